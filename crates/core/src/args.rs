@@ -1,0 +1,72 @@
+//! Flags that every tool shares, defined once and flattened into each tool's `Args`.
+
+use clap::{Args, ValueEnum};
+
+/// The flags every tool has.
+#[derive(Args, Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommonArgs {
+    /// Print machine-readable JSON: one object per input (JSON Lines for several)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// When to use color [NO_COLOR in the environment turns "auto" off]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+/// When to color output.
+#[derive(ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Color when the stream is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to color a stream, given whether it is a terminal.
+    ///
+    /// See: <https://no-color.org> (`NO_COLOR` set and non-empty disables "auto").
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        common: CommonArgs,
+    }
+
+    #[test]
+    fn parses_shared_flags() {
+        let p = Probe::try_parse_from(["t", "--json", "--color", "never"]).unwrap();
+        assert!(p.common.json);
+        assert_eq!(p.common.color, ColorChoice::Never);
+        let p = Probe::try_parse_from(["t"]).unwrap();
+        assert_eq!(p.common, CommonArgs::default());
+        assert!(Probe::try_parse_from(["t", "--color", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn always_and_never_ignore_the_terminal() {
+        assert!(ColorChoice::Always.enabled(false));
+        assert!(!ColorChoice::Never.enabled(true));
+        assert!(!ColorChoice::Auto.enabled(false));
+    }
+}

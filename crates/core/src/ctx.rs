@@ -1,0 +1,379 @@
+//! The output context a tool writes through.
+//!
+//! Libraries never print directly: they write to [`Ctx::out`] (buffered stdout:
+//! results, tables, JSON Lines) and [`Ctx::err`] (stderr: diagnostics, traces,
+//! progress). Tests build a context over in-memory buffers with [`Ctx::capture`].
+
+use std::cell::{Cell, RefCell};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::args::CommonArgs;
+use crate::exit::{ExitCode, Failure};
+use crate::input;
+
+/// Set to `1` to make the tools treat stdout and stderr as terminals (color in
+/// "auto" mode, progress bars), so that tests can see what a person would.
+pub const PRETEND_TTY_ENV: &str = "NETLENS_PRETEND_TTY";
+
+/// Size of the stdout buffer: large, so that batches write in few system calls.
+const STDOUT_BUFFER: usize = 64 * 1024;
+
+/// Where a tool writes, and how (JSON or human, color or not).
+pub struct Ctx {
+    tool: &'static str,
+    json: bool,
+    color_out: bool,
+    color_err: bool,
+    stdout_is_terminal: bool,
+    stderr_is_terminal: bool,
+    stdin_is_terminal: bool,
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+    stdin: Option<Box<dyn BufRead>>,
+    out_closed: Rc<Cell<bool>>,
+}
+
+impl Ctx {
+    /// A context over the process's real stdin, stdout and stderr.
+    pub fn stdio(tool: &'static str, common: &CommonArgs) -> Ctx {
+        let pretend = std::env::var_os(PRETEND_TTY_ENV).is_some_and(|v| v == "1");
+        let stdout_is_terminal = pretend || io::stdout().is_terminal();
+        let stderr_is_terminal = pretend || io::stderr().is_terminal();
+        let out_closed = Rc::new(Cell::new(false));
+        let out = PipeWatch {
+            inner: BufWriter::with_capacity(STDOUT_BUFFER, io::stdout().lock()),
+            closed: Rc::clone(&out_closed),
+        };
+        Ctx {
+            tool,
+            json: common.json,
+            color_out: common.color.enabled(stdout_is_terminal),
+            color_err: common.color.enabled(stderr_is_terminal),
+            stdout_is_terminal,
+            stderr_is_terminal,
+            stdin_is_terminal: io::stdin().is_terminal(),
+            out: Box::new(out),
+            err: Box::new(io::stderr()),
+            stdin: Some(Box::new(BufReader::with_capacity(
+                STDOUT_BUFFER,
+                io::stdin(),
+            ))),
+            out_closed,
+        }
+    }
+
+    /// A context that reads `stdin` and writes into memory, for tests: no
+    /// terminal, no color unless `--color always`.
+    pub fn capture(tool: &'static str, common: &CommonArgs, stdin: &str) -> (Ctx, Captured) {
+        let captured = Captured::default();
+        let ctx = Ctx {
+            tool,
+            json: common.json,
+            color_out: common.color.enabled(false),
+            color_err: common.color.enabled(false),
+            stdout_is_terminal: false,
+            stderr_is_terminal: false,
+            stdin_is_terminal: false,
+            out: Box::new(SharedBuf(Rc::clone(&captured.out))),
+            err: Box::new(SharedBuf(Rc::clone(&captured.err))),
+            stdin: Some(Box::new(io::Cursor::new(stdin.as_bytes().to_vec()))),
+            out_closed: Rc::new(Cell::new(false)),
+        };
+        (ctx, captured)
+    }
+
+    /// The tool's name, as it prefixes error lines (`subnet-calc: ...`).
+    pub fn tool(&self) -> &'static str {
+        self.tool
+    }
+
+    /// Whether `--json` was given.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
+    /// Whether to color stdout.
+    pub fn color(&self) -> bool {
+        self.color_out
+    }
+
+    /// Whether to color stderr.
+    pub fn color_err(&self) -> bool {
+        self.color_err
+    }
+
+    /// Whether stdout is a terminal (or pretends to be, see [`PRETEND_TTY_ENV`]).
+    pub fn stdout_is_terminal(&self) -> bool {
+        self.stdout_is_terminal
+    }
+
+    /// Whether stderr is a terminal: progress bars are drawn only then.
+    pub fn stderr_is_terminal(&self) -> bool {
+        self.stderr_is_terminal
+    }
+
+    /// Buffered stdout, for results.
+    pub fn out(&mut self) -> &mut dyn Write {
+        &mut self.out
+    }
+
+    /// Stderr, for diagnostics, traces and progress.
+    pub fn err(&mut self) -> &mut dyn Write {
+        &mut self.err
+    }
+
+    /// Whether stdout was closed by its reader (a broken pipe): the run should
+    /// stop quietly and exit with success, as `head` expects.
+    pub fn output_closed(&self) -> bool {
+        self.out_closed.get()
+    }
+
+    /// Write one JSON object and a newline to stdout (one line of JSON Lines).
+    pub fn emit_json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, value).map_err(io::Error::from)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Print `<tool>: <message>` on stderr.
+    pub fn error_line(&mut self, message: &dyn std::fmt::Display) {
+        // Stderr failing is not worth failing the run over: there is nowhere left to say it.
+        let _ = writeln!(self.err, "{}: {message}", self.tool);
+    }
+
+    /// Report a failed input of a batch: the error line on stderr and, with
+    /// `--json`, `{"input": ..., "error": {"kind": ..., "message": ...}}` on stdout
+    /// in the input's place. Returns the input's exit code.
+    pub fn report(&mut self, input: &str, error: &dyn Failure) -> io::Result<ExitCode> {
+        self.error_line(&error);
+        if self.json {
+            let object = ErrorObject {
+                input,
+                error: ErrorBody {
+                    kind: error.kind(),
+                    message: error.to_string(),
+                },
+            };
+            self.emit_json(&object)?;
+        }
+        Ok(error.exit_code())
+    }
+
+    /// Run `each` on every input: the positional `args`, where `-` (or no
+    /// argument at all, when stdin is not a terminal) stands for stdin, one input
+    /// per line, blank lines and `#` comments skipped.
+    ///
+    /// A failed input is reported in its place ([`Ctx::report`]) and the run goes
+    /// on; the result is the highest exit code among the inputs. Only a closed
+    /// stdout stops the batch early.
+    pub fn for_each_input<E>(
+        &mut self,
+        args: &[String],
+        mut each: impl FnMut(&mut Ctx, &str) -> Result<ExitCode, E>,
+    ) -> Result<ExitCode, E>
+    where
+        E: Failure + From<io::Error>,
+    {
+        let mut worst = ExitCode::Success;
+        let mut run_one = |ctx: &mut Ctx, input: &str| -> Result<(), E> {
+            match each(ctx, input) {
+                Ok(code) => worst = worst.max(code),
+                Err(error) if ctx.output_closed() => return Err(error),
+                Err(error) => worst = worst.max(ctx.report(input, &error)?),
+            }
+            Ok(())
+        };
+        if args.is_empty() {
+            if self.stdin_is_terminal {
+                self.error_line(&"no input: give it as arguments or as lines on stdin");
+                return Ok(ExitCode::Usage);
+            }
+            self.each_stdin_line(&mut run_one)?;
+        }
+        for arg in args {
+            if arg == "-" {
+                self.each_stdin_line(&mut run_one)?;
+            } else {
+                run_one(self, arg)?;
+            }
+        }
+        Ok(worst)
+    }
+
+    /// Call `each` for every input line on stdin (read once; a second `-` reads nothing).
+    fn each_stdin_line<E: From<io::Error>>(
+        &mut self,
+        each: &mut impl FnMut(&mut Ctx, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Some(mut stdin) = self.stdin.take() else {
+            return Ok(());
+        };
+        let mut lines = input::Lines::new(&mut stdin);
+        while let Some(line) = lines.next_input()? {
+            each(self, &line)?;
+        }
+        Ok(())
+    }
+
+    /// Flush stdout.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()?;
+        self.err.flush()
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorObject<'a> {
+    input: &'a str,
+    error: ErrorBody,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    kind: &'static str,
+    message: String,
+}
+
+/// A writer that notes when its reader has gone away (EPIPE).
+struct PipeWatch<W> {
+    inner: W,
+    closed: Rc<Cell<bool>>,
+}
+
+impl<W: Write> PipeWatch<W> {
+    fn watch<T>(&self, result: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &result
+            && e.kind() == io::ErrorKind::BrokenPipe
+        {
+            self.closed.set(true);
+        }
+        result
+    }
+}
+
+impl<W: Write> Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let result = self.inner.write(buf);
+        self.watch(result)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        let result = self.inner.write_all(buf);
+        self.watch(result)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let result = self.inner.flush();
+        self.watch(result)
+    }
+}
+
+/// What a [`Ctx::capture`] context wrote, for tests.
+#[derive(Default, Clone)]
+pub struct Captured {
+    out: Rc<RefCell<Vec<u8>>>,
+    err: Rc<RefCell<Vec<u8>>>,
+}
+
+impl Captured {
+    /// Everything written to stdout so far.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.out.borrow()).into_owned()
+    }
+
+    /// Everything written to stderr so far.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.err.borrow()).into_owned()
+    }
+}
+
+struct SharedBuf(Rc<RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Odd(String);
+
+    impl std::error::Error for Odd {}
+
+    impl std::fmt::Display for Odd {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{}: not even", self.0)
+        }
+    }
+
+    impl From<io::Error> for Odd {
+        fn from(e: io::Error) -> Self {
+            Odd(e.to_string())
+        }
+    }
+
+    impl Failure for Odd {
+        fn exit_code(&self) -> ExitCode {
+            ExitCode::Usage
+        }
+        fn kind(&self) -> &'static str {
+            "odd"
+        }
+    }
+
+    fn check(ctx: &mut Ctx, input: &str) -> Result<ExitCode, Odd> {
+        let n: u32 = input.parse().map_err(|_| Odd(input.to_string()))?;
+        if n % 2 == 1 {
+            return Err(Odd(input.to_string()));
+        }
+        writeln!(ctx.out(), "{n}")?;
+        Ok(ExitCode::Success)
+    }
+
+    #[test]
+    fn batch_reports_failures_in_place_and_goes_on() {
+        let common = CommonArgs::default();
+        let (mut ctx, captured) = Ctx::capture("t", &common, "");
+        let args = ["2", "3", "4"].map(String::from);
+        let code = ctx.for_each_input(&args, check).unwrap();
+        assert_eq!(code, ExitCode::Usage);
+        assert_eq!(captured.stdout(), "2\n4\n");
+        assert_eq!(captured.stderr(), "t: 3: not even\n");
+    }
+
+    #[test]
+    fn json_batch_puts_error_objects_in_place() {
+        let common = CommonArgs {
+            json: true,
+            ..CommonArgs::default()
+        };
+        let (mut ctx, captured) = Ctx::capture("t", &common, "2\n\n# note\n 5 \n6\n");
+        let code = ctx.for_each_input(&[], check).unwrap();
+        assert_eq!(code, ExitCode::Usage);
+        let lines: Vec<&str> = captured.stdout().leak().lines().collect();
+        assert_eq!(lines.len(), 3);
+        let error: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(error["input"], "5");
+        assert_eq!(error["error"]["kind"], "odd");
+        assert_eq!(error["error"]["message"], "5: not even");
+    }
+
+    #[test]
+    fn dash_reads_stdin_in_place_once() {
+        let (mut ctx, captured) = Ctx::capture("t", &CommonArgs::default(), "4\n6\n");
+        let args = ["2", "-", "8", "-"].map(String::from);
+        ctx.for_each_input(&args, check).unwrap();
+        assert_eq!(captured.stdout(), "2\n4\n6\n8\n");
+    }
+}

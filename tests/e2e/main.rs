@@ -1,0 +1,6 @@
+//! End-to-end tests of the netlens binaries: the dispatcher and, through links
+//! named after them, each tool. One test binary; one module per topic.
+
+mod util;
+
+mod dispatch;
