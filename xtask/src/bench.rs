@@ -1,0 +1,247 @@
+//! `cargo xtask bench`: whole-process comparisons with the tools a user would
+//! pick instead, timed by hyperfine in one run so that the ratios are fair.
+//!
+//! Each comparison prints every command's mean wall time and its ratio to the
+//! peer measured in the same run. Inputs are generated deterministically into
+//! `target/xtask-bench/`.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{run_cmd, target_dir};
+
+/// The comparisons, in the order `all` runs them.
+const ALL: &[&str] = &["startup", "subnet", "url"];
+
+/// Run the named comparisons (all when none is named).
+pub fn run(args: &[String]) -> Result<()> {
+    for tool in ["hyperfine"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            bail!("{tool} is needed: apt-get install hyperfine");
+        }
+    }
+    run_cmd("cargo", &["build", "--release", "--bin", "netlens"])?;
+    let bench = Bench::new()?;
+    let wanted: Vec<&str> = if args.is_empty() {
+        ALL.to_vec()
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    for what in wanted {
+        match what {
+            "startup" => bench.startup()?,
+            "subnet" => bench.subnet()?,
+            "url" => bench.url()?,
+            other => bail!("unknown comparison {other:?}; known: {}", ALL.join(" ")),
+        }
+    }
+    Ok(())
+}
+
+struct Bench {
+    dir: PathBuf,
+}
+
+impl Bench {
+    fn new() -> Result<Bench> {
+        let dir = target_dir().join("xtask-bench");
+        std::fs::create_dir_all(&dir)?;
+        let netlens = target_dir().join("release/netlens");
+        for tool in ["url-parse", "subnet-calc", "dns-lookup", "http-get"] {
+            let link = dir.join(tool);
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(&netlens, &link)
+                .with_context(|| format!("linking {}", link.display()))?;
+        }
+        Ok(Bench { dir })
+    }
+
+    fn tool(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    /// Start-up: one input, whole process, against ipcalc.
+    fn startup(&self) -> Result<()> {
+        let mut commands = vec![
+            (
+                "ipcalc (peer)".to_string(),
+                "ipcalc -n 10.11.12.13/24".to_string(),
+            ),
+            (
+                "subnet-calc".into(),
+                format!("{} 10.11.12.13/24", self.tool("subnet-calc")),
+            ),
+            (
+                "url-parse".into(),
+                format!(
+                    "{} http://user@www.cyber.co.kr/dir/file1.html",
+                    self.tool("url-parse")
+                ),
+            ),
+        ];
+        commands.retain(|(label, cmd)| label != "ipcalc (peer)" || available(cmd));
+        compare(
+            "start-up, one input",
+            &commands,
+            &["-N", "--warmup", "20", "--runs", "300"],
+        )?;
+        Ok(())
+    }
+
+    /// 1,000,000 IPv4 prefixes from stdin, aggregated, against iprange.
+    fn subnet(&self) -> Result<()> {
+        let input = self.generate("prefixes-1m.txt", 1_000_000, |rng, line| {
+            let address = rng.next() as u32;
+            let prefix = 8 + rng.next() % 25;
+            let [a, b, c, d] = address.to_be_bytes();
+            let _ = write!(line, "{a}.{b}.{c}.{d}/{prefix}");
+        })?;
+        let input = input.display();
+        let commands = [
+            (
+                "iprange (peer)".to_string(),
+                format!("iprange < {input} > /dev/null"),
+            ),
+            (
+                "subnet-calc aggregate".into(),
+                format!(
+                    "{} aggregate < {input} > /dev/null",
+                    self.tool("subnet-calc")
+                ),
+            ),
+        ];
+        compare(
+            "aggregate 1,000,000 IPv4 prefixes",
+            &commands,
+            &["--warmup", "1", "--runs", "10"],
+        )?;
+        Ok(())
+    }
+
+    /// 1,000,000 URLs from stdin to JSON Lines.
+    fn url(&self) -> Result<()> {
+        const HOSTS: &[&str] = &[
+            "www.cyber.co.kr",
+            "example.com",
+            "[2001:db8::1]",
+            "192.0.2.7",
+            "bücher.example",
+        ];
+        let input = self.generate("urls-1m.txt", 1_000_000, |rng, line| {
+            let host = HOSTS[rng.next() as usize % HOSTS.len()];
+            let n = rng.next() % 1000;
+            let _ = write!(
+                line,
+                "https://user:pw@{host}:8443/dir{n}/file{n}.html?q={n}&r=x#frag"
+            );
+        })?;
+        let input = input.display();
+        let commands = [(
+            "url-parse --json".to_string(),
+            format!("{} --json < {input} > /dev/null", self.tool("url-parse")),
+        )];
+        let means = compare(
+            "1,000,000 URLs to JSON Lines",
+            &commands,
+            &["--warmup", "1", "--runs", "5"],
+        )?;
+        if let Some(mean) = means.first() {
+            println!("  url-parse: {:.2} M URLs/s", 1.0 / mean);
+        }
+        Ok(())
+    }
+
+    /// Write `lines` generated lines into `name` once (kept between runs).
+    fn generate(
+        &self,
+        name: &str,
+        lines: usize,
+        mut line: impl FnMut(&mut Lcg, &mut String),
+    ) -> Result<PathBuf> {
+        let path = self.dir.join(name);
+        if path.exists() {
+            return Ok(path);
+        }
+        let mut rng = Lcg(0x9e37_79b9_7f4a_7c15);
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let mut text = String::new();
+        for _ in 0..lines {
+            text.clear();
+            line(&mut rng, &mut text);
+            writeln!(out, "{text}")?;
+        }
+        out.flush()?;
+        Ok(path)
+    }
+}
+
+/// A small deterministic generator, so every run benches the same input.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        // See: Knuth, MMIX linear congruential generator constants.
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 16
+    }
+}
+
+/// Whether the program a command line starts with is installed.
+fn available(command: &str) -> bool {
+    let program = command.split_whitespace().next().unwrap_or_default();
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// Time `commands` in one hyperfine run; print means and ratios to the first.
+/// Returns the mean seconds of each command.
+fn compare(title: &str, commands: &[(String, String)], options: &[&str]) -> Result<Vec<f64>> {
+    let report = std::env::temp_dir().join(format!("netlens-bench-{}.json", std::process::id()));
+    let mut hyperfine = Command::new("hyperfine");
+    hyperfine
+        .args(options)
+        .arg("--style")
+        .arg("none")
+        .arg("--export-json")
+        .arg(&report);
+    for (label, command) in commands {
+        hyperfine.arg("--command-name").arg(label).arg(command);
+    }
+    let status = hyperfine.status().context("running hyperfine")?;
+    if !status.success() {
+        bail!("hyperfine failed for {title}");
+    }
+    let means = read_means(&report)?;
+    println!("\n{title}");
+    let base = means.first().copied().unwrap_or(f64::NAN);
+    for ((label, _), mean) in commands.iter().zip(&means) {
+        println!(
+            "  {label:<28} {:>10.3} ms   {:>6.2}x of {}",
+            mean * 1000.0,
+            mean / base,
+            commands[0].0
+        );
+    }
+    let _ = std::fs::remove_file(&report);
+    Ok(means)
+}
+
+fn read_means(report: &Path) -> Result<Vec<f64>> {
+    let text = std::fs::read_to_string(report)?;
+    let json: serde_json::Value = serde_json::from_str(&text)?;
+    json["results"]
+        .as_array()
+        .context("hyperfine report without results")?
+        .iter()
+        .map(|result| result["mean"].as_f64().context("result without mean"))
+        .collect()
+}

@@ -1,0 +1,69 @@
+//! `cargo xtask`: the project's automation, one task per file.
+//!
+//! - `ci`: formatting check, clippy with warnings denied, the test suite;
+//! - `dist`: release binaries, tool links, shell completions and man pages in `target/dist`;
+//! - `bench`: whole-process comparisons with the peer tools (ipcalc, iprange, dig, curl);
+//! - `fuzz`: run the cargo-fuzz targets in `fuzz/` for a while each.
+
+mod bench;
+mod ci;
+mod dist;
+mod fuzz;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [args]
+  ci                 cargo fmt --check, clippy -D warnings, cargo test --workspace
+  dist               release build, tool links, completions and man pages into target/dist
+  bench [WHAT...]    whole-process comparisons with peer tools (startup subnet url dns http)
+  fuzz [SECS]        run every fuzz target for SECS seconds (default 60; needs cargo-fuzz)";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_default();
+    let rest: Vec<String> = args.collect();
+    match task.as_str() {
+        "ci" => ci::run(),
+        "dist" => dist::run(),
+        "bench" => bench::run(&rest),
+        "fuzz" => fuzz::run(&rest),
+        "" | "help" | "-h" | "--help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => bail!("unknown task {other:?}\n{USAGE}"),
+    }
+}
+
+/// The workspace root (the parent of this crate's directory).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+/// The cargo target directory, honoring `CARGO_TARGET_DIR`.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Run a command in the workspace root, failing if it fails.
+fn run_cmd(program: &str, args: &[&str]) -> Result<()> {
+    eprintln!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("running {program}"))?;
+    if !status.success() {
+        bail!("{program} {} failed: {status}", args.join(" "));
+    }
+    Ok(())
+}
