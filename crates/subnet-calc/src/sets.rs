@@ -30,13 +30,16 @@ impl Aggregator {
 
     /// Add one input line (a network, an address, `A/NETMASK`...); the host
     /// bits of `10.1.2.3/8` are dropped, so it stands for `10.0.0.0/8`.
-    pub fn push_line(&mut self, line: &str) -> Result<(), Error> {
-        match fast_v4(line.as_bytes()) {
+    /// `a.b.c.d/p` takes the byte-level path; anything else is decoded (lossily,
+    /// so that a bad line is named in the error) and parsed in full.
+    pub fn push_line(&mut self, line: impl AsRef<[u8]>) -> Result<(), Error> {
+        let line = line.as_ref();
+        match fast_v4(line) {
             Some((start, prefix)) => {
                 let end = start | host_mask_v4(prefix);
                 self.v4.push(u64::from(start) << 32 | u64::from(end));
             }
-            None => self.push(&parse_net(line)?),
+            None => self.push(&parse_net(&String::from_utf8_lossy(line))?),
         }
         Ok(())
     }

@@ -164,7 +164,7 @@ proptest! {
         let mut aggregator = sets::Aggregator::new();
         for &(offset, host_bits) in &blocks {
             mark(&mut set, offset, host_bits);
-            aggregator.push_line(&block_text(v6, base, offset, host_bits)).unwrap();
+            aggregator.push_line(block_text(v6, base, offset, host_bits)).unwrap();
         }
         assert_exact_minimal_cover(&aggregator.finish(), v6, base, &set);
     }
