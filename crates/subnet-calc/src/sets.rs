@@ -56,7 +56,7 @@ impl Aggregator {
 
     /// The minimal exact cover of everything added, IPv4 first, in address order.
     pub fn finish(mut self) -> Vec<IpNet> {
-        self.v4.sort_unstable();
+        sort_by_start(&mut self.v4);
         let mut networks = Vec::new();
         let mut current: Option<(u64, u64)> = None;
         for &block in &self.v4 {
@@ -136,6 +136,36 @@ pub fn exclude(network: &IpNet, excluded: &[(String, IpNet)]) -> Result<Vec<IpNe
         cover_into(v6, from, end, &mut networks);
     }
     Ok(networks)
+}
+
+/// Sort packed IPv4 blocks by their start (the high 32 bits): an LSD radix
+/// sort in two passes of 16 bits, a few times faster than a comparison sort on
+/// a million blocks. Blocks with the same start may end up in any order of
+/// their ends: the merge takes the largest end anyway.
+fn sort_by_start(blocks: &mut Vec<u64>) {
+    const DIGIT: u32 = 16;
+    if blocks.len() < 1 << 12 {
+        blocks.sort_unstable();
+        return;
+    }
+    let mut scratch = vec![0u64; blocks.len()];
+    for shift in [32, 32 + DIGIT] {
+        let digit = |block: u64| (block >> shift) as usize & ((1 << DIGIT) - 1);
+        let mut offsets = vec![0usize; 1 << DIGIT];
+        for &block in blocks.iter() {
+            offsets[digit(block)] += 1;
+        }
+        let mut total = 0;
+        for offset in &mut offsets {
+            (*offset, total) = (total, total + *offset);
+        }
+        for &block in blocks.iter() {
+            let slot = &mut offsets[digit(block)];
+            scratch[*slot] = block;
+            *slot += 1;
+        }
+        std::mem::swap(blocks, &mut scratch);
+    }
 }
 
 /// Sort ranges and merge the ones that overlap or touch.
@@ -291,6 +321,24 @@ mod tests {
             minus("::/0", &["10.0.0.0/8"]).unwrap_err().to_string(),
             "10.0.0.0/8: not of the address family of ::/0"
         );
+    }
+
+    #[test]
+    fn radix_sort_orders_by_start() {
+        // Enough blocks to take the radix path; a fixed xorshift sequence.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut blocks: Vec<u64> = (0..10_000)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            })
+            .collect();
+        let mut expected: Vec<u64> = blocks.iter().map(|b| b >> 32).collect();
+        expected.sort_unstable();
+        sort_by_start(&mut blocks);
+        assert_eq!(blocks.iter().map(|b| b >> 32).collect::<Vec<_>>(), expected);
     }
 
     #[test]
