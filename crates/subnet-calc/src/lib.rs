@@ -57,7 +57,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
                 (Some(prefix), _, _) => split::by_prefix(&network, prefix)?,
                 (_, Some(count), _) => split::by_count(&network, count)?,
                 (_, _, Some(hosts)) => split::by_hosts(&network, &hosts)?,
-                // clap requires one of the three; an empty `--hosts` lands here.
+                // clap requires exactly one of the three; this arm keeps the match total.
                 (None, None, None) => split::by_hosts(&network, &[])?,
             };
             render::split(ctx, &result)?;
