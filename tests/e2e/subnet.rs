@@ -146,6 +146,14 @@ fn shapes_of_input_agree() {
     })
     .collect();
     assert!(cidrs.iter().all(|c| c == "10.11.12.0/24"), "{cidrs:?}");
+    let from_stdin = tool("subnet-calc")
+        .args(["--json"])
+        .stdin("10.11.12.13 255.255.255.0\n")
+        .run()
+        .code(0)
+        .json();
+    assert_eq!(from_stdin["cidr"], "10.11.12.0/24");
+    assert_eq!(from_stdin["input"], "10.11.12.13 255.255.255.0");
     let bare = tool("subnet-calc")
         .args(["--json", "10.1.1.1", "::1"])
         .run()
