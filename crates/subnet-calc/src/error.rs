@@ -59,7 +59,7 @@ pub enum Error {
         network: String,
     },
     /// Reading stdin or writing stdout failed.
-    #[error("{0}")]
+    #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
 }
 
