@@ -5,7 +5,7 @@
 //! progress). Tests build a context over in-memory buffers with [`Ctx::capture`].
 
 use std::cell::{Cell, RefCell};
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::rc::Rc;
 
 use serde::Serialize;
@@ -113,6 +113,23 @@ impl Ctx {
     /// Whether stderr is a terminal: progress bars are drawn only then.
     pub fn stderr_is_terminal(&self) -> bool {
         self.stderr_is_terminal
+    }
+
+    /// Whether stdin is a terminal: tools read it implicitly only when it is not.
+    pub fn stdin_is_terminal(&self) -> bool {
+        self.stdin_is_terminal
+    }
+
+    /// Read all of stdin at once, for bulk input (a million prefixes for
+    /// `subnet-calc aggregate`) to be split with [`input::lines`] without a
+    /// copy or allocation per line. Stdin is read once: later calls, and
+    /// [`Ctx::for_each_input`] afterwards, get nothing from it.
+    pub fn read_stdin(&mut self) -> io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        if let Some(mut stdin) = self.stdin.take() {
+            stdin.read_to_end(&mut bytes)?;
+        }
+        Ok(bytes)
     }
 
     /// Buffered stdout, for results.
@@ -367,6 +384,15 @@ mod tests {
         assert_eq!(error["input"], "5");
         assert_eq!(error["error"]["kind"], "odd");
         assert_eq!(error["error"]["message"], "5: not even");
+    }
+
+    #[test]
+    fn stdin_is_read_whole_once() {
+        let (mut ctx, _) = Ctx::capture("t", &CommonArgs::default(), "4\n\n6\n");
+        assert!(!ctx.stdin_is_terminal());
+        let bytes = ctx.read_stdin().unwrap();
+        assert_eq!(input::lines(&bytes).collect::<Vec<_>>(), [b"4", b"6"]);
+        assert!(ctx.read_stdin().unwrap().is_empty());
     }
 
     #[test]

@@ -30,7 +30,7 @@ impl<'r, R: BufRead + ?Sized> Lines<'r, R> {
                 return Ok(None);
             }
             let line = self.buf.trim_ascii();
-            if line.is_empty() || line.starts_with(b"#") {
+            if !is_input(line) {
                 continue;
             }
             // Re-slice after the loop's checks so the borrow is returned once.
@@ -39,6 +39,20 @@ impl<'r, R: BufRead + ?Sized> Lines<'r, R> {
             return Ok(Some(String::from_utf8_lossy(&self.buf[start..end])));
         }
     }
+}
+
+/// The input lines of a buffer read whole (see `Ctx::read_stdin`): trimmed,
+/// blank lines and `#` comments skipped, borrowed from the buffer.
+pub fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| is_input(line))
+}
+
+/// Whether a trimmed line is an input: not blank, not a `#` comment.
+fn is_input(line: &[u8]) -> bool {
+    !line.is_empty() && !line.starts_with(b"#")
 }
 
 #[cfg(test)]
@@ -61,6 +75,15 @@ mod tests {
             all(b"a\n\n  # c\n b \r\n\tc"),
             vec!["a".to_string(), "b".into(), "c".into()]
         );
+    }
+
+    #[test]
+    fn whole_buffer_lines_match_the_reader() {
+        let text = b"a\n\n  # c\n b \r\n\tc";
+        let whole: Vec<String> = lines(text)
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect();
+        assert_eq!(whole, all(text));
     }
 
     #[test]
