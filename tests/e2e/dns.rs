@@ -77,6 +77,13 @@ fn trace_walks_from_the_root_to_the_lab_zone() {
     assert_eq!(report["server"], h.socket(zones::LAB).to_string());
     let steps = steps(&report);
     assert!(steps.iter().all(|s| s["source"] == "network"));
+    // Priming is answered by the root's own data; referrals are not authoritative.
+    assert_eq!(steps[0]["authoritative"], true);
+    assert!(
+        steps[1..4]
+            .iter()
+            .all(|s| s["kind"] == "referral" && s["authoritative"] == false)
+    );
     assert_eq!(steps[2]["referral"]["zone"], "glasscom.com.");
     assert_eq!(steps[2]["referral"]["ns"].as_array().unwrap().len(), 2);
     assert_eq!(steps[2]["referral"]["glue"].as_array().unwrap().len(), 2);

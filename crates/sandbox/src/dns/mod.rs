@@ -9,6 +9,7 @@
 //!
 //! The zones and the hard cases they hold are in [`zones`].
 
+pub mod authority;
 pub mod zone;
 pub mod zones;
 
@@ -25,6 +26,8 @@ use hickory_proto::rr::LowerName;
 use hickory_server::Server;
 use hickory_server::zone_handler::{Catalog, ZoneHandler};
 use tokio::sync::oneshot;
+
+use authority::Authority;
 
 pub use zones::{SERVERS, SILENT_SERVER, ServerSpec};
 
@@ -56,7 +59,7 @@ impl Hierarchy {
         let catalogs = SERVERS
             .iter()
             .map(|spec| catalog(*spec))
-            .collect::<io::Result<Vec<Catalog>>>()?;
+            .collect::<io::Result<Vec<Authority>>>()?;
         let dir =
             std::env::temp_dir().join(format!("netlens-sandbox-dns-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir)?;
@@ -163,25 +166,28 @@ fn candidate_port(attempt: usize) -> u16 {
     20_000 + (hasher.finish() % 40_000) as u16
 }
 
-/// The catalog of one server: each of its zones, with glue.
-fn catalog(spec: ServerSpec) -> io::Result<Catalog> {
+/// The request handler of one server: each of its zones, with glue, and AA
+/// cleared on referrals.
+fn catalog(spec: ServerSpec) -> io::Result<Authority> {
     let mut catalog = Catalog::new();
+    let mut cuts = Vec::new();
     for origin in spec.zones {
         let text = zones::zone_file(origin)
             .ok_or_else(|| io::Error::other(format!("no zone file for {origin}")))?;
         let zone = zone::GlueZone::parse(text)
             .map_err(|e| io::Error::other(format!("zone {origin}: {e}")))?;
         let name = LowerName::new(&zone.origin_name());
+        cuts.push(zone.cuts());
         let handler: Arc<dyn ZoneHandler> = Arc::new(zone);
         catalog.upsert(name, vec![handler]);
     }
-    Ok(catalog)
+    Ok(Authority::new(catalog, cuts))
 }
 
 /// The sandbox thread: a current-thread runtime running every server until stopped.
 fn serve(
     bound: Vec<Bound>,
-    catalogs: Vec<Catalog>,
+    catalogs: Vec<Authority>,
     stopped: oneshot::Receiver<()>,
     ready: std::sync::mpsc::Sender<io::Result<()>>,
 ) {

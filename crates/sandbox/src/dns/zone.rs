@@ -19,11 +19,15 @@ use hickory_server::zone_handler::{
     AuthLookup, AxfrPolicy, LookupControlFlow, LookupOptions, LookupRecords, ZoneHandler, ZoneType,
 };
 
+use crate::dns::authority::Cuts;
+
 /// A zone that answers authoritatively and adds glue to its referrals.
 pub struct GlueZone {
     inner: InMemoryZoneHandler,
     /// Every address record of the zone file by owner name: the glue to offer.
     glue: HashMap<LowerName, Vec<Arc<RecordSet>>>,
+    /// The zone's delegation points.
+    cuts: Cuts,
 }
 
 impl GlueZone {
@@ -34,7 +38,15 @@ impl GlueZone {
             .map_err(|e| format!("zone file: {e}"))?;
         let mut glue: HashMap<LowerName, Vec<Arc<RecordSet>>> = HashMap::new();
         let mut in_zone = BTreeMap::new();
+        let apex = LowerName::new(&origin);
+        let mut cuts = Cuts {
+            origin: Some(apex.clone()),
+            delegated: Vec::new(),
+        };
         for (key, rrset) in records {
+            if rrset.record_type() == RecordType::NS && key.name != apex {
+                cuts.delegated.push(key.name.clone());
+            }
             if matches!(rrset.record_type(), RecordType::A | RecordType::AAAA) {
                 glue.entry(key.name.clone())
                     .or_default()
@@ -42,12 +54,17 @@ impl GlueZone {
             }
             // The zone proper holds only its own names; glue for other trees
             // lives in the glue table alone.
-            if LowerName::new(&origin).zone_of(&key.name) {
+            if apex.zone_of(&key.name) {
                 in_zone.insert(RrKey::new(key.name, key.record_type), rrset);
             }
         }
         let inner = InMemoryZoneHandler::new(origin, in_zone, ZoneType::Primary, AxfrPolicy::Deny)?;
-        Ok(GlueZone { inner, glue })
+        Ok(GlueZone { inner, glue, cuts })
+    }
+
+    /// The zone's origin and delegation points.
+    pub fn cuts(&self) -> Cuts {
+        self.cuts.clone()
     }
 
     /// The zone's origin.
