@@ -302,6 +302,23 @@ fn lame_server_is_skipped_for_the_working_one() {
 }
 
 #[test]
+fn a_server_that_failed_is_tried_last_for_later_names() {
+    let h = sandbox();
+    let run = trace(&h)
+        .args(["--json", "www.flaky.com", "nosuch.flaky.com"])
+        .run();
+    run.code(1);
+    let lines = run.json_lines();
+    let flaky: Vec<&Value> = steps(&lines[1])
+        .iter()
+        .filter(|s| s["zone"] == "flaky.com.")
+        .collect();
+    assert_eq!(flaky.len(), 1);
+    assert_eq!(flaky[0]["address"], zones::FLAKY_GOOD.to_string());
+    assert_eq!(flaky[0]["kind"], "nxdomain");
+}
+
+#[test]
 fn delegations_that_cannot_answer_exit_4() {
     let h = sandbox();
     let cases = [

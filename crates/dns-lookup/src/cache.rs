@@ -115,6 +115,7 @@ pub struct Cache {
     root: Option<(Delegation, Instant)>,
     delegations: HashMap<Name, (Delegation, Instant)>,
     answers: HashMap<(Name, RecordType), CachedAnswer>,
+    unresponsive: Vec<SocketAddr>,
 }
 
 impl Cache {
@@ -212,6 +213,19 @@ impl Cache {
                 stored: now,
             },
         );
+    }
+
+    /// Remember that `server` timed out or could not be reached: later
+    /// questions try it after the others.
+    pub fn mark_unresponsive(&mut self, server: SocketAddr) {
+        if !self.unresponsive.contains(&server) {
+            self.unresponsive.push(server);
+        }
+    }
+
+    /// Whether `server` failed to answer earlier in the run.
+    pub fn is_unresponsive(&self, server: SocketAddr) -> bool {
+        self.unresponsive.contains(&server)
     }
 
     /// How many answers are cached (for tests and benches).

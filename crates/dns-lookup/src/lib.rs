@@ -64,14 +64,14 @@ enum Mode {
     Trace {
         hints: Vec<NameServer>,
         port: u16,
-        cache: Cache,
+        cache: Box<Cache>,
         limits: Limits,
     },
     /// A named server, directly.
     Direct(Direct),
     /// The system resolver (built on first use: reading the configuration is
     /// not needed for bad input).
-    System(Option<System>),
+    System(Option<Box<System>>),
 }
 
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
@@ -102,7 +102,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         Mode::Trace {
             hints,
             port,
-            cache: Cache::new(),
+            cache: Box::default(),
             limits: Limits::for_transport(args.timeout, args.retries),
         }
     } else if let Some(server) = plan.server {
@@ -193,7 +193,7 @@ async fn lookup(
         Mode::System(system) => {
             let system = match system {
                 Some(system) => system,
-                None => system.insert(System::new(transport, args.port)?),
+                None => system.insert(Box::new(System::new(transport, args.port)?)),
             };
             let reply = system.ask(&question.name, question.rtype).await?;
             finish_reply(ctx, query, &reply, started, short)

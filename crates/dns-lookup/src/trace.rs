@@ -436,7 +436,18 @@ impl<'c> Tracer<'c> {
         let mut last_failure = String::from("no servers");
         let mut worst: Option<Error> = None;
         let mut replied = false;
-        for ns in &delegation.servers {
+        // Servers that failed earlier in the run go last (RFC 1034 §5.3.3 step 3
+        // asks resolvers to prefer servers that answer).
+        let port = self.port;
+        let mut servers = delegation.servers.clone();
+        servers.sort_by_key(|ns| {
+            !ns.addrs.is_empty()
+                && ns
+                    .addrs
+                    .iter()
+                    .all(|a| self.cache.is_unresponsive(SocketAddr::new(*a, port)))
+        });
+        for ns in &servers {
             let addrs = if ns.addrs.is_empty() {
                 match self.server_addresses(&ns.name, depth).await {
                     Ok(addrs) if !addrs.is_empty() => addrs,
@@ -468,6 +479,7 @@ impl<'c> Tracer<'c> {
                         self.steps
                             .push(self.failed_step(depth, name, rtype, zone, &server, &e, elapsed));
                         last_failure = format!("{}: {e}", server.addr);
+                        self.cache.mark_unresponsive(server.addr);
                         continue;
                     }
                 };
