@@ -457,7 +457,12 @@ impl<'c> Tracer<'c> {
                     }
                     Err(e) => {
                         last_failure = format!("{}: {e}", ns.name);
-                        if matches!(e, Error::ReferralLoop { .. } | Error::CnameLoop { .. }) {
+                        if matches!(
+                            e,
+                            Error::ReferralLoop { .. }
+                                | Error::CnameLoop { .. }
+                                | Error::Limit { .. }
+                        ) {
                             worst = Some(e);
                         }
                         continue;
@@ -480,6 +485,8 @@ impl<'c> Tracer<'c> {
                             .push(self.failed_step(depth, name, rtype, zone, &server, &e, elapsed));
                         last_failure = format!("{}: {e}", server.addr);
                         self.cache.mark_unresponsive(server.addr);
+                        // The run's time may have run out while waiting.
+                        self.budget(name)?;
                         continue;
                     }
                 };
@@ -797,4 +804,117 @@ fn join_names(names: &[Name]) -> String {
         .map(Name::to_string)
         .collect::<Vec<_>>()
         .join(" -> ")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use netlens_sandbox::dns::Hierarchy;
+
+    use super::*;
+    use crate::hints;
+
+    fn transport() -> Transport {
+        Transport {
+            timeout: Duration::from_millis(300),
+            retries: 0,
+            tcp: false,
+            recursion_desired: true,
+        }
+    }
+
+    fn run(h: &Hierarchy, cache: &mut Cache, limits: Limits, name: &str) -> Traced {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let root = hints::load(Some(h.root_hints())).unwrap();
+        let mut tracer = Tracer::new(transport(), h.port(), root, cache, limits);
+        runtime.block_on(tracer.trace(&Name::from_str(name).unwrap(), RecordType::A))
+    }
+
+    fn limits() -> Limits {
+        Limits::for_transport(Duration::from_millis(300), 0)
+    }
+
+    #[test]
+    fn a_warm_cache_answers_in_one_step() {
+        let h = Hierarchy::start().unwrap();
+        let mut cache = Cache::new();
+        let cold = run(&h, &mut cache, limits(), "www.lab.glasscom.com.");
+        assert_eq!(cold.steps.len(), 5);
+        let warm = run(&h, &mut cache, limits(), "www.lab.glasscom.com.");
+        assert_eq!(warm.steps.len(), 1);
+        assert_eq!(warm.steps[0].source, Source::Cache);
+        let resolution = warm.result.unwrap();
+        assert!(resolution.from_cache);
+        assert_eq!(resolution.answers().len(), 1);
+    }
+
+    #[test]
+    fn step_bound_ends_the_trace() {
+        let h = Hierarchy::start().unwrap();
+        let tight = Limits {
+            max_steps: 3,
+            ..limits()
+        };
+        let traced = run(&h, &mut Cache::new(), tight, "www.lab.glasscom.com.");
+        assert_eq!(traced.steps.len(), 3);
+        assert!(matches!(traced.result, Err(Error::Limit { .. })));
+    }
+
+    #[test]
+    fn nesting_bound_stops_glueless_lookups() {
+        let h = Hierarchy::start().unwrap();
+        let flat = Limits {
+            max_depth: 0,
+            ..limits()
+        };
+        let traced = run(&h, &mut Cache::new(), flat, "www.glueless.com.");
+        assert!(
+            matches!(traced.result, Err(Error::Limit { .. })),
+            "{:?}",
+            traced.result.err()
+        );
+        assert!(traced.steps.iter().all(|s| s.depth == 0));
+    }
+
+    #[test]
+    fn time_bound_ends_the_trace() {
+        let h = Hierarchy::start().unwrap();
+        let short = Limits {
+            total: Duration::from_millis(100),
+            ..limits()
+        };
+        // The silent server never answers: the total bound ends the wait.
+        let traced = run(&h, &mut Cache::new(), short, "www.silent.com.");
+        assert!(
+            matches!(traced.result, Err(Error::Timeout(_))),
+            "{:?}",
+            traced.result.err()
+        );
+        assert_eq!(traced.steps.last().unwrap().kind, Kind::Error);
+    }
+
+    #[test]
+    fn unreachable_root_is_a_network_failure() {
+        let h = Hierarchy::start().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let dead = vec![NameServer {
+            name: Name::from_str("dead.root.").unwrap(),
+            addrs: vec![std::net::IpAddr::from([127, 53, 6, 10])],
+        }];
+        let mut cache = Cache::new();
+        let mut tracer = Tracer::new(transport(), h.port(), dead, &mut cache, limits());
+        let traced = runtime.block_on(tracer.trace(&Name::from_str("x.").unwrap(), RecordType::A));
+        let error = traced.result.unwrap_err();
+        assert_eq!(
+            netlens_core::Failure::exit_code(&error),
+            netlens_core::ExitCode::Network
+        );
+    }
 }
