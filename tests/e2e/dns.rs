@@ -387,15 +387,11 @@ fn unreachable_root_exits_3_and_bad_hints_exit_2() {
         .args(["www.lab.glasscom.com"])
         .run()
         .code(3);
-    let empty = dir.path().join("empty.hints");
-    std::fs::write(&empty, "; nothing\n").unwrap();
+    // A relative hints path is read from the current directory.
+    std::fs::write(dir.path().join("empty.hints"), "; nothing\n").unwrap();
     tool("dns-lookup")
-        .args([
-            std::ffi::OsStr::new("--trace"),
-            std::ffi::OsStr::new("--root-hints"),
-            empty.as_os_str(),
-        ])
-        .args(["x.example"])
+        .current_dir(dir.path())
+        .args(["--trace", "--root-hints", "empty.hints", "x.example"])
         .run()
         .code(2)
         .stderr_has("no NS record for .");
