@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
-use crate::cache::NameServer;
+use crate::cache::{Delegation, NameServer, ServerRef};
 
 /// The meaning of one reply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -235,6 +235,75 @@ fn referral(reply: &Message, zone: &Name, child: &Name, ns: &[&Record]) -> Refer
         ignored_glue,
         ttl,
     }
+}
+
+/// The delegation a referral describes, as told by `from`, a server of `parent`.
+pub fn delegation_from(referral: &Referral, parent: &Name, from: ServerRef) -> Delegation {
+    Delegation {
+        parent: parent.clone(),
+        zone: referral.zone.clone(),
+        servers: referral.servers.clone(),
+        ignored_glue: referral.ignored_glue.clone(),
+        ttl: referral.ttl,
+        from,
+    }
+}
+
+/// The root servers from a priming reply: the NS set of `.` with its glue
+/// (everything is in the root's bailiwick), or `None` if the reply lacks it.
+pub fn root_servers(reply: &Message, hints: &[NameServer], from: ServerRef) -> Option<Delegation> {
+    if reply.metadata.response_code != ResponseCode::NoError {
+        return None;
+    }
+    let ns: Vec<&Record> = reply
+        .answers
+        .iter()
+        .filter(|r| r.name.is_root() && r.record_type() == RecordType::NS)
+        .collect();
+    let mut servers: Vec<NameServer> = Vec::new();
+    for record in &ns {
+        let RData::NS(target) = &record.data else {
+            continue;
+        };
+        let target = target.0.to_lowercase();
+        let mut addrs: Vec<std::net::IpAddr> = reply
+            .additionals
+            .iter()
+            .filter(|r| r.name == target)
+            .filter_map(|r| match &r.data {
+                RData::A(a) => Some(std::net::IpAddr::V4(a.0)),
+                RData::AAAA(aaaa) => Some(std::net::IpAddr::V6(aaaa.0)),
+                _ => None,
+            })
+            .collect();
+        if addrs.is_empty()
+            && let Some(hint) = hints.iter().find(|h| h.name == target)
+        {
+            addrs = hint.addrs.clone();
+        }
+        addrs.sort_by_key(|a| a.is_ipv6());
+        servers.push(NameServer {
+            name: target,
+            addrs,
+        });
+    }
+    if servers.is_empty() {
+        return None;
+    }
+    servers.sort_by(|a, b| {
+        a.addrs
+            .is_empty()
+            .cmp(&b.addrs.is_empty())
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Some(Delegation {
+        parent: Name::root(),
+        zone: Name::root(),
+        servers,
+        ignored_glue: Vec::new(),
+        ttl: ns.iter().map(|r| r.ttl).min().unwrap_or(0),
+        from,
+    })
 }
 
 #[cfg(test)]

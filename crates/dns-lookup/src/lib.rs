@@ -9,7 +9,8 @@
 //! - [`plan`]: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
 //! - [`wire`]: one exchange with one server (UDP, TCP on truncation);
 //! - [`stub`]: query mode, direct to a server or through hickory-resolver;
-//! - [`trace`], [`classify`], [`cache`], [`hints`]: the iterative resolver;
+//! - [`trace`], [`classify`], [`cache`], [`hints`], [`steps`]: the iterative
+//!   resolver and the steps it records;
 //! - [`model`], [`render`]: the report of each name, as text or JSON.
 
 pub mod args;
@@ -20,6 +21,7 @@ pub mod hints;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod steps;
 pub mod stub;
 pub mod trace;
 pub mod wire;

@@ -15,13 +15,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Message, Query, ResponseCode};
+use hickory_proto::op::{Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
-use crate::classify::{Class, Referral, classify, rcode_text};
+use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
 use crate::error::Error;
-use crate::model::{GlueOut, Kind, QueryOut, ReferralOut, Source, Step, records_out};
+use crate::model::{Kind, Source, Step, records_out};
+use crate::steps;
 use crate::wire::{Exchange, Transport};
 
 /// Bounds on one resolution.
@@ -259,7 +260,7 @@ impl<'c> Tracer<'c> {
                 Answer::NxDomain(soa) => Class::NxDomain(soa),
                 Answer::NoData(soa) => Class::NoData(soa),
             };
-            let mut step = base_step(
+            let mut step = steps::base(
                 depth,
                 name,
                 rtype,
@@ -267,7 +268,7 @@ impl<'c> Tracer<'c> {
                 Some(&hit.origin.from),
                 Source::Cache,
             );
-            step.kind = kind_of(&class);
+            step.kind = steps::kind_of(&class);
             step.authoritative = hit.origin.authoritative;
             step.ttl_left = Some(hit.ttl_left(now));
             step.rcode = Some(rcode_text(match class {
@@ -347,7 +348,7 @@ impl<'c> Tracer<'c> {
         let mut current = match self.cache.root(now) {
             Some((root, left)) => {
                 let mut step =
-                    cached_referral_step(depth, &Name::root(), RecordType::NS, &root, left);
+                    steps::cached_referral(depth, &Name::root(), RecordType::NS, &root, left);
                 step.authoritative = true;
                 self.steps.push(step);
                 root
@@ -357,7 +358,7 @@ impl<'c> Tracer<'c> {
         while let Some((next, left)) = self.cache.delegation_below(&current.zone, name, now) {
             self.budget(name)?;
             self.steps
-                .push(cached_referral_step(depth, name, rtype, &next, left));
+                .push(steps::cached_referral(depth, name, rtype, &next, left));
             current = next;
         }
         Ok(current)
@@ -379,12 +380,16 @@ impl<'c> Tracer<'c> {
                 let exchange = match sent {
                     Ok(exchange) => exchange,
                     Err(e) => {
-                        self.steps.push(self.failed_step(
-                            depth,
-                            &root,
-                            RecordType::NS,
-                            &root,
-                            &server,
+                        self.steps.push(steps::failed(
+                            steps::base(
+                                depth,
+                                &root,
+                                RecordType::NS,
+                                &root,
+                                Some(&server),
+                                Source::Network,
+                            ),
+                            self.transport.tcp,
                             &e,
                             elapsed,
                         ));
@@ -392,11 +397,12 @@ impl<'c> Tracer<'c> {
                         continue;
                     }
                 };
-                let mut step = reply_step(depth, &root, RecordType::NS, &root, &server, &exchange);
+                let mut step =
+                    steps::reply(depth, &root, RecordType::NS, &root, &server, &exchange);
                 match root_servers(&exchange.response, &self.hints, server.clone()) {
                     Some(delegation) => {
                         step.kind = Kind::Referral;
-                        step.referral = Some(referral_out(&delegation));
+                        step.referral = Some(steps::referral_out(&delegation));
                         self.steps.push(step);
                         self.cache.put_root(delegation.clone(), Instant::now());
                         return Ok(delegation);
@@ -481,8 +487,12 @@ impl<'c> Tracer<'c> {
                 let exchange = match sent {
                     Ok(exchange) => exchange,
                     Err(e) => {
-                        self.steps
-                            .push(self.failed_step(depth, name, rtype, zone, &server, &e, elapsed));
+                        self.steps.push(steps::failed(
+                            steps::base(depth, name, rtype, zone, Some(&server), Source::Network),
+                            self.transport.tcp,
+                            &e,
+                            elapsed,
+                        ));
                         last_failure = format!("{}: {e}", server.addr);
                         self.cache.mark_unresponsive(server.addr);
                         // The run's time may have run out while waiting.
@@ -492,8 +502,8 @@ impl<'c> Tracer<'c> {
                 };
                 replied = true;
                 let class = classify(&exchange.response, zone, name, rtype);
-                let mut step = reply_step(depth, name, rtype, zone, &server, &exchange);
-                step.kind = kind_of(&class);
+                let mut step = steps::reply(depth, name, rtype, zone, &server, &exchange);
+                step.kind = steps::kind_of(&class);
                 match &class {
                     Class::Lame(why) => {
                         step.note = Some(why.clone());
@@ -521,7 +531,7 @@ impl<'c> Tracer<'c> {
                         break;
                     }
                     Class::Referral(referral) => {
-                        step.referral = Some(referral_out(&delegation_from(
+                        step.referral = Some(steps::referral_out(&delegation_from(
                             referral,
                             zone,
                             server.clone(),
@@ -601,200 +611,6 @@ impl<'c> Tracer<'c> {
             )));
         }
         Ok(())
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn failed_step(
-        &self,
-        depth: usize,
-        name: &Name,
-        rtype: RecordType,
-        zone: &Name,
-        server: &ServerRef,
-        error: &crate::wire::WireError,
-        elapsed: Duration,
-    ) -> Step {
-        let mut step = base_step(depth, name, rtype, zone, Some(server), Source::Network);
-        step.kind = Kind::Error;
-        step.protocol = Some(if self.transport.tcp { "tcp" } else { "udp" });
-        step.elapsed_ms = netlens_core::timing::millis(elapsed);
-        step.note = Some(error.to_string());
-        step
-    }
-}
-
-/// The delegation a referral describes, as told by `from`, a server of `parent`.
-fn delegation_from(referral: &Referral, parent: &Name, from: ServerRef) -> Delegation {
-    Delegation {
-        parent: parent.clone(),
-        zone: referral.zone.clone(),
-        servers: referral.servers.clone(),
-        ignored_glue: referral.ignored_glue.clone(),
-        ttl: referral.ttl,
-        from,
-    }
-}
-
-/// The root servers from a priming reply: the NS set of `.` with its glue
-/// (everything is in the root's bailiwick), or `None` if the reply lacks it.
-fn root_servers(reply: &Message, hints: &[NameServer], from: ServerRef) -> Option<Delegation> {
-    if reply.metadata.response_code != ResponseCode::NoError {
-        return None;
-    }
-    let ns: Vec<&Record> = reply
-        .answers
-        .iter()
-        .filter(|r| r.name.is_root() && r.record_type() == RecordType::NS)
-        .collect();
-    let mut servers: Vec<NameServer> = Vec::new();
-    for record in &ns {
-        let RData::NS(target) = &record.data else {
-            continue;
-        };
-        let target = target.0.to_lowercase();
-        let mut addrs: Vec<std::net::IpAddr> = reply
-            .additionals
-            .iter()
-            .filter(|r| r.name == target)
-            .filter_map(|r| match &r.data {
-                RData::A(a) => Some(std::net::IpAddr::V4(a.0)),
-                RData::AAAA(aaaa) => Some(std::net::IpAddr::V6(aaaa.0)),
-                _ => None,
-            })
-            .collect();
-        if addrs.is_empty()
-            && let Some(hint) = hints.iter().find(|h| h.name == target)
-        {
-            addrs = hint.addrs.clone();
-        }
-        addrs.sort_by_key(|a| a.is_ipv6());
-        servers.push(NameServer {
-            name: target,
-            addrs,
-        });
-    }
-    if servers.is_empty() {
-        return None;
-    }
-    servers.sort_by(|a, b| {
-        a.addrs
-            .is_empty()
-            .cmp(&b.addrs.is_empty())
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    Some(Delegation {
-        parent: Name::root(),
-        zone: Name::root(),
-        servers,
-        ignored_glue: Vec::new(),
-        ttl: ns.iter().map(|r| r.ttl).min().unwrap_or(0),
-        from,
-    })
-}
-
-fn base_step(
-    depth: usize,
-    name: &Name,
-    rtype: RecordType,
-    zone: &Name,
-    server: Option<&ServerRef>,
-    source: Source,
-) -> Step {
-    Step {
-        depth,
-        query: QueryOut::new(name, rtype),
-        server: server.and_then(|s| s.name.as_ref()).map(Name::to_ascii),
-        address: server.map(|s| s.addr.ip()),
-        port: server.map(|s| s.addr.port()),
-        protocol: None,
-        zone: zone.to_ascii(),
-        rcode: None,
-        authoritative: false,
-        source,
-        ttl_left: None,
-        kind: Kind::Error,
-        referral: None,
-        answers: Vec::new(),
-        elapsed_ms: 0.0,
-        bytes: None,
-        note: None,
-    }
-}
-
-fn reply_step(
-    depth: usize,
-    name: &Name,
-    rtype: RecordType,
-    zone: &Name,
-    server: &ServerRef,
-    exchange: &Exchange,
-) -> Step {
-    let mut step = base_step(depth, name, rtype, zone, Some(server), Source::Network);
-    step.protocol = Some(exchange.protocol.as_str());
-    step.rcode = Some(rcode_text(exchange.response.metadata.response_code));
-    step.authoritative = exchange.response.metadata.authoritative;
-    step.answers = records_out(&exchange.response.answers);
-    step.elapsed_ms = netlens_core::timing::millis(exchange.elapsed);
-    step.bytes = Some(exchange.bytes);
-    if exchange.retried_tcp {
-        step.note = Some("truncated over UDP, retried over TCP".into());
-    }
-    step
-}
-
-/// A referral served from the cache: `delegation` as its parent's server gave it.
-fn cached_referral_step(
-    depth: usize,
-    name: &Name,
-    rtype: RecordType,
-    delegation: &Delegation,
-    ttl_left: u32,
-) -> Step {
-    let mut step = base_step(
-        depth,
-        name,
-        rtype,
-        &delegation.parent,
-        Some(&delegation.from),
-        Source::Cache,
-    );
-    step.kind = Kind::Referral;
-    step.rcode = Some(rcode_text(ResponseCode::NoError));
-    step.ttl_left = Some(ttl_left);
-    step.referral = Some(referral_out(delegation));
-    step
-}
-
-fn referral_out(delegation: &Delegation) -> ReferralOut {
-    ReferralOut {
-        zone: delegation.zone.to_ascii(),
-        ns: delegation
-            .servers
-            .iter()
-            .map(|s| s.name.to_ascii())
-            .collect(),
-        glue: delegation
-            .servers
-            .iter()
-            .flat_map(|s| {
-                s.addrs.iter().map(|a| GlueOut {
-                    name: s.name.to_ascii(),
-                    address: *a,
-                })
-            })
-            .collect(),
-        ignored_glue: delegation.ignored_glue.iter().map(Name::to_ascii).collect(),
-    }
-}
-
-fn kind_of(class: &Class) -> Kind {
-    match class {
-        Class::Answer(_) => Kind::Answer,
-        Class::Cname { .. } => Kind::Cname,
-        Class::NxDomain(_) => Kind::Nxdomain,
-        Class::NoData(_) => Kind::Nodata,
-        Class::Referral(_) => Kind::Referral,
-        Class::BadReferral(_) | Class::Lame(_) => Kind::Error,
     }
 }
 
