@@ -26,6 +26,9 @@ enum Command {
     /// Network, broadcast, host range and netmask math; split, contains, aggregate, range, exclude
     #[command(name = "subnet", visible_alias = "subnet-calc")]
     Subnet(subnet_calc::Args),
+    /// Look up DNS records, or trace a resolution from the root servers
+    #[command(name = "dns", visible_alias = "dns-lookup")]
+    Dns(dns_lookup::Args),
 }
 
 fn main() {
@@ -37,6 +40,7 @@ fn main() {
         .unwrap_or("netlens");
     let code = match invoked_as {
         "subnet-calc" => multicall::<subnet_calc::SubnetCalc>(argv),
+        "dns-lookup" => multicall::<dns_lookup::DnsLookup>(argv),
         _ => dispatch(Cli::parse_from(argv).command),
     };
     std::process::exit(code.code())
@@ -46,6 +50,7 @@ fn main() {
 fn dispatch(command: Command) -> ExitCode {
     match command {
         Command::Subnet(args) => execute::<subnet_calc::SubnetCalc>(args),
+        Command::Dns(args) => execute::<dns_lookup::DnsLookup>(args),
     }
 }
 

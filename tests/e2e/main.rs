@@ -4,4 +4,5 @@
 mod util;
 
 mod dispatch;
+mod dns;
 mod subnet;

@@ -1,0 +1,120 @@
+//! Criterion benches of dns-lookup's hot paths, on loopback only:
+//!
+//! - `dns/trace_cold`: a full iterative trace of `www.lab.glasscom.com` against
+//!   the sandbox hierarchy with an empty cache (priming and four referrals);
+//! - `dns/trace_warm`: the same with the run's cache holding everything;
+//! - `dns/trace_warm_referrals`: cached delegations, a fresh name each time
+//!   (one network question to the `lab.glasscom.com.` server);
+//! - `dns/message_encode_decode`: a referral with glue, to wire and back.
+
+use std::hint::black_box;
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use dns_lookup::cache::Cache;
+use dns_lookup::hints;
+use dns_lookup::trace::{Limits, Tracer};
+use dns_lookup::wire::{Transport, build_query};
+use hickory_proto::op::{Message, Query};
+use hickory_proto::rr::rdata::{A, NS};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use netlens_sandbox::dns::Hierarchy;
+
+fn transport() -> Transport {
+    Transport {
+        timeout: Duration::from_secs(2),
+        retries: 1,
+        tcp: false,
+        recursion_desired: false,
+    }
+}
+
+fn traces(c: &mut Criterion) {
+    let hierarchy = Hierarchy::start().expect("start the DNS hierarchy");
+    let root_hints = hints::load(Some(hierarchy.root_hints())).expect("root hints");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let limits = Limits::for_transport(Duration::from_secs(2), 1);
+    let name = Name::from_str("www.lab.glasscom.com.").expect("name");
+    let port = hierarchy.port();
+
+    let mut group = c.benchmark_group("dns");
+    group.measurement_time(Duration::from_secs(4));
+    group.bench_function("trace_cold", |b| {
+        b.iter(|| {
+            let mut cache = Cache::new();
+            let mut tracer = Tracer::new(transport(), port, root_hints.clone(), &mut cache, limits);
+            let traced = runtime.block_on(tracer.trace(&name, RecordType::A));
+            assert!(traced.result.is_ok());
+            black_box(traced.steps.len())
+        })
+    });
+
+    let mut warm = Cache::new();
+    group.bench_function("trace_warm", |b| {
+        b.iter(|| {
+            let mut tracer = Tracer::new(transport(), port, root_hints.clone(), &mut warm, limits);
+            let traced = runtime.block_on(tracer.trace(&name, RecordType::A));
+            assert!(traced.result.is_ok());
+            black_box(traced.steps.len())
+        })
+    });
+
+    let mut referrals = Cache::new();
+    let mut n = 0u64;
+    group.bench_function("trace_warm_referrals", |b| {
+        b.iter(|| {
+            n += 1;
+            let fresh = Name::from_str(&format!("n{n}.lab.glasscom.com.")).expect("name");
+            let mut tracer = Tracer::new(
+                transport(),
+                port,
+                root_hints.clone(),
+                &mut referrals,
+                limits,
+            );
+            let traced = runtime.block_on(tracer.trace(&fresh, RecordType::A));
+            black_box(traced.steps.len())
+        })
+    });
+    group.finish();
+}
+
+fn encode_decode(c: &mut Criterion) {
+    let zone = Name::from_str("glasscom.com.").expect("name");
+    let query = Query::query(
+        Name::from_str("www.lab.glasscom.com.").expect("name"),
+        RecordType::A,
+    );
+    let mut reply = build_query(&query, false).into_response();
+    for (i, host) in ["ns1.glasscom.com.", "ns2.glasscom.com."]
+        .iter()
+        .enumerate()
+    {
+        let host = Name::from_str(host).expect("name");
+        reply.add_authority(Record::from_rdata(
+            zone.clone(),
+            172800,
+            RData::NS(NS(host.clone())),
+        ));
+        reply.add_additional(Record::from_rdata(
+            host,
+            172800,
+            RData::A(A(Ipv4Addr::new(127, 53, 3, 1 + i as u8))),
+        ));
+    }
+    c.bench_function("dns/message_encode_decode", |b| {
+        b.iter(|| {
+            let wire = black_box(&reply).to_vec().expect("encode");
+            let back = Message::from_vec(&wire).expect("decode");
+            black_box(back.additionals.len())
+        })
+    });
+}
+
+criterion_group!(benches, traces, encode_decode);
+criterion_main!(benches);

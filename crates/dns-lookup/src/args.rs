@@ -1,0 +1,126 @@
+//! Command-line arguments of dns-lookup (shared by its binary and `netlens dns`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use netlens_core::{CommonArgs, EXIT_CODES_HELP};
+
+/// Look up DNS records through the system resolver or a named server, or trace
+/// the resolution iteratively from the root servers, every referral shown.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "dns-lookup", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Args {
+    /// Names to look up, each followed by its record types (A AAAA MX NS CNAME
+    /// TXT SOA PTR SRV CAA ...; default A); `@SERVER` asks that server; `-` or
+    /// no name reads "NAME [TYPE]..." lines from stdin
+    #[arg(value_name = "NAME [TYPE]... | @SERVER")]
+    pub targets: Vec<String>,
+
+    /// Ask this server instead of the system resolver (ADDR, ADDR:PORT or [V6]:PORT)
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub server: Option<String>,
+
+    /// Reverse lookup: every NAME is an IP address, asked as PTR
+    #[arg(short = 'x', long = "reverse")]
+    pub reverse: bool,
+
+    /// Resolve iteratively from the root hints and print every step
+    #[arg(long)]
+    pub trace: bool,
+
+    /// Root hints in zone-file format (NS + A/AAAA) for --trace [default: built in]
+    #[arg(long, value_name = "FILE", requires = "trace")]
+    pub root_hints: Option<PathBuf>,
+
+    /// Destination port for every query [default: 53]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub port: Option<u16>,
+
+    /// Use TCP for every query (otherwise UDP, and TCP when a reply is truncated)
+    #[arg(long)]
+    pub tcp: bool,
+
+    /// Seconds to wait for each reply (fractions allowed)
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs)]
+    pub timeout: Duration,
+
+    /// Times to resend a query that got no reply
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub retries: u32,
+
+    /// Print only the record data, one per line (like `dig +short`)
+    #[arg(long)]
+    pub short: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+}
+
+/// Parse a positive number of seconds, fractions allowed (`0.5`).
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text}: not a number of seconds"))?;
+    if !secs.is_finite() || secs <= 0.0 || secs > 3600.0 {
+        return Err(format!("{text}: must be more than 0 and at most 3600"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_types_and_server_are_positional() {
+        let args = Args::try_parse_from(["dns-lookup", "@127.0.0.1", "example.com", "MX"]).unwrap();
+        assert_eq!(args.targets, ["@127.0.0.1", "example.com", "MX"]);
+        assert_eq!(args.timeout, Duration::from_secs(2));
+        assert_eq!(args.retries, 1);
+        assert!(!args.trace && !args.tcp && !args.short && !args.reverse);
+    }
+
+    #[test]
+    fn flags_parse() {
+        let args = Args::try_parse_from([
+            "dns-lookup",
+            "--trace",
+            "--root-hints",
+            "hints",
+            "--port",
+            "5353",
+            "--tcp",
+            "--timeout",
+            "0.25",
+            "--retries",
+            "0",
+            "--short",
+            "--json",
+            "-x",
+            "192.0.2.1",
+        ])
+        .unwrap();
+        assert!(args.trace && args.tcp && args.short && args.reverse && args.common.json);
+        assert_eq!(args.root_hints, Some(PathBuf::from("hints")));
+        assert_eq!(args.port, Some(5353));
+        assert_eq!(args.timeout, Duration::from_millis(250));
+        assert_eq!(args.retries, 0);
+        assert_eq!(args.targets, ["192.0.2.1"]);
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        for bad in [
+            &["dns-lookup", "--timeout", "0", "x"][..],
+            &["dns-lookup", "--timeout", "soon", "x"],
+            &["dns-lookup", "--port", "0", "x"],
+            &["dns-lookup", "--port", "70000", "x"],
+            &["dns-lookup", "--root-hints", "f", "x"],
+        ] {
+            assert!(Args::try_parse_from(bad).is_err(), "{bad:?}");
+        }
+    }
+}

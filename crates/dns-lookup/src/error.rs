@@ -1,0 +1,177 @@
+//! The one error type of dns-lookup, and how each error maps to an exit code.
+
+use std::path::PathBuf;
+
+use netlens_core::{ExitCode, Failure};
+
+/// Everything that can go wrong in a dns-lookup run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A name that is not a valid domain name.
+    #[error("name {name}: {why}")]
+    BadName {
+        /// The name as given.
+        name: String,
+        /// Why it is not valid.
+        why: String,
+    },
+    /// An address given to `-x` that is not an IP address.
+    #[error("address {0}: not an IPv4 or IPv6 address")]
+    BadAddress(String),
+    /// A server given to `@`/`--server` that is not `ADDR[:PORT]`.
+    #[error("server {0}: not an address with an optional port (ADDR, ADDR:PORT, [V6]:PORT)")]
+    BadServer(String),
+    /// More than one server named.
+    #[error("server {0}: only one server can be named")]
+    TwoServers(String),
+    /// A usage mistake on the command line.
+    #[error("{0}")]
+    Usage(String),
+    /// A root hints file that cannot be read or holds no usable server.
+    #[error("root hints {path}: {why}")]
+    RootHints {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The system resolver configuration could not be read.
+    #[error("system resolver configuration: {0}")]
+    SystemConfig(String),
+    /// No response from any server in time.
+    #[error("{0}: no response in time")]
+    Timeout(String),
+    /// A server could not be reached at all (refused connection, unreachable).
+    #[error("{what}: unreachable: {why}")]
+    Unreachable {
+        /// The server or zone.
+        what: String,
+        /// The socket error.
+        why: String,
+    },
+    /// The server answered SERVFAIL, REFUSED or another error rcode.
+    #[error("{name}: server answered {rcode}")]
+    Rcode {
+        /// The name asked.
+        name: String,
+        /// The response code.
+        rcode: String,
+    },
+    /// A response that does not parse or does not fit the question.
+    #[error("{server}: malformed response: {why}")]
+    Malformed {
+        /// The server that sent it.
+        server: String,
+        /// What was wrong.
+        why: String,
+    },
+    /// Every server of a delegation failed (timeouts, refusals, nonsense).
+    #[error("{zone}: every server is lame ({why})")]
+    Lame {
+        /// The delegated zone.
+        zone: String,
+        /// The last failure seen.
+        why: String,
+    },
+    /// A referral that leads back to where it came from (or a glueless cycle).
+    #[error("{zone}: referral loop ({why})")]
+    ReferralLoop {
+        /// The zone where the loop was seen.
+        zone: String,
+        /// What repeated.
+        why: String,
+    },
+    /// CNAMEs that lead back to a name already seen, or a chain too long.
+    #[error("{name}: CNAME loop ({why})")]
+    CnameLoop {
+        /// The name that repeated.
+        name: String,
+        /// The chain.
+        why: String,
+    },
+    /// The trace needed more steps or nesting than allowed.
+    #[error("{name}: gave up after {why}")]
+    Limit {
+        /// The name being resolved.
+        name: String,
+        /// Which bound was hit.
+        why: String,
+    },
+    /// The hickory resolver failed in a way not covered above.
+    #[error("{name}: {why}")]
+    Resolver {
+        /// The name asked.
+        name: String,
+        /// The resolver's message.
+        why: String,
+    },
+    /// Reading input or writing output failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Failure for Error {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::BadName { .. }
+            | Error::BadAddress(_)
+            | Error::BadServer(_)
+            | Error::TwoServers(_)
+            | Error::Usage(_)
+            | Error::RootHints { .. } => ExitCode::Usage,
+            Error::SystemConfig(_)
+            | Error::Timeout(_)
+            | Error::Unreachable { .. }
+            | Error::Io(_) => ExitCode::Network,
+            Error::Rcode { .. }
+            | Error::Malformed { .. }
+            | Error::Lame { .. }
+            | Error::ReferralLoop { .. }
+            | Error::CnameLoop { .. }
+            | Error::Limit { .. }
+            | Error::Resolver { .. } => ExitCode::Remote,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Error::BadName { .. } => "invalid_name",
+            Error::BadAddress(_) => "invalid_address",
+            Error::BadServer(_) | Error::TwoServers(_) => "invalid_server",
+            Error::Usage(_) => "usage",
+            Error::RootHints { .. } => "invalid_root_hints",
+            Error::SystemConfig(_) => "system_config",
+            Error::Timeout(_) => "timeout",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Rcode { .. } => "rcode",
+            Error::Malformed { .. } => "malformed_response",
+            Error::Lame { .. } => "lame_delegation",
+            Error::ReferralLoop { .. } => "referral_loop",
+            Error::CnameLoop { .. } => "cname_loop",
+            Error::Limit { .. } => "limit",
+            Error::Resolver { .. } => "resolver",
+            Error::Io(_) => "io",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_map_to_the_documented_codes() {
+        assert_eq!(Error::BadServer("x".into()).exit_code(), ExitCode::Usage);
+        assert_eq!(Error::Timeout("a".into()).exit_code(), ExitCode::Network);
+        let lame = Error::Lame {
+            zone: "dead.com.".into(),
+            why: "timeout".into(),
+        };
+        assert_eq!(lame.exit_code(), ExitCode::Remote);
+        assert_eq!(lame.kind(), "lame_delegation");
+        assert_eq!(
+            lame.to_string(),
+            "dead.com.: every server is lame (timeout)"
+        );
+    }
+}

@@ -1,0 +1,571 @@
+//! dns-lookup against the loopback DNS hierarchy of netlens-sandbox: query mode
+//! (`--server`) and `--trace`, every hard case of the hierarchy, both command
+//! forms. Each test starts its own hierarchy on a free port and stops it after.
+
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+use netlens_sandbox::dns::{Hierarchy, zones};
+use serde_json::Value;
+
+use crate::util::{Cmd, netlens, tool};
+
+fn sandbox() -> Hierarchy {
+    Hierarchy::start().expect("start the DNS hierarchy")
+}
+
+/// `dns-lookup --trace` from the hierarchy's root hints, short timeouts.
+fn trace(h: &Hierarchy) -> Cmd {
+    tool("dns-lookup").args([
+        "--trace".to_string(),
+        "--root-hints".into(),
+        h.root_hints().display().to_string(),
+        "--port".into(),
+        h.port().to_string(),
+        "--timeout".into(),
+        "0.3".into(),
+        "--retries".into(),
+        "0".into(),
+    ])
+}
+
+/// `dns-lookup --server ADDR:PORT`.
+fn stub(h: &Hierarchy, server: Ipv4Addr) -> Cmd {
+    tool("dns-lookup").args([
+        "--server".to_string(),
+        h.socket(server).to_string(),
+        "--timeout".into(),
+        "0.3".into(),
+        "--retries".into(),
+        "0".into(),
+    ])
+}
+
+fn steps(report: &Value) -> &Vec<Value> {
+    report["steps"].as_array().expect("steps array")
+}
+
+fn zones_of(report: &Value) -> Vec<&str> {
+    steps(report)
+        .iter()
+        .map(|s| s["zone"].as_str().unwrap())
+        .collect()
+}
+
+fn answer_data(report: &Value) -> Vec<&str> {
+    report["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["data"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn trace_walks_from_the_root_to_the_lab_zone() {
+    let h = sandbox();
+    let run = trace(&h).args(["--json", "www.lab.glasscom.com"]).run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(
+        zones_of(&report),
+        [".", ".", "com.", "glasscom.com.", "lab.glasscom.com."]
+    );
+    assert_eq!(answer_data(&report), ["192.0.2.10"]);
+    assert_eq!(report["rcode"], "NOERROR");
+    assert_eq!(report["authoritative"], true);
+    assert_eq!(report["server"], h.socket(zones::LAB).to_string());
+    let steps = steps(&report);
+    assert!(steps.iter().all(|s| s["source"] == "network"));
+    // Priming is answered by the root's own data; referrals are not authoritative.
+    assert_eq!(steps[0]["authoritative"], true);
+    assert!(
+        steps[1..4]
+            .iter()
+            .all(|s| s["kind"] == "referral" && s["authoritative"] == false)
+    );
+    assert_eq!(steps[2]["referral"]["zone"], "glasscom.com.");
+    assert_eq!(steps[2]["referral"]["ns"].as_array().unwrap().len(), 2);
+    assert_eq!(steps[2]["referral"]["glue"].as_array().unwrap().len(), 2);
+    let last = steps.last().unwrap();
+    assert_eq!(last["kind"], "answer");
+    assert_eq!(last["authoritative"], true);
+    assert_eq!(last["address"], zones::LAB.to_string());
+    assert_eq!(last["port"], h.port());
+    assert_eq!(last["protocol"], "udp");
+    assert!(last["bytes"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn trace_shows_each_step_as_a_line() {
+    let h = sandbox();
+    let run = trace(&h).args(["www.lab.glasscom.com", "AAAA"]).run();
+    run.code(0)
+        .stdout_has("root servers (1 NS, 1 glue)")
+        .stdout_has("referral to com. (1 NS, 1 glue)")
+        .stdout_has("referral to glasscom.com. (2 NS, 2 glue)")
+        .stdout_has("referral to lab.glasscom.com. (1 NS, 1 glue)")
+        .stdout_has("answer: 2001:db8::10")
+        .stdout_has("2001:db8::10");
+}
+
+#[test]
+fn second_name_reuses_the_cached_root_and_com_referrals() {
+    let h = sandbox();
+    let run = trace(&h)
+        .args([
+            "--json",
+            "www.lab.glasscom.com",
+            "cyber.co.kr",
+            "MX",
+            "nosuch.glasscom.com",
+        ])
+        .run();
+    run.code(1);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 3);
+    let mx = &lines[1];
+    assert_eq!(answer_data(mx), ["10 mail.cyber.co.kr."]);
+    let root = &steps(mx)[0];
+    assert_eq!(root["zone"], ".");
+    assert_eq!(root["source"], "cache");
+    assert!(root["ttl_left"].as_u64().unwrap() > 0);
+    assert_eq!(steps(mx)[1]["source"], "network");
+    // Under com. again: the root's referral to com. and com.'s to glasscom.com.
+    // come from the cache, with the TTL left.
+    let nx = &lines[2];
+    let cached: Vec<(&str, &str)> = steps(nx)
+        .iter()
+        .filter(|s| s["source"] == "cache")
+        .map(|s| {
+            (
+                s["zone"].as_str().unwrap(),
+                s["referral"]["zone"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cached,
+        [(".", "."), (".", "com."), ("com.", "glasscom.com.")]
+    );
+    assert_eq!(nx["rcode"], "NXDOMAIN");
+}
+
+#[test]
+fn human_trace_marks_cache_hits_with_ttl_left() {
+    let h = sandbox();
+    trace(&h)
+        .args(["www.lab.glasscom.com", "cyber.co.kr", "MX"])
+        .run()
+        .code(0)
+        .stdout_has("cache")
+        .stdout_has("TTL 518400 left")
+        .stdout_has("10 mail.cyber.co.kr.");
+}
+
+#[test]
+fn trace_works_through_the_dispatcher_and_from_a_named_root() {
+    let h = sandbox();
+    let root = format!("@{}", h.socket(zones::ROOT));
+    let run = netlens()
+        .args(["dns", "--trace", "--json", &root, "www.lab.glasscom.com"])
+        .run();
+    run.code(0);
+    assert_eq!(answer_data(&run.json()), ["192.0.2.10"]);
+}
+
+#[test]
+fn glueless_delegation_is_resolved_in_nested_steps() {
+    let h = sandbox();
+    let run = trace(&h).args(["--json", "www.glueless.com"]).run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(answer_data(&report), ["192.0.2.30"]);
+    let nested: Vec<&Value> = steps(&report)
+        .iter()
+        .filter(|s| s["depth"] == 1 && s["query"]["name"] != ".")
+        .collect();
+    assert!(!nested.is_empty());
+    assert!(
+        nested
+            .iter()
+            .all(|s| s["query"]["name"] == "ns2.cyber.co.kr.")
+    );
+    assert_eq!(nested.last().unwrap()["kind"], "answer");
+    let last = steps(&report).last().unwrap();
+    assert_eq!(last["depth"], 0);
+    assert_eq!(last["server"], "ns2.cyber.co.kr.");
+}
+
+#[test]
+fn glue_outside_the_referring_zone_is_not_trusted() {
+    let h = sandbox();
+    let run = trace(&h).args(["--json", "www.spoof.com"]).run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(answer_data(&report), ["192.0.2.31"]);
+    let spoofed = zones::SPOOFED_GLUE.to_string();
+    assert!(
+        steps(&report)
+            .iter()
+            .all(|s| s["address"] != spoofed.as_str())
+    );
+    let referral = steps(&report)
+        .iter()
+        .find(|s| s["referral"]["zone"] == "spoof.com.")
+        .expect("referral to spoof.com.");
+    assert_eq!(referral["referral"]["ignored_glue"][0], "ns.cyber.co.kr.");
+    assert_eq!(referral["referral"]["glue"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn cname_chain_is_followed_across_zones() {
+    let h = sandbox();
+    let run = trace(&h).args(["--json", "www.glasscom.com"]).run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(
+        answer_data(&report),
+        ["web.cyber.co.kr.", "www.lab.glasscom.com.", "192.0.2.10"]
+    );
+    let cnames: Vec<&str> = steps(&report)
+        .iter()
+        .filter(|s| s["kind"] == "cname")
+        .map(|s| s["zone"].as_str().unwrap())
+        .collect();
+    assert_eq!(cnames, ["glasscom.com.", "cyber.co.kr."]);
+}
+
+#[test]
+fn nxdomain_exits_1_and_is_cached_negatively() {
+    let h = sandbox();
+    let run = trace(&h)
+        .args(["--json", "nosuch.glasscom.com", "nosuch.glasscom.com"])
+        .run();
+    run.code(1);
+    let lines = run.json_lines();
+    for report in &lines {
+        assert_eq!(report["rcode"], "NXDOMAIN");
+        assert_eq!(report["authority"][0]["type"], "SOA");
+    }
+    let again = steps(&lines[1]);
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0]["source"], "cache");
+    assert_eq!(again[0]["kind"], "nxdomain");
+    // RFC 2308: the negative TTL is the SOA's MINIMUM (300) here.
+    assert!(again[0]["ttl_left"].as_u64().unwrap() <= 300);
+    assert_eq!(lines[1]["source"], "cache");
+}
+
+#[test]
+fn nodata_exits_1_with_the_soa() {
+    let h = sandbox();
+    let run = trace(&h)
+        .args(["--json", "www.lab.glasscom.com", "MX"])
+        .run();
+    run.code(1);
+    let report = run.json();
+    assert_eq!(report["rcode"], "NOERROR");
+    assert!(report["answers"].as_array().unwrap().is_empty());
+    assert_eq!(report["authority"][0]["type"], "SOA");
+    assert_eq!(steps(&report).last().unwrap()["kind"], "nodata");
+}
+
+#[test]
+fn truncated_reply_is_retried_over_tcp() {
+    let h = sandbox();
+    let run = trace(&h).args(["--json", "big.glasscom.com", "TXT"]).run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["answers"].as_array().unwrap().len(), 8);
+    let last = steps(&report).last().unwrap();
+    assert_eq!(last["protocol"], "tcp");
+    assert!(last["bytes"].as_u64().unwrap() > 1232);
+    assert!(last["note"].as_str().unwrap().contains("TCP"));
+}
+
+#[test]
+fn lame_server_is_skipped_for_the_working_one() {
+    let h = sandbox();
+    let run = trace(&h).args(["--json", "www.flaky.com"]).run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(answer_data(&report), ["192.0.2.40"]);
+    let flaky: Vec<&Value> = steps(&report)
+        .iter()
+        .filter(|s| s["zone"] == "flaky.com.")
+        .collect();
+    assert_eq!(flaky.len(), 2);
+    assert_eq!(flaky[0]["address"], zones::FLAKY_LAME.to_string());
+    assert_eq!(flaky[0]["kind"], "error");
+    assert_eq!(flaky[1]["address"], zones::FLAKY_GOOD.to_string());
+}
+
+#[test]
+fn a_server_that_failed_is_tried_last_for_later_names() {
+    let h = sandbox();
+    let run = trace(&h)
+        .args(["--json", "www.flaky.com", "nosuch.flaky.com"])
+        .run();
+    run.code(1);
+    let lines = run.json_lines();
+    let flaky: Vec<&Value> = steps(&lines[1])
+        .iter()
+        .filter(|s| s["zone"] == "flaky.com.")
+        .collect();
+    assert_eq!(flaky.len(), 1);
+    assert_eq!(flaky[0]["address"], zones::FLAKY_GOOD.to_string());
+    assert_eq!(flaky[0]["kind"], "nxdomain");
+}
+
+#[test]
+fn delegations_that_cannot_answer_exit_4() {
+    let h = sandbox();
+    let cases = [
+        ("www.dead.com", "lame_delegation"),
+        ("www.silent.com", "lame_delegation"),
+        ("www.refused.com", "rcode"),
+        ("www.loop.com", "referral_loop"),
+        ("www.cycle1.com", "referral_loop"),
+        ("ping.glasscom.com", "cname_loop"),
+    ];
+    for (name, kind) in cases {
+        // Timeouts are 0.3 s and every trace is bounded: far below this limit.
+        let run = trace(&h)
+            .args(["--json", name])
+            .limit(Duration::from_secs(20))
+            .run();
+        run.code(4).never_shows("panicked");
+        let report = run.json();
+        assert_eq!(report["input"], name);
+        assert_eq!(report["error"]["kind"], kind, "{name}");
+        assert!(!steps(&report).is_empty());
+    }
+}
+
+#[test]
+fn silent_server_times_out_and_refusal_is_shown() {
+    let h = sandbox();
+    trace(&h)
+        .args(["www.silent.com"])
+        .run()
+        .code(4)
+        .stdout_has("timeout")
+        .stderr_has("silent.com.: every server is lame");
+    trace(&h)
+        .args(["www.refused.com"])
+        .run()
+        .code(4)
+        .stdout_has("REFUSED")
+        .stderr_has("www.refused.com.: server answered REFUSED");
+    trace(&h)
+        .args(["www.loop.com"])
+        .run()
+        .code(4)
+        .stdout_has("referral back to loop.com.");
+}
+
+#[test]
+fn unreachable_root_exits_3_and_bad_hints_exit_2() {
+    let h = sandbox();
+    let dir = crate::util::temp_dir();
+    let hints = dir.path().join("dead.hints");
+    std::fs::write(
+        &hints,
+        format!(". 3600 NS dead.root.\ndead.root. 3600 A {}\n", zones::DEAD),
+    )
+    .unwrap();
+    tool("dns-lookup")
+        .args([
+            "--trace",
+            "--timeout",
+            "0.3",
+            "--port",
+            &h.port().to_string(),
+        ])
+        .args([std::ffi::OsStr::new("--root-hints"), hints.as_os_str()])
+        .args(["www.lab.glasscom.com"])
+        .run()
+        .code(3);
+    // A relative hints path is read from the current directory.
+    std::fs::write(dir.path().join("empty.hints"), "; nothing\n").unwrap();
+    tool("dns-lookup")
+        .current_dir(dir.path())
+        .args(["--trace", "--root-hints", "empty.hints", "x.example"])
+        .run()
+        .code(2)
+        .stderr_has("no NS record for .");
+}
+
+#[test]
+fn stub_query_shows_flags_server_and_answer() {
+    let h = sandbox();
+    let run = stub(&h, zones::LAB)
+        .args(["--json", "www.lab.glasscom.com"])
+        .run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["query"]["name"], "www.lab.glasscom.com.");
+    assert_eq!(report["query"]["type"], "A");
+    assert_eq!(answer_data(&report), ["192.0.2.10"]);
+    assert_eq!(report["authoritative"], true);
+    assert_eq!(report["server"], h.socket(zones::LAB).to_string());
+    assert!(report.get("steps").is_none());
+    netlens()
+        .args([
+            "dns-lookup",
+            &format!("@{}", h.socket(zones::LAB)),
+            "www.lab.glasscom.com",
+            "AAAA",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("2001:db8::10")
+        .stdout_has("authoritative");
+}
+
+#[test]
+fn stub_nxdomain_exits_1() {
+    let h = sandbox();
+    let run = stub(&h, zones::GLASSCOM_1)
+        .args(["--json", "nosuch.glasscom.com"])
+        .run();
+    run.code(1);
+    let report = run.json();
+    assert_eq!(report["rcode"], "NXDOMAIN");
+    assert_eq!(report["authority"][0]["type"], "SOA");
+}
+
+#[test]
+fn stub_negative_and_failed_answers() {
+    let h = sandbox();
+    stub(&h, zones::LAB)
+        .args(["www.lab.glasscom.com", "MX"])
+        .run()
+        .code(1)
+        .stdout_has("NOERROR (no data)");
+    stub(&h, zones::COM)
+        .args(["www.lab.glasscom.com"])
+        .run()
+        .code(1)
+        .stdout_has("NOERROR (referral)")
+        .stdout_has("ns1.glasscom.com.");
+    let refused = stub(&h, zones::REFUSED)
+        .args(["--json", "www.refused.com"])
+        .run();
+    refused.code(4).stderr_has("server answered REFUSED");
+    assert_eq!(refused.json()["rcode"], "REFUSED");
+    let silent = stub(&h, zones::SILENT)
+        .args(["--json", "www.silent.com"])
+        .run();
+    silent.code(3);
+    assert_eq!(silent.json()["error"]["kind"], "timeout");
+    stub(&h, zones::DEAD)
+        .args(["www.dead.com"])
+        .run()
+        .code(3)
+        .stderr_has("unreachable");
+}
+
+#[test]
+fn stub_big_answer_comes_over_tcp() {
+    let h = sandbox();
+    let run = stub(&h, zones::GLASSCOM_2)
+        .args(["--json", "big.glasscom.com", "TXT"])
+        .run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["protocol"], "tcp");
+    assert_eq!(report["answers"].as_array().unwrap().len(), 8);
+    let run = stub(&h, zones::LAB)
+        .args(["--json", "--tcp", "www.lab.glasscom.com"])
+        .run();
+    assert_eq!(run.json()["protocol"], "tcp");
+}
+
+#[test]
+fn stub_names_share_a_cache_and_short_prints_data() {
+    let h = sandbox();
+    let run = stub(&h, zones::CYBER)
+        .args([
+            "--json",
+            "cyber.co.kr",
+            "MX",
+            "www.lab.cyber.co.kr",
+            "cyber.co.kr",
+            "MX",
+        ])
+        .run();
+    run.code(0);
+    let lines = run.json_lines();
+    let sources: Vec<&str> = lines
+        .iter()
+        .map(|l| l["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["network", "network", "cache"]);
+    assert_eq!(answer_data(&lines[1]), ["192.0.2.226"]);
+    let run = tool("dns-lookup")
+        .args([
+            format!("@{}", h.socket(zones::CYBER)),
+            "--short".into(),
+            "mail.cyber.co.kr".into(),
+        ])
+        .run();
+    run.code(0);
+    assert_eq!(run.out(), "192.0.2.227\n");
+}
+
+#[test]
+fn names_come_from_stdin_too() {
+    let h = sandbox();
+    let run = stub(&h, zones::LAB)
+        .args(["--json", "AAAA"])
+        .stdin("www.lab.glasscom.com\n# comment\n\nnosuch.lab.glasscom.com A\n")
+        .run();
+    run.code(1);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(answer_data(&lines[0]), ["2001:db8::10"]);
+    assert_eq!(lines[1]["query"]["type"], "A");
+    assert_eq!(lines[1]["rcode"], "NXDOMAIN");
+}
+
+#[test]
+fn reverse_lookup_asks_ptr_in_in_addr_arpa() {
+    let h = sandbox();
+    let run = stub(&h, zones::ROOT)
+        .args(["--json", "-x", "192.0.2.10"])
+        .run();
+    run.code(1);
+    let report = run.json();
+    assert_eq!(report["query"]["name"], "10.2.0.192.in-addr.arpa.");
+    assert_eq!(report["query"]["type"], "PTR");
+    assert_eq!(report["rcode"], "NXDOMAIN");
+}
+
+#[test]
+fn bad_input_exits_2_and_the_batch_goes_on() {
+    let h = sandbox();
+    let run = stub(&h, zones::LAB)
+        .args(["--json", "bad..name", "www.lab.glasscom.com"])
+        .run();
+    run.code(2);
+    let lines = run.json_lines();
+    assert_eq!(lines[0]["error"]["kind"], "invalid_name");
+    assert_eq!(answer_data(&lines[1]), ["192.0.2.10"]);
+    tool("dns-lookup")
+        .args(["@nameserver.example", "x.example"])
+        .run()
+        .code(2)
+        .stderr_has("dns-lookup: server nameserver.example: not an address");
+    tool("dns-lookup")
+        .args(["@192.0.2.1", "@192.0.2.2", "x.example"])
+        .run()
+        .code(2)
+        .stderr_has("only one server");
+    tool("dns-lookup")
+        .args(["--timeout", "never", "x.example"])
+        .run()
+        .code(2)
+        .never_shows("panicked");
+}
