@@ -1,0 +1,165 @@
+//! Raw-socket servers that follow a script instead of the protocol: each
+//! reads the request head, then answers with one kind of breakage (or, for
+//! [`Script::RawEcho`], with the exact bytes it received). A real server
+//! library would refuse to send most of these, which is why they are by hand.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The largest request head the scripted servers read.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// How long the drip server keeps dripping at most.
+const DRIP_FOR: Duration = Duration::from_secs(60);
+
+/// What a scripted server does after reading the request head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Announces 1000 bytes, sends 500, closes.
+    Truncated,
+    /// Sends a line that is not an HTTP status line.
+    GarbageStatus,
+    /// Sends a header line of 1 MiB.
+    HugeHeader,
+    /// Announces 100 bytes and sends one per second.
+    Drip,
+    /// Sends a chunked body whose second chunk size is not hexadecimal.
+    BadChunk,
+    /// Sends a body without length or chunking, ended by closing the connection.
+    CloseDelimited,
+    /// Sends back the request head exactly as received, as the body.
+    RawEcho,
+}
+
+/// The body [`Script::CloseDelimited`] sends.
+pub const CLOSE_DELIMITED_BODY: &str = "a body that ends when the server closes\n";
+
+/// Start a scripted server on `ip`, port 0.
+pub fn start(ip: IpAddr, script: Script) -> io::Result<SocketAddr> {
+    let listener = super::bind(ip)?;
+    let addr = listener.local_addr()?;
+    super::spawn(async move {
+        let listener = TcpListener::from_std(listener)?;
+        loop {
+            let (stream, _) = listener.accept().await?;
+            tokio::spawn(async move {
+                // The client hanging up mid-script is the point of several scripts.
+                let _ = play(stream, script).await;
+            });
+        }
+    });
+    Ok(addr)
+}
+
+/// An address on `ip` where nothing listens: connecting is refused.
+pub fn refused(ip: IpAddr) -> io::Result<SocketAddr> {
+    // Bind to get a free port, then close it: nothing listens there afterwards.
+    let listener = std::net::TcpListener::bind(SocketAddr::new(ip, 0))?;
+    listener.local_addr()
+}
+
+/// Read a request head (up to the blank line); returns it and any bytes read past it.
+pub async fn read_head(stream: &mut TcpStream) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = buf.split_off(end + 4);
+            return Ok((buf, rest));
+        }
+        if buf.len() > MAX_HEAD {
+            return Err(io::Error::other("request head too large"));
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn play(mut stream: TcpStream, script: Script) -> io::Result<()> {
+    let (head, _) = read_head(&mut stream).await?;
+    match script {
+        Script::Truncated => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n")
+                .await?;
+            stream.write_all(&[b'x'; 500]).await?;
+        }
+        Script::GarbageStatus => {
+            stream
+                .write_all(b"HELLO THERE \x01\x02 not http\r\n\r\n")
+                .await?;
+        }
+        Script::HugeHeader => {
+            stream.write_all(b"HTTP/1.1 200 OK\r\nX-Huge: ").await?;
+            stream.write_all(&vec![b'a'; 1024 * 1024]).await?;
+            stream.write_all(b"\r\nContent-Length: 0\r\n\r\n").await?;
+        }
+        Script::Drip => {
+            stream
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n",
+                )
+                .await?;
+            let started = tokio::time::Instant::now();
+            while started.elapsed() < DRIP_FOR {
+                stream.write_all(b".").await?;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        Script::BadChunk => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n")
+                .await?;
+        }
+        Script::CloseDelimited => {
+            stream
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n",
+                )
+                .await?;
+            stream.write_all(CLOSE_DELIMITED_BODY.as_bytes()).await?;
+        }
+        Script::RawEcho => {
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+                head.len()
+            );
+            stream.write_all(answer.as_bytes()).await?;
+            stream.write_all(&head).await?;
+        }
+    }
+    stream.shutdown().await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::*;
+
+    #[test]
+    fn truncated_server_sends_less_than_announced() {
+        let addr = start("127.0.0.1".parse().unwrap(), Script::Truncated).unwrap();
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut got = Vec::new();
+        s.read_to_end(&mut got).unwrap();
+        let text = String::from_utf8_lossy(&got);
+        assert!(text.contains("Content-Length: 1000"));
+        let body = text.split("\r\n\r\n").nth(1).unwrap();
+        assert_eq!(body.len(), 500);
+    }
+
+    #[test]
+    fn refused_port_refuses() {
+        let addr = refused("127.0.0.1".parse().unwrap()).unwrap();
+        assert!(std::net::TcpStream::connect(addr).is_err());
+    }
+}
