@@ -258,6 +258,12 @@ fn basic_auth_from_flag_or_url_and_never_shown() {
         .stdout_has("authenticated as al")
         .stderr_has("> Authorization: Basic ****")
         .never_shows(token);
+    get()
+        .args(["--offline", "-u", &format!("al:{SECRET}"), &s.a.url("/")])
+        .run()
+        .code(0)
+        .stdout_has("Authorization: Basic ****\r\n")
+        .never_shows(token);
     let userinfo = format!("al:{SECRET}@");
     let with_userinfo = format!("http://{userinfo}{}{path}", s.a.addr());
     let run = get().args(["-v", "--json", &with_userinfo]).run();
@@ -501,6 +507,7 @@ fn broken_servers_are_protocol_errors() {
     for (script, says) in [
         (Script::GarbageStatus, "reading the response"),
         (Script::HugeHeader, "too large"),
+        (Script::ManyHeaders, "too large"),
         (Script::BadChunk, "chunk size"),
     ] {
         get()

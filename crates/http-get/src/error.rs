@@ -150,7 +150,7 @@ impl Error {
                 if !framing {
                     return Error::Network {
                         what,
-                        reason: io.to_string(),
+                        reason: crate::net::describe(io),
                     };
                 }
                 return Error::Protocol(format!("{what}: {io}"));

@@ -180,12 +180,7 @@ pub async fn exchange(
     let (request_target, headers) = request_head(target, spec, proxy);
     let request = build(spec, &request_target, &headers)?;
     let sent_at = Instant::now();
-    let response = tokio::time::timeout(IDLE_TIMEOUT, sender.send_request(request))
-        .await
-        .map_err(|_| Error::Timeout {
-            what: "waiting for the response",
-            secs: IDLE_TIMEOUT.as_secs_f64(),
-        })?;
+    let response = idle("waiting for the response", sender.send_request(request)).await?;
     let seen_now = tap::snapshot(&seen);
     if verbose {
         show_request(ctx, &seen_now);
@@ -238,6 +233,17 @@ fn build(
         .map_err(|e| Error::Usage(format!("request: {e}")))
 }
 
+/// Wait for `future`, giving up after [`IDLE_TIMEOUT`] (a server that went
+/// silent is a network failure, exit 3).
+pub async fn idle<T>(what: &'static str, future: impl Future<Output = T>) -> Result<T, Error> {
+    tokio::time::timeout(IDLE_TIMEOUT, future)
+        .await
+        .map_err(|_| Error::Timeout {
+            what,
+            secs: IDLE_TIMEOUT.as_secs_f64(),
+        })
+}
+
 /// The request target and header lines for `target`: absolute form (with the
 /// proxy's credentials) through an http proxy, origin form otherwise.
 ///
@@ -256,12 +262,17 @@ fn request_head(
     }
 }
 
-/// The request message for `--offline`: exactly what [`exchange`] would
-/// have hyper write (absolute form when an http proxy is used).
+/// The request message for `--offline`: what [`exchange`] would have hyper
+/// write (absolute form when an http proxy is used), credentials masked.
 pub fn offline_message(target: &Target, spec: &RequestSpec, proxy: Option<&Proxy>) -> Vec<u8> {
     let (request_target, headers) = request_head(target, spec, proxy);
     let body = spec.body.as_deref().unwrap_or_default();
-    request::render(&spec.method, &request_target, &headers, body)
+    request::redact_message(&request::render(
+        &spec.method,
+        &request_target,
+        &headers,
+        body,
+    ))
 }
 
 /// A connected (and, for https, encrypted) stream, and when each phase ended.
@@ -305,8 +316,15 @@ async fn open(
             ms(dns - start)
         ),
     );
-    for addr in &resolved.addrs {
-        say(ctx, verbose, format_args!("connect to {addr} ..."));
+    if resolved.addrs.len() > 1 {
+        say(
+            ctx,
+            verbose,
+            format_args!(
+                "happy eyeballs: {} addresses, a new attempt every 250 ms until one connects",
+                resolved.addrs.len()
+            ),
+        );
     }
     let (tcp, failed) = net::connect(&resolved.addrs).await?;
     for f in &failed {
@@ -412,12 +430,8 @@ async fn tunnel(
         verbose,
         format_args!("CONNECT {authority} HTTP/1.1 (through the proxy)"),
     );
-    let response = tokio::time::timeout(IDLE_TIMEOUT, sender.send_request(request))
-        .await
-        .map_err(|_| Error::Timeout {
-            what: "proxy CONNECT",
-            secs: IDLE_TIMEOUT.as_secs_f64(),
-        })?
+    let response = idle("proxy CONNECT", sender.send_request(request))
+        .await?
         .map_err(|e| Error::from_hyper("proxy CONNECT", &e))?;
     let status = response.status();
     say(ctx, verbose, format_args!("proxy answered {status}"));

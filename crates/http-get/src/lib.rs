@@ -68,7 +68,8 @@ impl Tool for HttpGet {
 /// With `--json`, a failure is reported as `{"input": URL, "error": {...}}`
 /// on stdout (and the error line on stderr) rather than returned.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let shown = Target::parse(&args.url, None).map_or_else(|_| String::new(), |t| t.display());
+    let shown = Target::parse(&args.url, None)
+        .map_or_else(|_| target::mask_input(&args.url), |t| t.display());
     match fetch(args, ctx) {
         Err(error) if ctx.json() && !ctx.output_closed() => Ok(ctx.report(&shown, &error)?),
         other => other,
@@ -349,12 +350,7 @@ impl Session<'_> {
             Counted::new(output.writer(ctx.out()), name, args.max_filesize),
         );
         loop {
-            let frame = tokio::time::timeout(exchange::IDLE_TIMEOUT, ex.body.frame())
-                .await
-                .map_err(|_| Error::Timeout {
-                    what: "waiting for the body",
-                    secs: exchange::IDLE_TIMEOUT.as_secs_f64(),
-                })?;
+            let frame = exchange::idle("waiting for the body", ex.body.frame()).await?;
             let Some(frame) = frame else { break };
             let frame = frame.map_err(|e| Error::from_hyper("reading the body", &e))?;
             if let Ok(data) = frame.into_data() {

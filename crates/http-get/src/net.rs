@@ -154,6 +154,20 @@ pub fn interleave(ips: Vec<IpAddr>) -> Vec<IpAddr> {
     out
 }
 
+/// An I/O error as a message in house style: lower case, no `(os error N)`.
+pub fn describe(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    let text = match text.find(" (os error") {
+        Some(i) => &text[..i],
+        None => &text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text.to_string(),
+    }
+}
+
 /// One failed connection attempt, for verbose output.
 #[derive(Debug, Clone)]
 pub struct Failed {
@@ -193,7 +207,7 @@ pub async fn connect(addrs: &[SocketAddr]) -> Result<(TcpStream, Vec<Failed>), E
                         return Ok((stream, failed));
                     }
                     Some(Ok((addr, Err(e)))) => {
-                        failed.push(Failed { addr, reason: e.to_string() });
+                        failed.push(Failed { addr, reason: describe(&e) });
                         start_next = true;
                     }
                     Some(Err(e)) => {
@@ -224,6 +238,12 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn io_errors_read_in_house_style() {
+        let e = std::io::Error::from_raw_os_error(111);
+        assert_eq!(describe(&e), "connection refused");
     }
 
     #[test]

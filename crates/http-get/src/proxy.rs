@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use crate::error::Error;
 use crate::request::Credentials;
-use crate::target::{Scheme, Target};
+use crate::target::{Scheme, Target, mask_input};
 
 /// The port of a proxy URL that names none, as curl uses.
 const DEFAULT_PROXY_PORT: &str = "1080";
@@ -58,8 +58,12 @@ pub fn select(
     } else {
         format!("http://{url}")
     };
-    let parsed = Target::parse(&with_scheme, None)
-        .map_err(|_| Error::Usage(format!("proxy {}: not a valid proxy URL", mask(&url))))?;
+    let parsed = Target::parse(&with_scheme, None).map_err(|_| {
+        Error::Usage(format!(
+            "proxy {}: not a valid proxy URL",
+            mask_input(&with_scheme)
+        ))
+    })?;
     if parsed.scheme != Scheme::Http {
         return Err(Error::Usage(format!(
             "proxy {}: only http:// proxies are supported",
@@ -88,13 +92,6 @@ fn has_explicit_port(url: &str) -> bool {
     match host_port.rfind(']') {
         Some(close) => host_port[close..].contains(':'),
         None => host_port.contains(':'),
-    }
-}
-
-fn mask(url: &str) -> String {
-    match url.rsplit_once('@') {
-        Some((_, host)) => format!("****@{host}"),
-        None => url.to_string(),
     }
 }
 

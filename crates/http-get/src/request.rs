@@ -218,6 +218,23 @@ pub fn render(method: &Method, target: &str, headers: &[(String, String)], body:
     out
 }
 
+/// A rendered message with the credentials in its head masked (see [`redact`]).
+pub fn redact_message(message: &[u8]) -> Vec<u8> {
+    let head_end = message
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(message.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&message[..head_end]);
+    let mut out: Vec<u8> = head
+        .split("\r\n")
+        .map(redact)
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        .into_bytes();
+    out.extend_from_slice(&message[head_end..]);
+    out
+}
+
 /// Mask the credentials in a rendered request head: `Authorization: Basic ****`.
 pub fn redact(line: &str) -> String {
     let Some((name, value)) = line.split_once(':') else {
@@ -327,5 +344,10 @@ mod tests {
         );
         assert_eq!(redact("cookie: a=b"), "cookie: ****");
         assert_eq!(redact("Accept: */*"), "Accept: */*");
+        let msg = b"GET / HTTP/1.1\r\nAuthorization: Basic YWw6cHc=\r\n\r\nbody";
+        assert_eq!(
+            redact_message(msg),
+            b"GET / HTTP/1.1\r\nAuthorization: Basic ****\r\n\r\nbody"
+        );
     }
 }

@@ -190,7 +190,7 @@ pub fn percent_decode(s: &str) -> String {
 
 /// Mask a password in a URL as given by the user, for error messages about a
 /// URL that does not parse (so it cannot be masked through the parser).
-fn mask_input(input: &str) -> String {
+pub fn mask_input(input: &str) -> String {
     let Some(scheme_end) = input.find("://") else {
         return input.to_string();
     };

@@ -31,6 +31,7 @@ fn main() -> std::io::Result<()> {
         Script::Truncated,
         Script::GarbageStatus,
         Script::HugeHeader,
+        Script::ManyHeaders,
         Script::Drip,
         Script::BadChunk,
         Script::CloseDelimited,

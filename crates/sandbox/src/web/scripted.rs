@@ -25,6 +25,8 @@ pub enum Script {
     GarbageStatus,
     /// Sends a header line of 1 MiB.
     HugeHeader,
+    /// Sends 1000 header fields.
+    ManyHeaders,
     /// Announces 100 bytes and sends one per second.
     Drip,
     /// Sends a chunked body whose second chunk size is not hexadecimal.
@@ -100,6 +102,14 @@ async fn play(mut stream: TcpStream, script: Script) -> io::Result<()> {
             stream.write_all(b"HTTP/1.1 200 OK\r\nX-Huge: ").await?;
             stream.write_all(&vec![b'a'; 1024 * 1024]).await?;
             stream.write_all(b"\r\nContent-Length: 0\r\n\r\n").await?;
+        }
+        Script::ManyHeaders => {
+            let mut answer = String::from("HTTP/1.1 200 OK\r\n");
+            for i in 0..1000 {
+                answer.push_str(&format!("X-Field-{i}: {i}\r\n"));
+            }
+            answer.push_str("Content-Length: 0\r\n\r\n");
+            stream.write_all(answer.as_bytes()).await?;
         }
         Script::Drip => {
             stream
