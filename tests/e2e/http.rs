@@ -531,6 +531,35 @@ fn broken_servers_are_protocol_errors() {
 }
 
 #[test]
+fn connect_timeout_and_happy_eyeballs() {
+    let hole = scripted::blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
+    get()
+        .args(["--connect-timeout", "1", &format!("http://{hole}/")])
+        .limit(Duration::from_secs(20))
+        .run()
+        .code(3)
+        .stderr_has("connect: timed out after 1 s");
+    // The first address never answers; RFC 8305 starts the next one 250 ms later.
+    let s = sandbox();
+    let port = s.a.port();
+    let silent = scripted::blackhole(SocketAddr::new(ip("127.0.0.3"), port)).unwrap();
+    let run = get()
+        .args([
+            "-v",
+            "--json",
+            "--resolve",
+            &format!("he.test:{port}:{}", silent.ip()),
+            "--resolve",
+            &format!("he.test:{port}:127.0.0.1"),
+            &format!("http://he.test:{port}/sample.htm"),
+        ])
+        .limit(Duration::from_secs(20))
+        .run();
+    run.code(0).stderr_has("happy eyeballs: 2 addresses");
+    assert_eq!(run.json()["remote_addr"], s.a.addr().to_string());
+}
+
+#[test]
 fn close_delimited_body_is_complete() {
     let run = get()
         .args([&format!("http://{}/", scripted(Script::CloseDelimited))])

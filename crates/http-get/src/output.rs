@@ -8,6 +8,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
@@ -62,7 +63,9 @@ impl Output {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // 0666 less the umask, as any new file: the temporary file becomes the result.
         let temp = tempfile::Builder::new()
+            .permissions(std::fs::Permissions::from_mode(0o666))
             .prefix(&format!(".{name}."))
             .suffix(".part")
             .tempfile_in(dir)
@@ -136,6 +139,11 @@ mod tests {
         out.writer(&mut stdout).write_all(b"whole").unwrap();
         out.finish().unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"whole");
+        // A downloaded file gets the mode of any new file (0666 less the umask).
+        let plain = dir.path().join("plain");
+        std::fs::File::create(&plain).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode();
+        assert_eq!(mode(&path), mode(&plain));
         assert!(stdout.is_empty());
     }
 

@@ -8,7 +8,8 @@
 //! - [`pki::Pki`]: a CA and a server certificate generated at run time;
 //! - [`proxy::start`]: an HTTP proxy (absolute form and CONNECT tunnels);
 //! - [`scripted::start`]: raw-socket servers that break the protocol on
-//!   purpose, and [`scripted::refused`] for a port nobody listens on.
+//!   purpose, [`scripted::refused`] for a port nobody listens on, and
+//!   [`scripted::blackhole`] for one that never answers.
 
 pub mod pages;
 pub mod pki;

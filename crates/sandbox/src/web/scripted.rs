@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
 /// The largest request head the scripted servers read.
 const MAX_HEAD: usize = 64 * 1024;
@@ -62,6 +62,39 @@ pub fn refused(ip: IpAddr) -> io::Result<SocketAddr> {
     // Bind to get a free port, then close it: nothing listens there afterwards.
     let listener = std::net::TcpListener::bind(SocketAddr::new(ip, 0))?;
     listener.local_addr()
+}
+
+/// A listener at `addr` (port 0 for any) that never accepts and whose accept
+/// queue is already full, so that a connection attempt gets no answer at all:
+/// the loopback stand-in for an unreachable host.
+pub fn blackhole(addr: SocketAddr) -> io::Result<SocketAddr> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    super::spawn(async move {
+        let bound = async {
+            let socket = match addr {
+                SocketAddr::V4(_) => TcpSocket::new_v4()?,
+                SocketAddr::V6(_) => TcpSocket::new_v6()?,
+            };
+            socket.bind(addr)?;
+            // A backlog of 0 leaves room for one queued connection; fill it.
+            let listener = socket.listen(0)?;
+            let local = listener.local_addr()?;
+            let filler = TcpStream::connect(local).await?;
+            Ok::<_, io::Error>((listener, filler, local))
+        };
+        match bound.await {
+            Ok((_listener, _filler, local)) => {
+                let _ = tx.send(Ok(local));
+                std::future::pending::<io::Result<()>>().await
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                Ok(())
+            }
+        }
+    });
+    rx.recv()
+        .map_err(|_| io::Error::other("blackhole thread ended"))?
 }
 
 /// Read a request head (up to the blank line); returns it and any bytes read past it.
@@ -165,6 +198,13 @@ mod tests {
         assert!(text.contains("Content-Length: 1000"));
         let body = text.split("\r\n\r\n").nth(1).unwrap();
         assert_eq!(body.len(), 500);
+    }
+
+    #[test]
+    fn blackhole_never_answers() {
+        let addr = blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
+        let attempt = std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(300));
+        assert!(attempt.is_err());
     }
 
     #[test]
