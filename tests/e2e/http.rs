@@ -73,6 +73,7 @@ fn verbose_shows_every_phase_then_the_page() {
             .code(0)
             .stdout_has("<img src=\"sample.png\"")
             .stderr_has("* resolve 127.0.0.1: 127.0.0.1")
+            .stderr_has(&format!("* connect to 127.0.0.1:{port} ..."))
             .stderr_has("* socket 127.0.0.1:")
             .stderr_has(&format!("-> 127.0.0.1:{port}: connected"))
             .stderr_has("> GET /sample.htm HTTP/1.1\n")
@@ -663,6 +664,27 @@ fn include_head_and_fail() {
     run.code(0)
         .stdout_has("content-length: ")
         .never_shows("<html>");
+    for (status, reason) in [(204, "No Content"), (304, "Not Modified")] {
+        let run = get()
+            .args(["-i", &s.a.url(&format!("/status/{status}"))])
+            .run();
+        run.code(0);
+        assert!(
+            run.out()
+                .starts_with(&format!("HTTP/1.1 {status} {reason}\r\n"))
+        );
+        assert!(
+            run.out().ends_with("\r\n\r\n"),
+            "no body after a {status}: {}",
+            run.dump()
+        );
+    }
+    // HEAD: the length is announced, no body follows, nothing waits for one.
+    get()
+        .args(["-X", "HEAD", "-i", &s.a.url("/bytes/1000")])
+        .run()
+        .code(0)
+        .stdout_has("content-length: 1000");
     let missing = s.a.url("/missing");
     get().args([&missing]).run().code(0).stdout_has("not found");
     let run = get().args(["-f", &missing]).run();
@@ -705,6 +727,17 @@ fn compressed_bodies_are_decoded_and_limited() {
         .args(["--max-filesize", "1000", &s.a.url("/bytes/1000")])
         .run()
         .code(0);
+}
+
+#[test]
+fn help_documents_flags_and_exit_codes() {
+    for cmd in [get().args(["--help"]), netlens().args(["get", "--help"])] {
+        cmd.run()
+            .code(0)
+            .stdout_has("--resolve <HOST:PORT:ADDR>")
+            .stdout_has("--fail-with-body")
+            .stdout_has("Exit codes:");
+    }
 }
 
 #[test]

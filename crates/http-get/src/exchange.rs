@@ -316,6 +316,9 @@ async fn open(
             ms(dns - start)
         ),
     );
+    if let [only] = resolved.addrs.as_slice() {
+        say(ctx, verbose, format_args!("connect to {only} ..."));
+    }
     if resolved.addrs.len() > 1 {
         say(
             ctx,
