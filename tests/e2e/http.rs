@@ -580,6 +580,15 @@ fn close_delimited_body_is_complete() {
 }
 
 #[test]
+fn chunked_trailers_are_read_and_shown() {
+    let run = get()
+        .args(["-v", &format!("http://{}/", scripted(Script::Trailers))])
+        .run();
+    run.code(0).stderr_has("* trailer x-checksum: 5d41402a");
+    assert_eq!(run.out(), "hello");
+}
+
+#[test]
 fn max_time_stops_a_dripping_server() {
     let addr = scripted(Script::Drip);
     let dir = temp_dir();

@@ -349,20 +349,29 @@ impl Session<'_> {
             coding,
             Counted::new(output.writer(ctx.out()), name, args.max_filesize),
         );
+        let mut trailers = http::HeaderMap::new();
         loop {
             let frame = exchange::idle("waiting for the body", ex.body.frame()).await?;
             let Some(frame) = frame else { break };
             let frame = frame.map_err(|e| Error::from_hyper("reading the body", &e))?;
-            if let Ok(data) = frame.into_data() {
-                decoder.push(&data)?;
-                if let Some(bar) = &progress {
-                    bar.inc(data.len() as u64);
+            match frame.into_data() {
+                Ok(data) => {
+                    decoder.push(&data)?;
+                    if let Some(bar) = &progress {
+                        bar.inc(data.len() as u64);
+                    }
                 }
+                // See: RFC 9112 §7.1.2 (trailer fields after the last chunk).
+                Err(frame) => trailers.extend(frame.into_trailers().into_iter().flatten()),
             }
         }
         let written = decoder.finish()?;
         if let Some(bar) = progress {
             bar.finish_and_clear();
+        }
+        for (name, value) in &trailers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            say(ctx, args.verbose, format_args!("trailer {name}: {value}"));
         }
         Ok(written)
     }

@@ -35,6 +35,7 @@ fn main() -> std::io::Result<()> {
         Script::Drip,
         Script::BadChunk,
         Script::CloseDelimited,
+        Script::Trailers,
         Script::RawEcho,
     ] {
         println!(

@@ -33,6 +33,8 @@ pub enum Script {
     BadChunk,
     /// Sends a body without length or chunking, ended by closing the connection.
     CloseDelimited,
+    /// Sends a chunked body followed by a trailer field `X-Checksum: 5d41402a`.
+    Trailers,
     /// Sends back the request head exactly as received, as the body.
     RawEcho,
 }
@@ -159,6 +161,11 @@ async fn play(mut stream: TcpStream, script: Script) -> io::Result<()> {
         Script::BadChunk => {
             stream
                 .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n")
+                .await?;
+        }
+        Script::Trailers => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n5\r\nhello\r\n0\r\nX-Checksum: 5d41402a\r\n\r\n")
                 .await?;
         }
         Script::CloseDelimited => {
