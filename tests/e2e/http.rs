@@ -190,6 +190,32 @@ fn offline_prints_exactly_what_would_be_sent() {
         .stdout_has("Content-Length: 7\r\n")
         .stdout_has("X-Trace: 42\r\n");
     assert!(offline.out().ends_with("\r\n\r\na=1&b=2"));
+    // The default port stays out of Host; an http proxy gets the absolute form.
+    get()
+        .args(["--offline", "http://example.test:80/a?b"])
+        .run()
+        .code(0)
+        .stdout_has("GET /a?b HTTP/1.1\r\nHost: example.test\r\n");
+    get()
+        .args([
+            "--offline",
+            "-x",
+            "http://127.0.0.1:9",
+            "http://example.test:8080/a",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("GET http://example.test:8080/a HTTP/1.1\r\nHost: example.test:8080\r\n");
+    get()
+        .args([
+            "--offline",
+            "-x",
+            "http://127.0.0.1:9",
+            "https://example.test/a",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("GET /a HTTP/1.1\r\nHost: example.test\r\n");
     // Nothing is sent: a port nobody listens on is fine.
     let refused = scripted::refused(ip("127.0.0.1")).unwrap();
     get()

@@ -153,7 +153,7 @@ impl Error {
                         reason: crate::net::describe(io),
                     };
                 }
-                return Error::Protocol(format!("{what}: {io}"));
+                return Error::Protocol(format!("{what}: {}", crate::net::describe(io)));
             }
             source = e.source();
         }
