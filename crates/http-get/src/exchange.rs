@@ -4,6 +4,7 @@
 //! response head. Each phase is timed and, with `-v`, told on stderr as it
 //! happens.
 
+use std::cell::OnceCell;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,7 +28,7 @@ use crate::render::say;
 use crate::request::{self, RequestSpec};
 use crate::tap::{self, Seen, Tap};
 use crate::target::{Scheme, Target};
-use crate::tls::{self, TlsInfo};
+use crate::tls::{self, TlsInfo, Trust};
 
 /// Most response header fields accepted (a clear error past that).
 pub const MAX_HEADERS: usize = 100;
@@ -48,12 +49,26 @@ pub struct Settings {
     pub overrides: Vec<ResolveArg>,
     /// `-4`, `-6` or either.
     pub family: Family,
-    /// The TLS configuration (built once).
-    pub tls: Option<Arc<ClientConfig>>,
+    /// Which certificates to trust.
+    pub trust: Trust,
+    /// The TLS configuration, built at the first https request (loading the
+    /// system roots is not free, and a plain http run never needs them).
+    pub tls: OnceCell<Arc<ClientConfig>>,
     /// The limit on resolve + connect + TLS.
     pub connect_timeout: Duration,
     /// `-v`.
     pub verbose: bool,
+}
+
+impl Settings {
+    /// The TLS configuration, built on first use.
+    fn tls_config(&self) -> Result<Arc<ClientConfig>, Error> {
+        if let Some(config) = self.tls.get() {
+            return Ok(Arc::clone(config));
+        }
+        let config = tls::config(&self.trust)?;
+        Ok(Arc::clone(self.tls.get_or_init(|| config)))
+    }
 }
 
 /// When each phase of one exchange ended.
@@ -146,10 +161,15 @@ pub async fn exchange(
     settings: &Settings,
 ) -> Result<Exchange, Error> {
     let verbose = settings.verbose;
+    // Built before the clock starts: trust setup is not part of any phase.
+    let tls = match target.scheme {
+        Scheme::Https => Some(settings.tls_config()?),
+        Scheme::Http => None,
+    };
     let start = Instant::now();
     let opened = tokio::time::timeout(
         settings.connect_timeout,
-        open(ctx, target, proxy, settings, start),
+        open(ctx, target, proxy, settings, tls, start),
     )
     .await
     .map_err(|_| Error::Timeout {
@@ -292,6 +312,7 @@ async fn open(
     target: &Target,
     proxy: Option<&Proxy>,
     settings: &Settings,
+    tls: Option<Arc<ClientConfig>>,
     start: Instant,
 ) -> Result<Opened, Error> {
     let verbose = settings.verbose;
@@ -359,10 +380,9 @@ async fn open(
         }
     }
     let connect = Instant::now();
-    let (stream, tls, tls_done) = match (&target.scheme, &settings.tls) {
-        (Scheme::Https, Some(config)) => {
-            let (tls_stream, info) =
-                tls::handshake(Arc::clone(config), &target.host, stream).await?;
+    let (stream, tls, tls_done) = match tls {
+        Some(config) => {
+            let (tls_stream, info) = tls::handshake(config, &target.host, stream).await?;
             let done = Instant::now();
             say(
                 ctx,
@@ -391,7 +411,7 @@ async fn open(
                 Some(done),
             )
         }
-        _ => (stream, None, None),
+        None => (stream, None, None),
     };
     Ok(Opened {
         stream,

@@ -43,7 +43,7 @@ use crate::net::Family;
 use crate::output::Output;
 use crate::render::{Phases, Redirect, Summary, say};
 use crate::request::RequestSpec;
-use crate::target::{Scheme, Target};
+use crate::target::Target;
 use crate::tls::Trust;
 
 /// The `http-get` tool.
@@ -100,7 +100,6 @@ fn fetch(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         (None, false) if ctx.json() => Output::Discard(std::io::sink()),
         (None, false) => Output::Stdout,
     };
-    let needs_tls = target.scheme == Scheme::Https || args.location;
     let trust = match (&args.cacert, args.insecure) {
         (_, true) => Trust::Insecure,
         (Some(path), false) => Trust::File(path.clone()),
@@ -113,11 +112,8 @@ fn fetch(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
             (_, true) => Family::V6,
             _ => Family::Any,
         },
-        tls: if needs_tls {
-            Some(tls::config(&trust)?)
-        } else {
-            None
-        },
+        trust,
+        tls: std::cell::OnceCell::new(),
         connect_timeout: args
             .connect_timeout
             .unwrap_or(exchange::DEFAULT_CONNECT_TIMEOUT),
