@@ -279,6 +279,21 @@ mod tests {
     }
 
     #[test]
+    fn a_silent_address_is_raced_after_the_attempt_delay() {
+        let silent =
+            netlens_sandbox::web::scripted::blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
+        let rt = runtime();
+        rt.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let good = listener.local_addr().unwrap();
+            // The silent attempt is still pending when the second one wins.
+            let (stream, failed) = connect(&[silent, good]).await.unwrap();
+            assert_eq!(stream.peer_addr().unwrap(), good);
+            assert!(failed.is_empty(), "{failed:?}");
+        });
+    }
+
+    #[test]
     fn a_refused_address_falls_through_to_the_next() {
         let rt = runtime();
         rt.block_on(async {
