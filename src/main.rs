@@ -29,6 +29,9 @@ enum Command {
     /// Look up DNS records, or trace a resolution from the root servers
     #[command(name = "dns", visible_alias = "dns-lookup")]
     Dns(dns_lookup::Args),
+    /// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed
+    #[command(name = "get", visible_alias = "http-get")]
+    Get(http_get::Args),
 }
 
 fn main() {
@@ -41,6 +44,7 @@ fn main() {
     let code = match invoked_as {
         "subnet-calc" => multicall::<subnet_calc::SubnetCalc>(argv),
         "dns-lookup" => multicall::<dns_lookup::DnsLookup>(argv),
+        "http-get" => multicall::<http_get::HttpGet>(argv),
         _ => dispatch(Cli::parse_from(argv).command),
     };
     std::process::exit(code.code())
@@ -51,6 +55,7 @@ fn dispatch(command: Command) -> ExitCode {
     match command {
         Command::Subnet(args) => execute::<subnet_calc::SubnetCalc>(args),
         Command::Dns(args) => execute::<dns_lookup::DnsLookup>(args),
+        Command::Get(args) => execute::<http_get::HttpGet>(args),
     }
 }
 

@@ -5,4 +5,5 @@ mod util;
 
 mod dispatch;
 mod dns;
+mod http;
 mod subnet;

@@ -1,0 +1,213 @@
+//! The I/O tap between hyper and the socket: it passes every byte through and
+//! records what `-v` and `-w` need — the bytes written (the request message
+//! exactly as sent), the response head exactly as received, the instant of the
+//! last write and of the first byte read, and whether the server closed first.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// At most this much of the request is kept for `-v` (a large `-d @FILE` body
+/// is sent whole but shown cut).
+const KEEP_WRITTEN: usize = 64 * 1024;
+/// At most this much of the response head is kept (hyper refuses larger heads).
+const KEEP_HEAD: usize = 512 * 1024;
+
+/// What the tap saw.
+#[derive(Debug, Default, Clone)]
+pub struct Seen {
+    /// The first bytes written (up to 64 KiB).
+    pub written: Vec<u8>,
+    /// Total bytes written.
+    pub written_total: u64,
+    /// When the last write (so far) completed.
+    pub last_write: Option<Instant>,
+    /// When the first byte arrived.
+    pub first_read: Option<Instant>,
+    /// The response bytes up to and including the blank line ending the head.
+    pub head: Vec<u8>,
+    /// Whether `head` ends with the blank line.
+    pub head_complete: bool,
+    /// Where the last head in `head` starts (after interim 1xx heads).
+    pub head_start: usize,
+    /// Total bytes read.
+    pub read_total: u64,
+    /// Whether the server closed its side (a read returned end of file).
+    pub peer_closed: bool,
+}
+
+/// A stream wrapper that records what passes through.
+pub struct Tap<S> {
+    inner: S,
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl<S> Tap<S> {
+    /// Wrap `inner`; the returned handle reads what the tap saw.
+    pub fn new(inner: S) -> (Tap<S>, Arc<Mutex<Seen>>) {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        (
+            Tap {
+                inner,
+                seen: Arc::clone(&seen),
+            },
+            seen,
+        )
+    }
+}
+
+/// A copy of what the tap has seen so far.
+pub fn snapshot(seen: &Mutex<Seen>) -> Seen {
+    seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
+}
+
+fn record<T>(seen: &Mutex<Seen>, f: impl FnOnce(&mut Seen) -> T) -> T {
+    f(&mut seen.lock().unwrap_or_else(PoisonError::into_inner))
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &result {
+            let got = &buf.filled()[before..];
+            record(&self.seen, |seen| {
+                if got.is_empty() {
+                    seen.peer_closed = true;
+                    return;
+                }
+                seen.first_read.get_or_insert_with(Instant::now);
+                seen.read_total += got.len() as u64;
+                if !seen.head_complete && seen.head.len() < KEEP_HEAD {
+                    keep_head(seen, got);
+                }
+            });
+        }
+        result
+    }
+}
+
+/// Append to the kept head, stopping after the blank line that ends it.
+///
+/// See: RFC 9112 §2.1 (the head ends with an empty line, CRLF CRLF).
+fn keep_head(seen: &mut Seen, got: &[u8]) {
+    let mut scan = seen.head.len().saturating_sub(3);
+    seen.head.extend_from_slice(got);
+    while let Some(at) = seen.head[scan..].windows(4).position(|w| w == b"\r\n\r\n") {
+        let end = scan + at + 4;
+        // A 1xx interim response is a head of its own; the final one follows.
+        let this_head = &seen.head[seen.head_start..end];
+        let is_interim =
+            this_head.starts_with(b"HTTP/1.1 1") || this_head.starts_with(b"HTTP/1.0 1");
+        if !is_interim {
+            seen.head.truncate(end);
+            seen.head_complete = true;
+            return;
+        }
+        seen.head_start = end;
+        scan = end;
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &result {
+            let n = *n;
+            record(&self.seen, |seen| {
+                let room = KEEP_WRITTEN.saturating_sub(seen.written.len());
+                seen.written.extend_from_slice(&buf[..n.min(room)]);
+                seen.written_total += n as u64;
+                seen.last_write = Some(Instant::now());
+            });
+        }
+        result
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = &result {
+            let mut left = *n;
+            record(&self.seen, |seen| {
+                for buf in bufs {
+                    if left == 0 {
+                        break;
+                    }
+                    let take = left.min(buf.len());
+                    let room = KEEP_WRITTEN.saturating_sub(seen.written.len());
+                    seen.written.extend_from_slice(&buf[..take.min(room)]);
+                    left -= take;
+                }
+                seen.written_total += *n as u64;
+                seen.last_write = Some(Instant::now());
+            });
+        }
+        result
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    #[test]
+    fn records_writes_head_and_close() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (client, mut server) = tokio::io::duplex(64);
+            let (mut tap, seen) = Tap::new(client);
+            tap.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+            let mut req = [0u8; 18];
+            server.read_exact(&mut req).await.unwrap();
+            server
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nA: b\r\n\r\nbody")
+                .await
+                .unwrap();
+            drop(server);
+            let mut rest = Vec::new();
+            tap.read_to_end(&mut rest).await.unwrap();
+            let seen = snapshot(&seen);
+            assert_eq!(seen.written, b"GET / HTTP/1.1\r\n\r\n");
+            assert_eq!(
+                seen.head,
+                b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nA: b\r\n\r\n"
+            );
+            assert!(seen.head_complete && seen.peer_closed);
+            assert!(seen.first_read >= seen.last_write);
+            assert_eq!(seen.read_total, rest.len() as u64);
+        });
+    }
+}

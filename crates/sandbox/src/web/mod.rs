@@ -1,0 +1,153 @@
+//! The web half of the sandbox: in-process servers on loopback port 0.
+//!
+//! Every server runs on a background thread with its own current-thread tokio
+//! runtime and lives until the process ends, so a test just starts what it
+//! needs and talks to the address it gets back:
+//!
+//! - [`serve`] / [`serve_https`]: the normal cases, routed by [`pages`];
+//! - [`pki::Pki`]: a CA and a server certificate generated at run time;
+//! - [`proxy::start`]: an HTTP proxy (absolute form and CONNECT tunnels);
+//! - [`scripted::start`]: raw-socket servers that break the protocol on
+//!   purpose, [`scripted::refused`] for a port nobody listens on, and
+//!   [`scripted::blackhole`] for one that never answers.
+
+pub mod pages;
+pub mod pki;
+pub mod proxy;
+pub mod scripted;
+
+use std::future::Future;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+/// A running server: where it listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Server {
+    addr: SocketAddr,
+    https: bool,
+}
+
+impl Server {
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The listening port.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// A URL for `path` on this server (`path` starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}{path}", self.addr)
+    }
+}
+
+/// Start the plain HTTP server on `ip`, port 0.
+pub fn serve(ip: IpAddr) -> io::Result<Server> {
+    let listener = bind(ip)?;
+    let addr = listener.local_addr()?;
+    spawn(async move {
+        let listener = TcpListener::from_std(listener)?;
+        loop {
+            let (stream, _) = listener.accept().await?;
+            tokio::spawn(serve_connection(stream));
+        }
+    });
+    Ok(Server { addr, https: false })
+}
+
+/// Start the HTTPS server on `ip`, port 0, with the certificate of `pki`.
+pub fn serve_https(ip: IpAddr, pki: &pki::Pki) -> io::Result<Server> {
+    let listener = bind(ip)?;
+    let addr = listener.local_addr()?;
+    let acceptor = TlsAcceptor::from(Arc::new(pki.server_config()?));
+    spawn(async move {
+        let listener = TcpListener::from_std(listener)?;
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A client that rejects our certificate ends the handshake: that is a test passing.
+                if let Ok(tls) = acceptor.accept(stream).await {
+                    serve_connection(tls).await;
+                }
+            });
+        }
+    });
+    Ok(Server { addr, https: true })
+}
+
+/// Serve HTTP/1.1 on one connection with the [`pages`] router.
+async fn serve_connection<S>(stream: S)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(pages::route);
+    // Clients that hang up early (a test that timed out on purpose) are not errors here.
+    let _ = http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Bind a non-blocking listener on `ip`, port 0.
+fn bind(ip: IpAddr) -> io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(SocketAddr::new(ip, 0))?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// Run `server` on a background thread with its own current-thread runtime.
+fn spawn<F>(server: F)
+where
+    F: Future<Output = io::Result<()>> + Send + 'static,
+{
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build();
+        if let Ok(runtime) = runtime {
+            // The server ends only with an accept error; the thread then ends with it.
+            let _ = runtime.block_on(server);
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::*;
+
+    /// A blocking HTTP/1.0-style GET, enough to check the servers by hand.
+    fn get(addr: SocketAddr, path: &str) -> String {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        text
+    }
+
+    #[test]
+    fn serves_pages_and_404() {
+        let server = serve("127.0.0.1".parse().unwrap()).unwrap();
+        let page = get(server.addr(), "/sample.htm");
+        assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+        assert!(page.contains("<img src=\"sample.png\""));
+        assert!(get(server.addr(), "/nope").starts_with("HTTP/1.1 404"));
+        assert!(server.url("/x").starts_with("http://127.0.0.1:"));
+    }
+}

@@ -1,0 +1,342 @@
+//! What the sandbox web server serves: the textbook's sample page with its
+//! image, bodies of any size (by Content-Length or chunked), compressed
+//! bodies, redirect chains and loops, basic auth, an echo of the request as
+//! received, any status, and a 404 for everything else.
+//!
+//! | path | answer |
+//! |------|--------|
+//! | `/`, `/index.html` | a small index page |
+//! | `/sample.htm` | the sample page, with `<img src="sample.png">` |
+//! | `/sample.png` | a 1×1 PNG |
+//! | `/bytes/N` | N bytes with `Content-Length` |
+//! | `/chunked/N` | N bytes, chunked |
+//! | `/big` | 100 MiB with `Content-Length` |
+//! | `/gzip`, `/deflate`, `/br` | the sample page, encoded (whatever the request asked) |
+//! | `/redirect/N` | 302 to `/redirect/N-1`; `/redirect/0` is a page |
+//! | `/redirect-to?url=U&status=S` | S (default 302) to U |
+//! | `/loop/a`, `/loop/b` | 302 to each other |
+//! | `/basic-auth/USER/PASS` | 200 with those credentials, else 401 |
+//! | `/echo` | the request line, headers (as received, in order) and body size |
+//! | `/status/N` | status N |
+
+use std::convert::Infallible;
+use std::io::Write;
+use std::pin::Pin;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use http::{Request, Response, StatusCode, header};
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming, SizeHint};
+
+/// The sample page of the textbook: a heading, a paragraph and an image.
+pub const SAMPLE_PAGE: &str = "<!DOCTYPE html>
+<html>
+<head><title>Sample page</title></head>
+<body>
+<h1>www.lab.glasscom.com</h1>
+<p>This is a sample page. The browser asks for it, then for the image below.</p>
+<img src=\"sample.png\" alt=\"sample image\">
+</body>
+</html>
+";
+
+/// A 1×1 transparent PNG.
+pub const SAMPLE_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+/// Size of `/big`.
+pub const BIG: u64 = 100 * 1024 * 1024;
+
+/// Size of the chunks large bodies are sent in.
+const CHUNK: usize = 256 * 1024;
+
+/// The byte at `offset` of every generated body (`/bytes/N`, `/chunked/N`, `/big`),
+/// so that a test can check what it received.
+pub fn pattern_byte(offset: u64) -> u8 {
+    b"0123456789abcdef"[(offset % 16) as usize]
+}
+
+/// A response body: bytes in memory, or a generated stream of any length.
+pub enum Body {
+    /// Bytes in memory.
+    Full(Option<Bytes>),
+    /// `left` bytes of the pattern, announced with a length or sent chunked.
+    Pattern {
+        /// Bytes still to send.
+        left: u64,
+        /// Whether to send it chunked (no length announced).
+        chunked: bool,
+    },
+}
+
+impl Body {
+    fn text(text: impl Into<Bytes>) -> Body {
+        Body::Full(Some(text.into()))
+    }
+}
+
+fn pattern_chunk() -> &'static Bytes {
+    static CHUNK_BYTES: OnceLock<Bytes> = OnceLock::new();
+    CHUNK_BYTES.get_or_init(|| {
+        (0..CHUNK as u64)
+            .map(pattern_byte)
+            .collect::<Vec<u8>>()
+            .into()
+    })
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match &mut *self {
+            Body::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            Body::Pattern { left, .. } => {
+                if *left == 0 {
+                    return Poll::Ready(None);
+                }
+                // CHUNK is a multiple of 16, so every chunk starts the pattern afresh.
+                let n = (*left).min(CHUNK as u64) as usize;
+                *left -= n as u64;
+                Poll::Ready(Some(Ok(Frame::data(pattern_chunk().slice(..n)))))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Body::Full(bytes) => bytes.is_none(),
+            Body::Pattern { left, .. } => *left == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Body::Full(bytes) => SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64)),
+            Body::Pattern {
+                left,
+                chunked: false,
+            } => SizeHint::with_exact(*left),
+            Body::Pattern { chunked: true, .. } => SizeHint::default(),
+        }
+    }
+}
+
+/// Answer one request.
+pub async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    let path = request.uri().path().to_string();
+    let query = request.uri().query().unwrap_or("").to_string();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let response = match segments.as_slice() {
+        [""] | ["index.html"] => page("text/html", INDEX),
+        ["sample.htm"] => page("text/html; charset=utf-8", SAMPLE_PAGE),
+        ["sample.png"] => page("image/png", SAMPLE_PNG),
+        ["bytes", n] => pattern(n, false),
+        ["chunked", n] => pattern(n, true),
+        ["big"] => pattern(&BIG.to_string(), false),
+        ["gzip"] => encoded("gzip"),
+        ["deflate"] => encoded("deflate"),
+        ["br"] => encoded("br"),
+        ["redirect", n] => match n.parse::<u32>() {
+            Ok(0) => page("text/plain", "redirects done\n"),
+            Ok(n) => redirect(302, &format!("/redirect/{}", n - 1)),
+            Err(_) => not_found(),
+        },
+        ["redirect-to"] => {
+            let url = query_value(&query, "url");
+            let status = query_value(&query, "status")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(302);
+            match url {
+                Some(url) => redirect(status, &url),
+                None => status_page(400),
+            }
+        }
+        ["loop", "a"] => redirect(302, "/loop/b"),
+        ["loop", "b"] => redirect(302, "/loop/a"),
+        ["basic-auth", user, pass] => basic_auth(&request, user, pass),
+        ["echo"] => return Ok(echo(request).await),
+        ["status", n] => match n.parse() {
+            Ok(code) => status_page(code),
+            Err(_) => not_found(),
+        },
+        _ => not_found(),
+    };
+    Ok(response)
+}
+
+const INDEX: &str = "<!DOCTYPE html>
+<html><body><h1>netlens sandbox</h1>
+<ul><li><a href=\"/sample.htm\">sample page</a></li><li><a href=\"/echo\">echo</a></li></ul>
+</body></html>
+";
+
+fn respond(status: u16, content_type: &str, body: Body) -> Response<Body> {
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    if let Ok(value) = content_type.parse() {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    response
+}
+
+fn page(content_type: &str, body: impl Into<Bytes>) -> Response<Body> {
+    respond(200, content_type, Body::text(body))
+}
+
+fn not_found() -> Response<Body> {
+    respond(404, "text/plain", Body::text("not found\n"))
+}
+
+fn status_page(code: u16) -> Response<Body> {
+    let code = if (200..=599).contains(&code) {
+        code
+    } else {
+        400
+    };
+    respond(code, "text/plain", Body::text(format!("status {code}\n")))
+}
+
+fn pattern(n: &str, chunked: bool) -> Response<Body> {
+    match n.parse() {
+        Ok(left) => respond(
+            200,
+            "application/octet-stream",
+            Body::Pattern { left, chunked },
+        ),
+        Err(_) => not_found(),
+    }
+}
+
+fn encoded(coding: &str) -> Response<Body> {
+    let mut response = page(
+        "text/html; charset=utf-8",
+        encode(coding, SAMPLE_PAGE.as_bytes()),
+    );
+    if let Ok(value) = coding.parse() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, value);
+    }
+    response
+}
+
+/// `data` in the content coding named `coding` (gzip, deflate, br).
+pub fn encode(coding: &str, data: &[u8]) -> Vec<u8> {
+    let level = flate2::Compression::default();
+    let result = match coding {
+        "gzip" => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
+            e.write_all(data).and_then(|()| e.finish())
+        }
+        "deflate" => {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), level);
+            e.write_all(data).and_then(|()| e.finish())
+        }
+        _ => {
+            let mut out = Vec::new();
+            brotli::BrotliCompress(&mut &data[..], &mut out, &Default::default()).map(|_| out)
+        }
+    };
+    // Encoding into memory cannot fail.
+    result.unwrap_or_default()
+}
+
+fn redirect(status: u16, location: &str) -> Response<Body> {
+    let mut response = respond(
+        status,
+        "text/plain",
+        Body::text(format!("see {location}\n")),
+    );
+    if let Ok(value) = location.parse() {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn basic_auth(request: &Request<Incoming>, user: &str, pass: &str) -> Response<Body> {
+    let expected = format!("Basic {}", BASE64.encode(format!("{user}:{pass}")));
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if given == Some(expected.as_str()) {
+        return page("text/plain", format!("authenticated as {user}\n"));
+    }
+    let mut response = respond(401, "text/plain", Body::text("authentication required\n"));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        http::HeaderValue::from_static("Basic realm=\"sandbox\""),
+    );
+    response
+}
+
+/// The request as received: request line, headers in order (names in lower
+/// case, as hyper hands them over), then the body's size.
+async fn echo(request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let mut text = format!("{} {} {:?}\n", parts.method, parts.uri, parts.version);
+    for (name, value) in &parts.headers {
+        text.push_str(&format!(
+            "{name}: {}\n",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    let size = body.collect().await.map_or(0, |b| b.to_bytes().len());
+    text.push_str(&format!("\nbody: {size} bytes\n"));
+    page("text/plain", text)
+}
+
+/// The first value of `key` in a query string, percent-decoded.
+fn query_value(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| percent_decode(v))
+    })
+}
+
+/// Decode a form value: `+` is a space, then `%XX` escapes.
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(
+            query_value(
+                "a=1&url=http%3A%2F%2F127.0.0.2%3A80%2Fecho&status=307",
+                "url"
+            )
+            .as_deref(),
+            Some("http://127.0.0.2:80/echo")
+        );
+        assert_eq!(query_value("a=1", "url"), None);
+    }
+
+    #[test]
+    fn pattern_chunks_line_up() {
+        let chunk = pattern_chunk();
+        assert_eq!(chunk.len(), CHUNK);
+        assert_eq!(chunk[CHUNK - 1], pattern_byte(CHUNK as u64 - 1));
+        assert_eq!(pattern_byte(CHUNK as u64), chunk[0]);
+    }
+}

@@ -1,0 +1,802 @@
+//! `http-get` / `netlens get` against the sandbox's loopback web servers: the
+//! normal cases (hyper server), HTTPS with a CA made at run time, a proxy, and
+//! raw-socket servers that break the protocol on purpose. No DNS: IP literals
+//! or `--resolve`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use netlens_sandbox::web::{
+    self, Server, pages, pki::Pki, proxy::Proxy, scripted, scripted::Script,
+};
+use serde_json::Value;
+
+use crate::util::{Cmd, netlens, temp_dir, tool};
+
+/// A password that must never show up in any output.
+const SECRET: &str = "s3cr3t-pa55";
+
+struct Sandbox {
+    /// The web server on 127.0.0.1.
+    a: Server,
+    /// The same pages on 127.0.0.2: another origin.
+    b: Server,
+    https: Server,
+    ca: PathBuf,
+    proxy: Proxy,
+}
+
+fn sandbox() -> &'static Sandbox {
+    static SANDBOX: OnceLock<Sandbox> = OnceLock::new();
+    SANDBOX.get_or_init(|| {
+        let pki = Pki::generate(web::pki::DEFAULT_NAMES).expect("generate pki");
+        let ca = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("sandbox-ca-{}.pem", std::process::id()));
+        std::fs::write(&ca, pki.ca_pem()).expect("write ca");
+        Sandbox {
+            a: web::serve(ip("127.0.0.1")).expect("serve a"),
+            b: web::serve(ip("127.0.0.2")).expect("serve b"),
+            https: web::serve_https(ip("127.0.0.1"), &pki).expect("serve https"),
+            ca,
+            proxy: web::proxy::start(ip("127.0.0.1")).expect("proxy"),
+        }
+    })
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().expect("ip")
+}
+
+fn scripted(script: Script) -> SocketAddr {
+    scripted::start(ip("127.0.0.1"), script).expect("scripted server")
+}
+
+fn get() -> Cmd {
+    tool("http-get")
+}
+
+fn ca() -> String {
+    sandbox().ca.display().to_string()
+}
+
+#[test]
+fn verbose_shows_every_phase_then_the_page() {
+    let url = sandbox().a.url("/sample.htm");
+    let port = sandbox().a.port();
+    for cmd in [
+        get().args(["-v", &url]),
+        netlens().args(["get", "-v", &url]),
+    ] {
+        cmd.run()
+            .code(0)
+            .stdout_has("<img src=\"sample.png\"")
+            .stderr_has("* resolve 127.0.0.1: 127.0.0.1")
+            .stderr_has(&format!("* connect to 127.0.0.1:{port} ..."))
+            .stderr_has("* socket 127.0.0.1:")
+            .stderr_has(&format!("-> 127.0.0.1:{port}: connected"))
+            .stderr_has("> GET /sample.htm HTTP/1.1\n")
+            .stderr_has(&format!("> Host: 127.0.0.1:{port}\n"))
+            .stderr_has("> User-Agent: netlens-http-get/")
+            .stderr_has("> Accept: */*\n")
+            .stderr_has("< HTTP/1.1 200 OK\n")
+            .stderr_has("< content-type: text/html")
+            .stderr_has("* body: ")
+            .stderr_has("closed the connection");
+    }
+    let run = netlens().args(["http-get", &url]).run();
+    run.code(0);
+    assert_eq!(run.out(), pages::SAMPLE_PAGE);
+    assert!(run.err().is_empty(), "{}", run.dump());
+}
+
+#[test]
+fn timing_table_shows_durations_and_offsets() {
+    let run = get()
+        .args([
+            "-w",
+            "-s",
+            &sandbox().https.url("/sample.htm"),
+            "--cacert",
+            &ca(),
+        ])
+        .run();
+    run.code(0);
+    for phase in [
+        "dns",
+        "connect",
+        "tls",
+        "request",
+        "first_byte",
+        "body",
+        "total",
+    ] {
+        run.stderr_has(&format!("│ {phase} "));
+    }
+    run.stderr_has("duration ms")
+        .stderr_has("start ms")
+        .stderr_has("end ms");
+}
+
+#[test]
+fn json_summary_has_every_field() {
+    let s = sandbox();
+    let run = get()
+        .args([
+            "--json",
+            "-u",
+            &format!("al:{SECRET}"),
+            &s.a.url("/sample.htm"),
+        ])
+        .run();
+    run.code(0).never_shows(SECRET).never_shows("<html>");
+    let v = run.json();
+    for key in [
+        "url",
+        "effective_url",
+        "method",
+        "status",
+        "reason",
+        "http_version",
+        "headers",
+        "remote_addr",
+        "local_addr",
+        "redirects",
+        "timings_ms",
+        "offsets_ms",
+        "body_bytes",
+        "content_type",
+        "tls",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    assert_eq!(v["status"], 200);
+    assert_eq!(v["reason"], "OK");
+    assert_eq!(v["method"], "GET");
+    assert_eq!(v["http_version"], "HTTP/1.1");
+    assert_eq!(v["remote_addr"], s.a.addr().to_string());
+    assert!(v["local_addr"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert_eq!(v["body_bytes"], pages::SAMPLE_PAGE.len());
+    assert_eq!(v["tls"], Value::Null);
+    assert_eq!(v["timings_ms"]["tls"], Value::Null);
+    assert!(v["content_type"].as_str().unwrap().starts_with("text/html"));
+    let headers = v["headers"].as_array().unwrap();
+    assert!(headers.iter().any(|h| h[0] == "content-length"));
+    let offsets = &v["offsets_ms"];
+    let order = ["dns", "connect", "request", "first_byte", "body"];
+    for pair in order.windows(2) {
+        assert!(
+            offsets[pair[0]].as_f64() <= offsets[pair[1]].as_f64(),
+            "{offsets}"
+        );
+    }
+    assert_eq!(offsets["total"], v["timings_ms"]["total"]);
+}
+
+#[test]
+fn offline_prints_exactly_what_would_be_sent() {
+    let echo = scripted(Script::RawEcho);
+    let url = format!("http://{echo}/path?q=1");
+    let args = ["-H", "X-Trace: 42", "-d", "a=1&b=2", "-X", "PUT", &url];
+    let offline = get().args(["--offline"]).args(args).run();
+    offline.code(0);
+    let sent = get().args(args).run();
+    sent.code(0);
+    let offline_head = offline.out().split("\r\n\r\n").next().unwrap().to_string() + "\r\n\r\n";
+    assert_eq!(sent.out(), offline_head);
+    offline
+        .stdout_has("PUT /path?q=1 HTTP/1.1\r\n")
+        .stdout_has("Content-Length: 7\r\n")
+        .stdout_has("X-Trace: 42\r\n");
+    assert!(offline.out().ends_with("\r\n\r\na=1&b=2"));
+    // The default port stays out of Host; an http proxy gets the absolute form.
+    get()
+        .args(["--offline", "http://example.test:80/a?b"])
+        .run()
+        .code(0)
+        .stdout_has("GET /a?b HTTP/1.1\r\nHost: example.test\r\n");
+    get()
+        .args([
+            "--offline",
+            "-x",
+            "http://127.0.0.1:9",
+            "http://example.test:8080/a",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("GET http://example.test:8080/a HTTP/1.1\r\nHost: example.test:8080\r\n");
+    get()
+        .args([
+            "--offline",
+            "-x",
+            "http://127.0.0.1:9",
+            "https://example.test/a",
+        ])
+        .run()
+        .code(0)
+        .stdout_has("GET /a HTTP/1.1\r\nHost: example.test\r\n");
+    // Nothing is sent: a port nobody listens on is fine.
+    let refused = scripted::refused(ip("127.0.0.1")).unwrap();
+    get()
+        .args(["--offline", &format!("http://{refused}/")])
+        .run()
+        .code(0);
+}
+
+#[test]
+fn request_options_reach_the_server() {
+    let s = sandbox();
+    let dir = temp_dir();
+    let body = dir.path().join("body.txt");
+    std::fs::write(&body, "from a file").unwrap();
+    get()
+        .args([
+            "-X",
+            "PATCH",
+            "-H",
+            "X-One: 1",
+            "-H",
+            "user-agent: probe/1",
+            &s.a.url("/echo"),
+        ])
+        .run()
+        .code(0)
+        .stdout_has("PATCH /echo HTTP/1.1")
+        .stdout_has("x-one: 1\n")
+        .stdout_has("user-agent: probe/1\n")
+        .stdout_has("body: 0 bytes");
+    get()
+        .args(["-d", &format!("@{}", body.display()), &s.a.url("/echo")])
+        .run()
+        .code(0)
+        .stdout_has("POST /echo HTTP/1.1")
+        .stdout_has("content-type: application/x-www-form-urlencoded")
+        .stdout_has("body: 11 bytes");
+    get()
+        .args(["-d", "@-", &s.a.url("/echo")])
+        .stdin("from stdin")
+        .run()
+        .code(0)
+        .stdout_has("body: 10 bytes");
+    get()
+        .args(["-H", "X-Evil: 1\r\nInjected: yes", &s.a.url("/echo")])
+        .run()
+        .code(2)
+        .stderr_has("CR or LF");
+    get()
+        .args(["-d", "@/no/such/file", &s.a.url("/echo")])
+        .run()
+        .code(2)
+        .stderr_has("/no/such/file");
+}
+
+#[test]
+fn basic_auth_from_flag_or_url_and_never_shown() {
+    let s = sandbox();
+    // The sandbox takes the expected password from the path, so the path shows
+    // it; what must never show is the userinfo and the encoded credentials.
+    let path = format!("/basic-auth/al/{SECRET}");
+    let token = "YWw6czNjcjN0LXBhNTU="; // base64("al:s3cr3t-pa55")
+    get()
+        .args(["-v", "-u", &format!("al:{SECRET}"), &s.a.url(&path)])
+        .run()
+        .code(0)
+        .stdout_has("authenticated as al")
+        .stderr_has("> Authorization: Basic ****")
+        .never_shows(token);
+    get()
+        .args(["--offline", "-u", &format!("al:{SECRET}"), &s.a.url("/")])
+        .run()
+        .code(0)
+        .stdout_has("Authorization: Basic ****\r\n")
+        .never_shows(token);
+    let userinfo = format!("al:{SECRET}@");
+    let with_userinfo = format!("http://{userinfo}{}{path}", s.a.addr());
+    let run = get().args(["-v", "--json", &with_userinfo]).run();
+    run.code(0).never_shows(token).never_shows(&userinfo);
+    assert!(run.json()["url"].as_str().unwrap().contains("al:****@"));
+    get()
+        .args(["-f", "-u", "al:wrong", &s.a.url(&path)])
+        .run()
+        .code(1)
+        .stderr_has("401");
+}
+
+#[test]
+fn redirects_are_followed_counted_and_bounded() {
+    let s = sandbox();
+    let run = get().args(["-L", "--json", &s.a.url("/redirect/3")]).run();
+    run.code(0);
+    let v = run.json();
+    assert_eq!(v["redirects"].as_array().unwrap().len(), 3);
+    assert_eq!(v["redirects"][0]["status"], 302);
+    assert_eq!(v["effective_url"], s.a.url("/redirect/0"));
+    get()
+        .args([&s.a.url("/redirect/1")])
+        .run()
+        .code(0)
+        .stdout_has("see /redirect/0");
+    get()
+        .args(["-L", "--max-redirs", "2", &s.a.url("/redirect/3")])
+        .run()
+        .code(4)
+        .stderr_has("more than 2 redirects");
+    get()
+        .args(["-L", &s.a.url("/loop/a")])
+        .run()
+        .code(4)
+        .stderr_has("loop");
+    get()
+        .args(["-L", &s.a.url("/redirect-to?url=ftp%3A%2F%2F127.0.0.1%2F")])
+        .run()
+        .code(4)
+        .stderr_has("unsupported scheme");
+}
+
+#[test]
+fn redirect_methods_follow_rfc_9110() {
+    let s = sandbox();
+    let to_echo = |status: u16| {
+        s.a.url(&format!("/redirect-to?url=%2Fecho&status={status}"))
+    };
+    get()
+        .args(["-L", "-d", "x=1", &to_echo(303)])
+        .run()
+        .code(0)
+        .stdout_has("GET /echo")
+        .stdout_has("body: 0 bytes");
+    get()
+        .args(["-L", "-d", "x=1", &to_echo(302)])
+        .run()
+        .code(0)
+        .stdout_has("GET /echo");
+    get()
+        .args(["-L", "-d", "x=1", &to_echo(307)])
+        .run()
+        .code(0)
+        .stdout_has("POST /echo")
+        .stdout_has("body: 3 bytes");
+    get()
+        .args(["-L", "-X", "PUT", "-d", "x=1", &to_echo(308)])
+        .run()
+        .code(0)
+        .stdout_has("PUT /echo")
+        .stdout_has("body: 3 bytes");
+}
+
+#[test]
+fn credentials_never_follow_a_redirect_to_another_host() {
+    let s = sandbox();
+    let b_echo = format!("http%3A%2F%2F{}%2Fecho", s.b.addr());
+    let a_to_b = s.a.url(&format!("/redirect-to?url={b_echo}"));
+    let run = get()
+        .args([
+            "-L",
+            "-u",
+            &format!("al:{SECRET}"),
+            "-H",
+            "Cookie: id=7",
+            "-H",
+            "X-Keep: 1",
+            &a_to_b,
+        ])
+        .run();
+    run.code(0)
+        .stdout_has(&format!("host: {}", s.b.addr()))
+        .stdout_has("x-keep: 1");
+    let lower = run.out().to_ascii_lowercase();
+    assert!(!lower.contains("authorization"), "{}", run.dump());
+    assert!(!lower.contains("cookie"), "{}", run.dump());
+    // Within one origin they do follow.
+    let a_to_a = s.a.url("/redirect-to?url=%2Fecho");
+    get()
+        .args([
+            "-L",
+            "-u",
+            &format!("al:{SECRET}"),
+            "-H",
+            "Cookie: id=7",
+            &a_to_a,
+        ])
+        .run()
+        .code(0)
+        .stdout_has("authorization: Basic ")
+        .stdout_has("cookie: id=7");
+    // The same through names given with --resolve: a.test and b.test are two origins.
+    let port_a = s.a.port();
+    let port_b = s.b.port();
+    let named =
+        format!("http://a.test:{port_a}/redirect-to?url=http%3A%2F%2Fb.test%3A{port_b}%2Fecho");
+    get()
+        .args([
+            "-L",
+            "-u",
+            &format!("al:{SECRET}"),
+            "--resolve",
+            &format!("a.test:{port_a}:127.0.0.1"),
+            "--resolve",
+            &format!("b.test:{port_b}:127.0.0.2"),
+            &named,
+        ])
+        .run()
+        .code(0)
+        .stdout_has(&format!("host: b.test:{port_b}"))
+        .never_shows("authorization");
+}
+
+#[test]
+fn https_trust_decides_the_exit_code() {
+    let s = sandbox();
+    let url = s.https.url("/sample.htm");
+    get().args([&url]).run().code(5).stderr_has("not trusted");
+    let run = get().args(["--json", "--cacert", &ca(), &url]).run();
+    run.code(0);
+    let tls = &run.json()["tls"];
+    assert_eq!(tls["alpn"], "http/1.1");
+    assert!(tls["version"].as_str().unwrap().starts_with("TLSv1."));
+    assert!(
+        tls["peer_issuer"]
+            .as_str()
+            .unwrap()
+            .contains("netlens sandbox CA")
+    );
+    assert!(tls["not_after"].as_str().unwrap().ends_with('Z'));
+    get().args(["-k", &url]).run().code(0).stdout_has("<img");
+    let port = s.https.port();
+    get()
+        .args([
+            "--cacert",
+            &ca(),
+            "--resolve",
+            &format!("wrong.test:{port}:127.0.0.1"),
+            &format!("https://wrong.test:{port}/"),
+        ])
+        .run()
+        .code(5)
+        .stderr_has("not valid for the name wrong.test");
+    get()
+        .args([
+            "-v",
+            "--cacert",
+            &ca(),
+            "--resolve",
+            &format!("www.lab.glasscom.com:{port}:127.0.0.1"),
+            &format!("https://www.lab.glasscom.com:{port}/sample.htm"),
+        ])
+        .run()
+        .code(0)
+        .stderr_has("* tls TLSv1.3")
+        .stderr_has("from --resolve")
+        .stderr_has(&format!("> Host: www.lab.glasscom.com:{port}"));
+    get().args(["--cacert", "/no/such.pem", &url]).run().code(2);
+}
+
+#[test]
+fn proxies_use_absolute_form_and_connect() {
+    let s = sandbox();
+    let http_url = s.a.url("/echo?via=flag");
+    get()
+        .args(["-x", &s.proxy.url(), &http_url])
+        .run()
+        .code(0)
+        .stdout_has("GET /echo?via=flag");
+    assert!(
+        s.proxy.seen().contains(&format!("GET {http_url} HTTP/1.1")),
+        "{:?}",
+        s.proxy.seen()
+    );
+
+    let https_url = s.https.url("/echo?via=tunnel");
+    let proxy_with_auth = format!("http://pal:{SECRET}@{}", s.proxy.addr());
+    get()
+        .args(["-v", "-x", &proxy_with_auth, "--cacert", &ca(), &https_url])
+        .run()
+        .code(0)
+        .stdout_has("GET /echo?via=tunnel")
+        .never_shows(SECRET);
+    let connect = format!("CONNECT {} HTTP/1.1 [auth]", s.https.addr());
+    assert!(s.proxy.seen().contains(&connect), "{:?}", s.proxy.seen());
+
+    let env_url = s.a.url("/echo?via=env");
+    get()
+        .env("HTTP_PROXY", s.proxy.url())
+        .args([&env_url])
+        .run()
+        .code(0);
+    assert!(s.proxy.seen().contains(&format!("GET {env_url} HTTP/1.1")));
+    let bypass_url = s.a.url("/echo?via=bypass");
+    get()
+        .env("HTTP_PROXY", s.proxy.url())
+        .env("NO_PROXY", "127.0.0.0/8")
+        .args([&bypass_url])
+        .run()
+        .code(0);
+    assert!(!s.proxy.seen().iter().any(|l| l.contains("via=bypass")));
+}
+
+#[test]
+fn truncated_download_exits_4_and_leaves_no_file() {
+    let addr = scripted(Script::Truncated);
+    let dir = temp_dir();
+    get()
+        .args(["-o", "out.bin", &format!("http://{addr}/file.bin")])
+        .current_dir(dir.path())
+        .run()
+        .code(4)
+        .stderr_has("end of file before message length reached");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn broken_servers_are_protocol_errors() {
+    for (script, says) in [
+        (Script::GarbageStatus, "reading the response"),
+        (Script::HugeHeader, "too large"),
+        (Script::ManyHeaders, "too large"),
+        (Script::BadChunk, "chunk size"),
+    ] {
+        get()
+            .args([&format!("http://{}/", scripted(script))])
+            .run()
+            .code(4)
+            .stderr_has(says)
+            .never_shows("panicked");
+    }
+    let refused = scripted::refused(ip("127.0.0.1")).unwrap();
+    get()
+        .args([&format!("http://{refused}/")])
+        .run()
+        .code(3)
+        .stderr_has("refused");
+    netlens()
+        .args(["get", "-6", &format!("http://{refused}/")])
+        .run()
+        .code(3)
+        .stderr_has("no IPv6 address");
+}
+
+#[test]
+fn connect_timeout_and_happy_eyeballs() {
+    let hole = scripted::blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
+    get()
+        .args(["--connect-timeout", "1", &format!("http://{hole}/")])
+        .limit(Duration::from_secs(20))
+        .run()
+        .code(3)
+        .stderr_has("connect: timed out after 1 s");
+    // The first address never answers; RFC 8305 starts the next one 250 ms later.
+    let s = sandbox();
+    let port = s.a.port();
+    let silent = scripted::blackhole(SocketAddr::new(ip("127.0.0.3"), port)).unwrap();
+    let run = get()
+        .args([
+            "-v",
+            "--json",
+            "--resolve",
+            &format!("he.test:{port}:{}", silent.ip()),
+            "--resolve",
+            &format!("he.test:{port}:127.0.0.1"),
+            &format!("http://he.test:{port}/sample.htm"),
+        ])
+        .limit(Duration::from_secs(20))
+        .run();
+    run.code(0).stderr_has("happy eyeballs: 2 addresses");
+    assert_eq!(run.json()["remote_addr"], s.a.addr().to_string());
+}
+
+#[test]
+fn close_delimited_body_is_complete() {
+    let run = get()
+        .args([&format!("http://{}/", scripted(Script::CloseDelimited))])
+        .run();
+    run.code(0);
+    assert_eq!(run.out(), scripted::CLOSE_DELIMITED_BODY);
+    get()
+        .args([
+            "-v",
+            "-o",
+            "/dev/null",
+            &format!("http://{}/", scripted(Script::CloseDelimited)),
+        ])
+        .run()
+        .code(0)
+        .stderr_has("the server closed the connection");
+}
+
+#[test]
+fn chunked_trailers_are_read_and_shown() {
+    let run = get()
+        .args(["-v", &format!("http://{}/", scripted(Script::Trailers))])
+        .run();
+    run.code(0).stderr_has("* trailer x-checksum: 5d41402a");
+    assert_eq!(run.out(), "hello");
+}
+
+#[test]
+fn max_time_stops_a_dripping_server() {
+    let addr = scripted(Script::Drip);
+    let dir = temp_dir();
+    get()
+        .args(["-m", "2", "-o", "out.bin", &format!("http://{addr}/")])
+        .current_dir(dir.path())
+        .limit(Duration::from_secs(20))
+        .run()
+        .code(3)
+        .stderr_has("timed out after 2 s");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn output_files_are_written_whole() {
+    let s = sandbox();
+    let dir = temp_dir();
+    get()
+        .args(["-o", "page.html", &s.a.url("/sample.htm")])
+        .current_dir(dir.path())
+        .run()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("page.html")).unwrap(),
+        pages::SAMPLE_PAGE
+    );
+    get()
+        .args(["-O", &s.a.url("/sample.png")])
+        .current_dir(dir.path())
+        .run()
+        .code(0);
+    assert_eq!(
+        std::fs::read(dir.path().join("sample.png")).unwrap(),
+        pages::SAMPLE_PNG
+    );
+    get()
+        .args(["-O", &s.a.url("/")])
+        .current_dir(dir.path())
+        .run()
+        .code(2);
+    let run = get()
+        .args(["--json", "-o", "/dev/null", &s.a.url("/chunked/3000000")])
+        .run();
+    run.code(0);
+    assert_eq!(run.json()["body_bytes"], 3_000_000);
+    get()
+        .args(["-o", "chunked.bin", &s.a.url("/chunked/70000")])
+        .current_dir(dir.path())
+        .run()
+        .code(0);
+    let data = std::fs::read(dir.path().join("chunked.bin")).unwrap();
+    assert_eq!(data.len(), 70_000);
+    assert!(
+        data.iter()
+            .enumerate()
+            .all(|(i, b)| *b == pages::pattern_byte(i as u64))
+    );
+}
+
+#[test]
+fn hundred_mebibytes_stream_through() {
+    let run = get()
+        .args(["--json", "-o", "/dev/null", &sandbox().a.url("/big")])
+        .limit(Duration::from_secs(120))
+        .run();
+    run.code(0);
+    assert_eq!(run.json()["body_bytes"], pages::BIG);
+}
+
+#[test]
+fn include_head_and_fail() {
+    let s = sandbox();
+    let run = get().args(["-i", &s.a.url("/sample.htm")]).run();
+    run.code(0);
+    assert!(
+        run.out().starts_with("HTTP/1.1 200 OK\r\n"),
+        "{}",
+        run.dump()
+    );
+    assert!(run.out().ends_with(pages::SAMPLE_PAGE));
+    let run = get().args(["-I", &s.a.url("/sample.htm")]).run();
+    run.code(0)
+        .stdout_has("content-length: ")
+        .never_shows("<html>");
+    for (status, reason) in [(204, "No Content"), (304, "Not Modified")] {
+        let run = get()
+            .args(["-i", &s.a.url(&format!("/status/{status}"))])
+            .run();
+        run.code(0);
+        assert!(
+            run.out()
+                .starts_with(&format!("HTTP/1.1 {status} {reason}\r\n"))
+        );
+        assert!(
+            run.out().ends_with("\r\n\r\n"),
+            "no body after a {status}: {}",
+            run.dump()
+        );
+    }
+    // HEAD: the length is announced, no body follows, nothing waits for one.
+    get()
+        .args(["-X", "HEAD", "-i", &s.a.url("/bytes/1000")])
+        .run()
+        .code(0)
+        .stdout_has("content-length: 1000");
+    let missing = s.a.url("/missing");
+    get().args([&missing]).run().code(0).stdout_has("not found");
+    let run = get().args(["-f", &missing]).run();
+    run.code(1).stderr_has("404 Not Found");
+    assert!(run.out().is_empty());
+    get()
+        .args(["--fail-with-body", &missing])
+        .run()
+        .code(1)
+        .stdout_has("not found");
+}
+
+#[test]
+fn compressed_bodies_are_decoded_and_limited() {
+    let s = sandbox();
+    for coding in ["gzip", "deflate", "br"] {
+        let run = get()
+            .args(["--compressed", "-v", &s.a.url(&format!("/{coding}"))])
+            .run();
+        run.code(0)
+            .stderr_has("> Accept-Encoding: gzip, deflate, br");
+        assert_eq!(run.out(), pages::SAMPLE_PAGE, "{coding}");
+    }
+    let raw = get().args([&s.a.url("/gzip")]).run();
+    raw.code(0);
+    assert_eq!(&raw.stdout[..2], &[0x1f, 0x8b]);
+    let compressed_len = raw.stdout.len();
+    let limit = (compressed_len + 10).to_string();
+    assert!(compressed_len + 10 < pages::SAMPLE_PAGE.len());
+    get()
+        .args(["--compressed", "--max-filesize", &limit, &s.a.url("/gzip")])
+        .run()
+        .code(4)
+        .stderr_has("--max-filesize");
+    get()
+        .args(["--max-filesize", "999", &s.a.url("/bytes/1000")])
+        .run()
+        .code(4);
+    get()
+        .args(["--max-filesize", "1000", &s.a.url("/bytes/1000")])
+        .run()
+        .code(0);
+}
+
+#[test]
+fn help_documents_flags_and_exit_codes() {
+    for cmd in [get().args(["--help"]), netlens().args(["get", "--help"])] {
+        cmd.run()
+            .code(0)
+            .stdout_has("--resolve <HOST:PORT:ADDR>")
+            .stdout_has("--fail-with-body")
+            .stdout_has("Exit codes:");
+    }
+}
+
+#[test]
+fn bad_input_is_a_usage_error() {
+    get()
+        .args(["not a url"])
+        .run()
+        .code(2)
+        .stderr_has("http-get: url");
+    get()
+        .args(["ftp://127.0.0.1/"])
+        .run()
+        .code(2)
+        .stderr_has("unsupported scheme");
+    get()
+        .args(["-X", "BAD METHOD", "http://127.0.0.1/"])
+        .run()
+        .code(2);
+    let run = get()
+        .args(["--json", &format!("http://u:{SECRET}@[::1")])
+        .run();
+    run.code(2).never_shows(SECRET);
+    let refused = scripted::refused(ip("127.0.0.1")).unwrap();
+    let run = get().args(["--json", &format!("http://{refused}/")]).run();
+    run.code(3);
+    assert_eq!(run.json()["error"]["kind"], "connect");
+}
