@@ -1,65 +1,6 @@
-//! `netlens`: one binary for every netlens tool.
-//!
-//! `netlens TOOL ARGS...` runs a tool by its short or long name (`subnet` or
-//! `subnet-calc`); invoked through a link named like a tool (`ln -s netlens
-//! subnet-calc`) it acts as that tool (multicall). Every tool's flags come from
-//! its own library, so both forms behave the same.
-
-use std::ffi::OsString;
-use std::path::Path;
-
-use clap::{Parser, Subcommand};
-use netlens_core::{EXIT_CODES_HELP, ExitCode, Tool, execute};
-
-/// Follow one request out of a browser: decode the URL, resolve the name,
-/// place the address in its subnet, fetch the page.
-#[derive(Parser, Debug)]
-#[command(name = "netlens", version, after_help = EXIT_CODES_HELP)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-/// The tools, by short name with the long name as an alias.
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Network, broadcast, host range and netmask math; split, contains, aggregate, range, exclude
-    #[command(name = "subnet", visible_alias = "subnet-calc")]
-    Subnet(subnet_calc::Args),
-    /// Look up DNS records, or trace a resolution from the root servers
-    #[command(name = "dns", visible_alias = "dns-lookup")]
-    Dns(dns_lookup::Args),
-    /// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed
-    #[command(name = "get", visible_alias = "http-get")]
-    Get(http_get::Args),
-}
+//! The `netlens` binary: the dispatcher and, through links named like the
+//! tools, every tool (see the library for how it picks).
 
 fn main() {
-    let argv: Vec<OsString> = std::env::args_os().collect();
-    let invoked_as = argv
-        .first()
-        .and_then(|arg0| Path::new(arg0).file_stem())
-        .and_then(|stem| stem.to_str())
-        .unwrap_or("netlens");
-    let code = match invoked_as {
-        "subnet-calc" => multicall::<subnet_calc::SubnetCalc>(argv),
-        "dns-lookup" => multicall::<dns_lookup::DnsLookup>(argv),
-        "http-get" => multicall::<http_get::HttpGet>(argv),
-        _ => dispatch(Cli::parse_from(argv).command),
-    };
-    std::process::exit(code.code())
-}
-
-/// Run the subcommand's tool.
-fn dispatch(command: Command) -> ExitCode {
-    match command {
-        Command::Subnet(args) => execute::<subnet_calc::SubnetCalc>(args),
-        Command::Dns(args) => execute::<dns_lookup::DnsLookup>(args),
-        Command::Get(args) => execute::<http_get::HttpGet>(args),
-    }
-}
-
-/// Run a tool as if its own binary had been invoked with `argv`.
-fn multicall<T: Tool>(argv: Vec<OsString>) -> ExitCode {
-    execute::<T>(<T::Args as Parser>::parse_from(argv))
+    std::process::exit(netlens::run(std::env::args_os().collect()).code())
 }

@@ -21,6 +21,7 @@ pub struct Cmd {
     shown: String,
     stdin: Option<Vec<u8>>,
     limit: Duration,
+    reader_lines: Option<usize>,
 }
 
 /// `netlens ARGS...`
@@ -66,6 +67,7 @@ impl Cmd {
             shown: shown.to_string(),
             stdin: None,
             limit: TIME_LIMIT,
+            reader_lines: None,
         }
     }
 
@@ -108,6 +110,13 @@ impl Cmd {
         self
     }
 
+    /// Run with stdout read for only `lines` lines, then closed, as `| head -n
+    /// LINES` does: the command must notice the closed pipe and stop.
+    pub fn shell_pipe(mut cmd: Cmd, lines: usize) -> Run {
+        cmd.reader_lines = Some(lines);
+        cmd.run()
+    }
+
     /// Run to the end (or kill it at the time limit) and collect what it printed.
     pub fn run(mut self) -> Run {
         let started = Instant::now();
@@ -124,7 +133,10 @@ impl Cmd {
             // The tool may exit without reading everything: a broken pipe here is fine.
             let _ = stdin.write_all(&input);
         });
-        let stdout = drain(child.stdout.take().expect("stdout"));
+        let stdout = match self.reader_lines {
+            Some(lines) => head(child.stdout.take().expect("stdout"), lines),
+            None => drain(child.stdout.take().expect("stdout")),
+        };
         let stderr = drain(child.stderr.take().expect("stderr"));
         let status = loop {
             if let Some(status) = child.try_wait().expect("wait") {
@@ -143,7 +155,6 @@ impl Cmd {
             code: status.code(),
             stdout: stdout.join().expect("stdout reader"),
             stderr: stderr.join().expect("stderr reader"),
-            elapsed: started.elapsed(),
         }
     }
 }
@@ -152,6 +163,20 @@ fn drain(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
         let _ = stream.read_to_end(&mut bytes);
+        bytes
+    })
+}
+
+/// Read `lines` lines, then drop the pipe's read end (as `head` does).
+fn head(stream: impl Read + Send + 'static, lines: usize) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut reader = std::io::BufReader::new(stream);
+        let mut bytes = Vec::new();
+        for _ in 0..lines {
+            if std::io::BufRead::read_until(&mut reader, b'\n', &mut bytes).unwrap_or(0) == 0 {
+                break;
+            }
+        }
         bytes
     })
 }
@@ -165,8 +190,6 @@ pub struct Run {
     pub stdout: Vec<u8>,
     /// Raw stderr bytes.
     pub stderr: Vec<u8>,
-    /// Wall time from spawn to exit.
-    pub elapsed: Duration,
 }
 
 impl Run {

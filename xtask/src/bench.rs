@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use crate::{run_cmd, target_dir};
 
 /// The comparisons, in the order `all` runs them.
-const ALL: &[&str] = &["startup", "subnet", "url"];
+const ALL: &[&str] = &["startup", "subnet", "url", "dns", "http"];
 
 /// Run the named comparisons (all when none is named).
 pub fn run(args: &[String]) -> Result<()> {
@@ -36,6 +36,8 @@ pub fn run(args: &[String]) -> Result<()> {
             "startup" => bench.startup()?,
             "subnet" => bench.subnet()?,
             "url" => bench.url()?,
+            "dns" => bench.dns()?,
+            "http" => bench.http()?,
             other => bail!("unknown comparison {other:?}; known: {}", ALL.join(" ")),
         }
     }
@@ -155,6 +157,121 @@ impl Bench {
         Ok(())
     }
 
+    /// A question to one server, and a trace from the root, on the loopback
+    /// hierarchy, against dig.
+    fn dns(&self) -> Result<()> {
+        let hierarchy = netlens_sandbox::dns::Hierarchy::start()?;
+        let port = hierarchy.port();
+        let hints = hierarchy.root_hints().display().to_string();
+        let lab = hierarchy
+            .server_for("lab.glasscom.com.")
+            .context("the hierarchy serves lab.glasscom.com.")?;
+        let name = "www.lab.glasscom.com";
+        let query = [
+            (
+                "dig (peer)".to_string(),
+                format!("dig -p {port} @{} {name} A", lab.ip()),
+            ),
+            (
+                "dns-lookup".into(),
+                format!("{} --server {lab} {name} A", self.tool("dns-lookup")),
+            ),
+        ];
+        compare(
+            "one question to one server",
+            &query,
+            &["-N", "--warmup", "20", "--runs", "200"],
+        )?;
+
+        // dig +trace ignores glue and looks name servers up through the system
+        // resolver, so it runs in a private mount namespace whose /etc/hosts names
+        // the sandbox servers: nothing leaves the machine.
+        let hosts = self.dir.join("sandbox.hosts");
+        let mut text = String::from("127.0.0.1 localhost\n");
+        for server in hierarchy.servers() {
+            let _ = writeln!(
+                text,
+                "{} {}",
+                server.addr,
+                server.name.trim_end_matches('.')
+            );
+        }
+        std::fs::write(&hosts, text)?;
+        let trace = [
+            (
+                "dig +trace (peer)".to_string(),
+                format!("dig -p {port} +trace @127.53.0.1 {name}"),
+            ),
+            (
+                "dns-lookup --trace".into(),
+                format!(
+                    "{} --trace --root-hints {hints} --port {port} {name}",
+                    self.tool("dns-lookup")
+                ),
+            ),
+        ];
+        let namespaced = |cmd: &str| {
+            format!(
+                "unshare --mount sh -c 'mount --bind {} /etc/hosts && {cmd}'",
+                hosts.display()
+            )
+        };
+        let trace: Vec<(String, String)> = trace
+            .iter()
+            .map(|(label, cmd)| (label.clone(), namespaced(cmd)))
+            .collect();
+        compare(
+            "trace from the root (both in a private /etc/hosts namespace)",
+            &trace,
+            &["--warmup", "10", "--runs", "100"],
+        )?;
+        Ok(())
+    }
+
+    /// A small page and a 1 GiB body over loopback, against curl; peak memory too.
+    fn http(&self) -> Result<()> {
+        let server = netlens_sandbox::web::serve([127, 0, 0, 1].into())?;
+        let page = server.url("/sample.htm");
+        let small = [
+            (
+                "curl (peer)".to_string(),
+                format!("curl -s -o /dev/null {page}"),
+            ),
+            (
+                "http-get".into(),
+                format!("{} -s -o /dev/null {page}", self.tool("http-get")),
+            ),
+        ];
+        compare(
+            "small page, whole process",
+            &small,
+            &["-N", "--warmup", "20", "--runs", "200"],
+        )?;
+        let big = server.url("/bytes/1073741824");
+        let large = [
+            (
+                "curl (peer)".to_string(),
+                format!("curl -s -o /dev/null {big}"),
+            ),
+            (
+                "http-get".into(),
+                format!("{} -s -o /dev/null {big}", self.tool("http-get")),
+            ),
+        ];
+        compare(
+            "1 GiB to /dev/null",
+            &large,
+            &["-N", "--warmup", "1", "--runs", "5"],
+        )?;
+        for (label, cmd) in &large {
+            match peak_rss_kib(cmd) {
+                Some(kib) => println!("  {label:<28} peak RSS {:.1} MiB", kib as f64 / 1024.0),
+                None => println!("  peak RSS needs /usr/bin/time (apt-get install time)"),
+            }
+        }
+        Ok(())
+    }
+
     /// Write `lines` generated lines into `name` once (kept between runs).
     fn generate(
         &self,
@@ -191,6 +308,21 @@ impl Lcg {
             .wrapping_add(1442695040888963407);
         self.0 >> 16
     }
+}
+
+/// Peak resident memory of a command, from GNU time.
+fn peak_rss_kib(command: &str) -> Option<u64> {
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .args(command.split_whitespace())
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Whether the program a command line starts with is installed.

@@ -1,10 +1,64 @@
-//! `cargo xtask dist`: the release binary, a link per tool, completions and man pages.
+//! `cargo xtask dist`: the release binary, a link per tool, shell completions
+//! and man pages, all in `target/dist`.
+//!
+//! Completions and man pages are rendered from the same clap definitions the
+//! binaries parse with (`netlens::command`, `netlens::tool_commands`), so they
+//! cannot drift from the real flags.
 
-use anyhow::Result;
+use std::fs;
+use std::path::Path;
 
-use crate::run_cmd;
+use anyhow::{Context, Result};
+use clap_complete::Shell;
 
-/// Build the release binary into `target/dist` with its tool links.
+use crate::{run_cmd, target_dir};
+
+/// Build and lay out everything a package needs.
 pub fn run() -> Result<()> {
-    run_cmd("cargo", &["build", "--release", "--bin", "netlens"])
+    run_cmd("cargo", &["build", "--release", "--bin", "netlens"])?;
+    let dist = target_dir().join("dist");
+    if dist.exists() {
+        fs::remove_dir_all(&dist)?;
+    }
+    let bin = dist.join("bin");
+    fs::create_dir_all(&bin)?;
+    fs::copy(target_dir().join("release/netlens"), bin.join("netlens"))
+        .context("copying the release binary")?;
+    for tool in netlens::TOOLS {
+        std::os::unix::fs::symlink("netlens", bin.join(tool))?;
+    }
+
+    let mut commands = vec![netlens::command()];
+    commands.extend(netlens::tool_commands());
+    for command in &commands {
+        completions(command.clone(), &dist.join("completions"))?;
+        man_pages(command.clone(), &dist.join("man/man1"))?;
+    }
+    eprintln!("wrote {}", dist.display());
+    Ok(())
+}
+
+/// Completion scripts for bash, zsh, fish, elvish and PowerShell.
+fn completions(mut command: clap::Command, dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    let name = command.get_name().to_string();
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::PowerShell,
+    ] {
+        clap_complete::generate_to(shell, &mut command, &name, dir)
+            .with_context(|| format!("{shell} completions for {name}"))?;
+    }
+    Ok(())
+}
+
+/// A man page for the command and one for each of its subcommands
+/// (`netlens-subnet.1`, `subnet-calc-split.1`...).
+fn man_pages(command: clap::Command, dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)?;
+    clap_mangen::generate_to(command, dir).context("man pages")?;
+    Ok(())
 }
