@@ -22,7 +22,11 @@ struct Cli {
 
 /// The tools, by short name with the long name as an alias.
 #[derive(Subcommand, Debug)]
-enum Command {}
+enum Command {
+    /// Decode, inspect, change and resolve URLs (WHATWG URL Standard)
+    #[command(name = "url", visible_alias = "url-parse")]
+    Url(url_parse::Args),
+}
 
 fn main() {
     let argv: Vec<OsString> = std::env::args_os().collect();
@@ -32,6 +36,7 @@ fn main() {
         .and_then(|stem| stem.to_str())
         .unwrap_or("netlens");
     let code = match invoked_as {
+        "url-parse" => multicall::<url_parse::UrlParse>(argv),
         _ => dispatch(Cli::parse_from(argv).command),
     };
     std::process::exit(code.code())
@@ -39,11 +44,12 @@ fn main() {
 
 /// Run the subcommand's tool.
 fn dispatch(command: Command) -> ExitCode {
-    match command {}
+    match command {
+        Command::Url(args) => execute::<url_parse::UrlParse>(args),
+    }
 }
 
 /// Run a tool as if its own binary had been invoked with `argv`.
-#[allow(dead_code)]
 fn multicall<T: Tool>(argv: Vec<OsString>) -> ExitCode {
     execute::<T>(<T::Args as Parser>::parse_from(argv))
 }

@@ -1,0 +1,104 @@
+//! Percent-decoding of path segments and `application/x-www-form-urlencoded`
+//! query pairs, borrowing the input when there is nothing to decode.
+//!
+//! See: URL Standard §1.3 (percent-decode) and §5.1 (application/x-www-form-urlencoded parsing)
+
+use std::borrow::Cow;
+
+/// Percent-decode `input` (`%41` → `A`); invalid sequences stay as they are;
+/// bytes that are not UTF-8 after decoding become U+FFFD.
+pub fn percent_decode_lossy(input: &str) -> Cow<'_, str> {
+    decode(input, false)
+}
+
+/// Decode one name or value of a query: `+` is a space, then percent-decoding.
+pub fn form_decode_lossy(input: &str) -> Cow<'_, str> {
+    decode(input, true)
+}
+
+fn decode(input: &str, plus_is_space: bool) -> Cow<'_, str> {
+    let bytes = input.as_bytes();
+    let needs_work = bytes
+        .iter()
+        .any(|&b| b == b'%' || (plus_is_space && b == b'+'));
+    if !needs_work {
+        return Cow::Borrowed(input);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b),
+            },
+            b'+' if plus_is_space => out.push(b' '),
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The query string's pairs as `URLSearchParams` sees them: split on `&`,
+/// empty pieces skipped, name and value split at the first `=`, then decoded.
+pub fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    query
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (name, value) = piece.split_once('=').unwrap_or((piece, ""));
+            (form_decode_lossy(name), form_decode_lossy(value))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn borrows_when_nothing_to_decode() {
+        assert!(matches!(percent_decode_lossy("abc"), Cow::Borrowed("abc")));
+        assert!(matches!(form_decode_lossy("a%b"), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn decodes_percent_sequences() {
+        assert_eq!(percent_decode_lossy("a%20b%2Fc"), "a b/c");
+        assert_eq!(percent_decode_lossy("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode_lossy("100%"), "100%");
+        assert_eq!(percent_decode_lossy("%C3%A9"), "é");
+        assert_eq!(percent_decode_lossy("%FF"), "\u{fffd}");
+        assert_eq!(percent_decode_lossy("a+b"), "a+b");
+        assert_eq!(form_decode_lossy("a+b%2B"), "a b+");
+    }
+
+    #[test]
+    fn splits_query_pairs() {
+        let pairs: Vec<(String, String)> = query_pairs("a=1&&b&a=2=3&c=%41+x")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [("a", "1"), ("b", ""), ("a", "2=3"), ("c", "A x")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+    }
+}

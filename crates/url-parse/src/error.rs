@@ -1,0 +1,76 @@
+//! The one error type of url-parse, and its exit codes.
+
+use std::io;
+
+use netlens_core::{ExitCode, Failure};
+use thiserror::Error;
+
+use crate::edit::Rejected;
+use crate::parse::Reason;
+
+/// Everything that can go wrong in url-parse.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// An input that is not a URL.
+    #[error("{input}: {reason}")]
+    Invalid {
+        /// The input as given.
+        input: String,
+        /// Why it is not a URL.
+        reason: Reason,
+    },
+    /// A `--base` that is not a URL itself.
+    #[error("base URL {base}: {reason}")]
+    Base {
+        /// The base as given.
+        base: String,
+        /// Why it is not a URL.
+        reason: Reason,
+    },
+    /// A `--set` value that the component's setter refused.
+    #[error("{input}: --set {rejected}")]
+    Set {
+        /// The URL being changed.
+        input: String,
+        /// What was refused.
+        rejected: Rejected,
+    },
+    /// Reading input or writing output failed.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+impl Failure for Error {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Error::Invalid { .. } | Error::Base { .. } | Error::Set { .. } => ExitCode::Usage,
+            // Output that cannot be written is the caller's setup, not the network.
+            Error::Io(_) => ExitCode::Usage,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Error::Invalid { reason, .. } => reason.kind(),
+            Error::Base { .. } => "invalid_base",
+            Error::Set { .. } => "invalid_value",
+            Error::Io(_) => "io",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_input() {
+        let e = Error::Invalid {
+            input: "http://h:x/".into(),
+            reason: Reason::InvalidPort,
+        };
+        assert_eq!(e.to_string(), "http://h:x/: invalid port number");
+        assert_eq!(e.exit_code(), ExitCode::Usage);
+        assert_eq!(e.kind(), "invalid_port");
+    }
+}
