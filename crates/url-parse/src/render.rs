@@ -209,8 +209,8 @@ fn web(r: &Report<'_>, reading: &mut Reading) {
     common_notes(
         r,
         reading,
-        "user:password becomes an Authorization: Basic header (base64 of user:password), \
-         not part of the request line; browsers ask before sending it",
+        "the user name and password become an Authorization: Basic header (the \
+         pair in base64), not part of the request line; browsers ask before sending it",
     );
     if let Some(target) = &r.request_target {
         reading.request.push(format!("GET {target} HTTP/1.1"));
@@ -241,7 +241,7 @@ fn websocket(r: &Report<'_>, reading: &mut Reading) {
     common_notes(
         r,
         reading,
-        "user:password becomes an Authorization: Basic header",
+        "the user name and password become an Authorization: Basic header",
     );
     if let Some(target) = &r.request_target {
         reading.request.push(format!("GET {target} HTTP/1.1"));
