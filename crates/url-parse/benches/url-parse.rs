@@ -1,13 +1,14 @@
 //! Criterion benches of url-parse's batch path on the same mixed URLs:
 //! `url/parse_report_json` (parse, report, one JSON line each) against
-//! `url/ada_parse_only` (Ada's bare parse and print of href: the limit).
+//! `url/ada_parse_only` (Ada's bare parse and print of href: the limit), with
+//! `url/parse_report` (no JSON) to tell the report's cost from the writing's.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use url_parse::Report;
 use url_parse::parse::parse;
-use url_parse::render::json_line;
+use url_parse::json::write_line;
 
 #[path = "support/mixed.rs"]
 mod mixed;
@@ -25,11 +26,24 @@ fn benches(c: &mut Criterion) {
             out.clear();
             for input in &urls {
                 if let Ok(url) = parse(input, None) {
-                    json_line(&Report::new(&url), &mut line).expect("in memory");
+                    write_line(&Report::new(&url), &mut line);
                     out.extend_from_slice(&line);
                 }
             }
             black_box(out.len())
+        });
+    });
+    group.bench_function("parse_report", |b| {
+        b.iter(|| {
+            let mut ports = 0usize;
+            for input in &urls {
+                if let Ok(url) = parse(input, None) {
+                    let report = Report::new(&url);
+                    ports += usize::from(report.effective_port.unwrap_or(0));
+                    ports += report.segments.iter().count() + report.query.iter().count();
+                }
+            }
+            black_box(ports)
         });
     });
     group.bench_function("ada_parse_only", |b| {

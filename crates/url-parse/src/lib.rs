@@ -5,12 +5,14 @@
 //! - [`report`]: the report of a URL (the WHATWG getters and the reader's extras);
 //! - [`edit`]: `--set` through the WHATWG setters, and query edits;
 //! - [`template`]: `--get TEMPLATE`;
-//! - [`render`]: JSON and the human reading.
+//! - [`json`]: the JSON line of a report, the batch hot path;
+//! - [`render`]: the human reading.
 
 pub mod args;
 pub mod decode;
 pub mod edit;
 pub mod error;
+pub mod json;
 pub mod parse;
 pub mod render;
 pub mod report;
@@ -85,7 +87,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         match mode {
             Mode::Template(template) => template.write(&report, ctx.out())?,
             Mode::Json => {
-                render::json_line(&report, &mut buf)?;
+                json::write_line(&report, &mut buf);
                 ctx.out().write_all(&buf)?;
             }
             Mode::Href => {

@@ -93,7 +93,7 @@ pub fn parse(input: &str, base: Option<&str>) -> Result<Url, Reason> {
 /// See: UTS #46 §4.1 (Validity Criteria), step 4 of Processing
 pub fn check_idn(host: &str) -> Result<(), &str> {
     // Hosts are lowercase ASCII after parsing; only punycode labels need a look.
-    if !host.as_bytes().windows(4).any(|w| w == b"xn--") {
+    if !has_punycode(host) {
         return Ok(());
     }
     for label in host.split('.') {
@@ -105,6 +105,13 @@ pub fn check_idn(host: &str) -> Result<(), &str> {
         }
     }
     Ok(())
+}
+
+/// Whether a (parsed, lowercase) host has an `xn--` in it: a quick test before
+/// any IDNA work.
+pub fn has_punycode(host: &str) -> bool {
+    let b = host.as_bytes();
+    (3..b.len()).any(|i| b[i] == b'-' && b[i - 1] == b'-' && b[i - 2] == b'n' && b[i - 3] == b'x')
 }
 
 /// Whether `label` (`xn--` + `encoded`) stands for a valid Unicode label.
@@ -332,6 +339,7 @@ mod tests {
 
     #[test]
     fn idn_check_keeps_valid_punycode() {
+        assert!(has_punycode("a.xn--fa-hia.example") && !has_punycode("xn-.example"));
         assert_eq!(check_idn("xn--fa-hia.example"), Ok(()));
         assert_eq!(check_idn("example.com"), Ok(()));
         assert_eq!(check_idn("xn--.example"), Err("xn--"));

@@ -1,5 +1,5 @@
-//! Output: the JSON object of a report, and the human reading of a URL (a table
-//! of its parts, what a browser makes of them, and the request it would send).
+//! The human reading of a URL: a table of its parts, what a browser makes of
+//! them, and the request it would send.
 //!
 //! The human output never shows a password: it is masked in the table and in
 //! the URL line.
@@ -14,15 +14,6 @@ use crate::report::{HostKind, Report};
 
 /// What a masked password is shown as (the same length whatever the password).
 pub const MASK: &str = "********";
-
-/// Append the report as one JSON line to `buf` (cleared first), ready to be
-/// written in one call.
-pub fn json_line(report: &Report<'_>, buf: &mut Vec<u8>) -> io::Result<()> {
-    buf.clear();
-    serde_json::to_writer(&mut *buf, report).map_err(io::Error::from)?;
-    buf.push(b'\n');
-    Ok(())
-}
 
 /// The URL as written, with the password masked.
 pub fn masked_href<'a>(r: &Report<'a>) -> Cow<'a, str> {
@@ -383,15 +374,5 @@ mod tests {
         assert!(show("data:text/plain;base64,SGk=").contains("base64"));
         assert!(show("wss://h.example/chat").contains("Upgrade: websocket"));
         assert!(show("urn:isbn:0451450523").contains("not a special scheme"));
-    }
-
-    #[test]
-    fn json_line_is_one_line() {
-        let url = parse("https://example.com/\"x", None).unwrap();
-        let mut buf = Vec::new();
-        json_line(&Report::new(&url), &mut buf).unwrap();
-        assert_eq!(buf.iter().filter(|&&b| b == b'\n').count(), 1);
-        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
-        assert_eq!(v["pathname"], "/%22x");
     }
 }

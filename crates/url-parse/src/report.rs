@@ -13,8 +13,8 @@ use ada_url::{HostType, Idna, Url};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
-use crate::decode::{percent_decode_lossy, query_pairs};
-use crate::parse::default_port;
+use crate::decode::{percent_decode_lossy, query_pairs, split_ascii};
+use crate::parse::{default_port, has_punycode};
 
 /// What kind of host a URL has. See: URL Standard §3.1 (hosts)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,11 +120,14 @@ impl<'a> Report<'a> {
         };
         let origin = match scheme {
             "http" | "https" | "ws" | "wss" | "ftp" => Origin::Tuple(protocol, host),
-            _ => Origin::Owned(url.origin()),
+            // Only a blob: URL takes the origin of the URL inside it; every
+            // other scheme has an opaque origin. See: URL Standard §6.1 (origin)
+            "blob" => Origin::Owned(url.origin()),
+            _ => Origin::Opaque,
         };
         let hierarchical = pathname.starts_with('/');
         let (directory, file) = if hierarchical {
-            let cut = pathname.rfind('/').map_or(0, |i| i + 1);
+            let cut = pathname.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1);
             (Some(&pathname[..cut]), Some(&pathname[cut..]))
         } else if pathname.is_empty() && host_kind.is_some() {
             (Some(""), Some(""))
@@ -133,7 +136,7 @@ impl<'a> Report<'a> {
         };
         let default_document = matches!(scheme, "http" | "https") && file == Some("");
         let host_unicode = host_kind.map(|kind| match kind {
-            HostKind::Domain if hostname.contains("xn--") => Cow::Owned(Idna::unicode(hostname)),
+            HostKind::Domain if has_punycode(hostname) => Cow::Owned(Idna::unicode(hostname)),
             _ => Cow::Borrowed(hostname),
         });
         let (registrable_domain, subdomain) = if host_kind == Some(HostKind::Domain) {
@@ -226,11 +229,13 @@ fn registrable(hostname: &str) -> (Option<&str>, Option<&str>) {
 }
 
 /// The origin: for http(s), ws(s) and ftp the scheme and host, kept as two
-/// borrowed pieces; for the rest whatever Ada computes (`null`, or a blob's inner origin).
+/// borrowed pieces; `null` for an opaque origin; for blob: what Ada computes.
 pub enum Origin<'a> {
     /// `protocol` + `//` + `host`.
     Tuple(&'a str, &'a str),
-    /// Computed by Ada.
+    /// An opaque origin, serialized as `null`.
+    Opaque,
+    /// Computed by Ada (blob: URLs).
     Owned(String),
 }
 
@@ -238,6 +243,7 @@ impl fmt::Display for Origin<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::Tuple(protocol, host) => write!(f, "{protocol}//{host}"),
+            Origin::Opaque => f.write_str("null"),
             Origin::Owned(origin) => f.write_str(origin),
         }
     }
@@ -257,16 +263,24 @@ pub struct RequestTarget<'a> {
     search: &'a str,
 }
 
-impl fmt::Display for RequestTarget<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl<'a> RequestTarget<'a> {
+    /// The target's two pieces: the path (`/` when the URL's is empty) and the query.
+    pub fn parts(&self) -> [&'a str; 2] {
         // A non-special URL may have an empty path; a request line cannot.
         let path = if self.pathname.is_empty() {
             "/"
         } else {
             self.pathname
         };
+        [path, self.search]
+    }
+}
+
+impl fmt::Display for RequestTarget<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [path, search] = self.parts();
         f.write_str(path)?;
-        f.write_str(self.search)
+        f.write_str(search)
     }
 }
 
@@ -285,7 +299,7 @@ impl<'a> Segments<'a> {
     pub fn iter(&self) -> impl Iterator<Item = Cow<'a, str>> + use<'a> {
         self.0
             .into_iter()
-            .flat_map(|path| path.split('/'))
+            .flat_map(|path| split_ascii(path, b'/'))
             .map(percent_decode_lossy)
     }
 }
