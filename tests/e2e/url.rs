@@ -366,3 +366,26 @@ fn help_documents_flags_and_exit_codes() {
         .stdout_has("--sort-query")
         .stdout_has("Exit codes:");
 }
+
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let url = "https://example.com/";
+    tool("url-parse")
+        .args(["--color", "always", url])
+        .run()
+        .code(0)
+        .stdout_has("\u{1b}[");
+    tool("url-parse")
+        .args([url])
+        .env("NETLENS_PRETEND_TTY", "1")
+        .run()
+        .code(0)
+        .stdout_has("\u{1b}[");
+    tool("url-parse")
+        .args([url])
+        .env("NETLENS_PRETEND_TTY", "1")
+        .env("NO_COLOR", "1")
+        .run()
+        .code(0)
+        .never_shows("\u{1b}[");
+}

@@ -7,8 +7,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use url_parse::Report;
+use url_parse::json::LineWriter;
 use url_parse::parse::parse;
-use url_parse::json::write_line;
 
 #[path = "support/mixed.rs"]
 mod mixed;
@@ -20,14 +20,13 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("url");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.bench_function("parse_report_json", |b| {
-        let mut line = Vec::with_capacity(1024);
+        let mut writer = LineWriter::new();
         let mut out = Vec::with_capacity(BATCH * 700);
         b.iter(|| {
             out.clear();
             for input in &urls {
                 if let Ok(url) = parse(input, None) {
-                    write_line(&Report::new(&url), &mut line);
-                    out.extend_from_slice(&line);
+                    out.extend_from_slice(writer.line(&Report::new(&url)));
                 }
             }
             black_box(out.len())

@@ -17,14 +17,27 @@ pub fn form_decode_lossy(input: &str) -> Cow<'_, str> {
 }
 
 fn decode(input: &str, plus_is_space: bool) -> Cow<'_, str> {
-    let bytes = input.as_bytes();
-    let needs_work = bytes
-        .iter()
-        .any(|&b| b == b'%' || (plus_is_space && b == b'+'));
-    if !needs_work {
+    if !needs_decoding(input, plus_is_space) {
         return Cow::Borrowed(input);
     }
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut out = Vec::with_capacity(input.len());
+    decode_into(input, plus_is_space, &mut out);
+    match String::from_utf8(out) {
+        Ok(s) => Cow::Owned(s),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
+}
+
+/// Whether decoding would change `input`: it has a `%` (or a `+`, in a query).
+pub fn needs_decoding(input: &str, plus_is_space: bool) -> bool {
+    input
+        .bytes()
+        .any(|b| b == b'%' || (plus_is_space && b == b'+'))
+}
+
+/// Append the decoded bytes of `input` to `out` (which may then not be UTF-8).
+pub fn decode_into(input: &str, plus_is_space: bool, out: &mut Vec<u8>) {
+    let bytes = input.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -42,10 +55,6 @@ fn decode(input: &str, plus_is_space: bool) -> Cow<'_, str> {
         }
         i += 1;
     }
-    match String::from_utf8(out) {
-        Ok(s) => Cow::Owned(s),
-        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    }
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -60,14 +69,16 @@ fn hex(b: u8) -> Option<u8> {
 /// The query string's pairs as `URLSearchParams` sees them: split on `&`,
 /// empty pieces skipped, name and value split at the first `=`, then decoded.
 pub fn query_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+    raw_query_pairs(query).map(|(name, value)| (form_decode_lossy(name), form_decode_lossy(value)))
+}
+
+/// The query string's pairs as [`query_pairs`] splits them, not yet decoded.
+pub fn raw_query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
     split_ascii(query, b'&')
         .filter(|piece| !piece.is_empty())
-        .map(|piece| {
-            let (name, value) = match piece.bytes().position(|b| b == b'=') {
-                Some(i) => (&piece[..i], &piece[i + 1..]),
-                None => (piece, ""),
-            };
-            (form_decode_lossy(name), form_decode_lossy(value))
+        .map(|piece| match piece.bytes().position(|b| b == b'=') {
+            Some(i) => (&piece[..i], &piece[i + 1..]),
+            None => (piece, ""),
         })
 }
 

@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use ada_url::{Url, UrlSearchParams};
 
-use crate::parse::check_idn;
+use crate::idn::check_host;
 
 /// A component that `--set` can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,7 +234,7 @@ pub fn set_component(url: &mut Url, component: Component, value: &str) -> Result
                 Component::Host => url.set_host(Some(value)).is_ok(),
                 _ => url.set_hostname(Some(value)).is_ok(),
             };
-            if ok && check_idn(url.hostname()).is_err() {
+            if ok && check_host(url.hostname()).is_err() {
                 // Restoring a URL that parsed before cannot fail.
                 let _ = url.set_href(&before);
                 false
@@ -253,7 +253,7 @@ pub fn set_component(url: &mut Url, component: Component, value: &str) -> Result
             true
         }
     };
-    let ok = ok && (component != Component::Href || check_idn(url.hostname()).is_ok());
+    let ok = ok && (component != Component::Href || check_host(url.hostname()).is_ok());
     if ok {
         Ok(())
     } else {

@@ -10,17 +10,42 @@
 
 use std::borrow::Cow;
 
+use crate::decode::{decode_into, needs_decoding};
 use crate::report::{Origin, Report};
 
-/// Write `report` as one JSON object and a newline into `buf` (cleared first).
-pub fn write_line(r: &Report<'_>, buf: &mut Vec<u8>) {
+/// Writes JSON lines, reusing its buffers from one report to the next.
+#[derive(Default)]
+pub struct LineWriter {
+    buf: Vec<u8>,
+    scratch: Vec<u8>,
+}
+
+impl LineWriter {
+    /// A writer with empty buffers.
+    pub fn new() -> LineWriter {
+        LineWriter::default()
+    }
+
+    /// The report as one JSON object and a newline.
+    pub fn line(&mut self, report: &Report<'_>) -> &[u8] {
+        write_line(report, &mut self.buf, &mut self.scratch);
+        &self.buf
+    }
+}
+
+/// Write `report` as one JSON object and a newline into `buf` (cleared first);
+/// `scratch` holds decoded values on their way.
+fn write_line(r: &Report<'_>, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
     buf.clear();
+    // Keys take about 300 bytes, and href's parts add up to a few times its length.
+    buf.reserve(320 + 6 * r.href.len());
     // Every getter is a piece of href, so one look at href tells whether any of
     // them needs escaping: Ada's href is ASCII with C0 controls percent-encoded,
     // but an opaque path may keep a quote or a backslash.
     let mut w = Writer {
         clean: !needs_escape(r.href.as_bytes()),
         buf,
+        scratch,
     };
     w.key(b"{\"href\":", r.href);
     w.key(b",\"protocol\":", r.protocol);
@@ -48,7 +73,9 @@ pub fn write_line(r: &Report<'_>, buf: &mut Vec<u8>) {
     w.optional(r.host_kind.map(|k| k.name()));
     w.raw(b",\"host_unicode\":");
     match &r.host_unicode {
-        Some(host) => w.cow(host),
+        // Borrowed: the hostname itself, a piece of href.
+        Some(Cow::Borrowed(host)) => w.piece(host),
+        Some(Cow::Owned(host)) => w.text(host),
         None => w.raw(b"null"),
     }
     w.raw(b",\"directory\":");
@@ -60,18 +87,18 @@ pub fn write_line(r: &Report<'_>, buf: &mut Vec<u8>) {
     } else {
         b",\"default_document\":false,\"segments\":["
     });
-    for (i, segment) in r.segments.iter().enumerate() {
+    for (i, segment) in r.segments.raw().enumerate() {
         if i > 0 {
             w.raw(b",");
         }
-        w.cow(&segment);
+        w.decoded(segment, false);
     }
     w.raw(b"],\"query\":[");
-    for (i, (name, value)) in r.query.iter().enumerate() {
+    for (i, (name, value)) in r.query.raw().enumerate() {
         w.raw(if i > 0 { b",[" } else { b"[" });
-        w.cow(&name);
+        w.decoded(name, true);
         w.raw(b",");
-        w.cow(&value);
+        w.decoded(value, true);
         w.raw(b"]");
     }
     w.raw(b"],\"request_target\":");
@@ -89,26 +116,42 @@ pub fn write_line(r: &Report<'_>, buf: &mut Vec<u8>) {
 /// Writes JSON pieces; `clean` says that pieces of href need no escaping.
 struct Writer<'b> {
     buf: &'b mut Vec<u8>,
+    scratch: &'b mut Vec<u8>,
     clean: bool,
 }
 
 impl Writer<'_> {
+    #[inline]
     fn raw(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);
     }
 
     /// A key and a string value that is a piece of href.
+    #[inline]
     fn key(&mut self, key: &[u8], value: &str) {
         self.raw(key);
-        self.pieces(&[value]);
+        self.piece(value);
     }
 
     /// An optional piece of href (or a constant).
+    #[inline]
     fn optional(&mut self, value: Option<&str>) {
         match value {
-            Some(value) => self.pieces(&[value]),
+            Some(value) => self.piece(value),
             None => self.raw(b"null"),
         }
+    }
+
+    /// One string that is a piece of href (or a constant).
+    #[inline]
+    fn piece(&mut self, piece: &str) {
+        self.buf.push(b'"');
+        if self.clean {
+            self.buf.extend_from_slice(piece.as_bytes());
+        } else {
+            escaped(self.buf, piece.as_bytes());
+        }
+        self.buf.push(b'"');
     }
 
     /// One string made of pieces of href (or constants).
@@ -124,12 +167,19 @@ impl Writer<'_> {
         self.buf.push(b'"');
     }
 
-    /// A decoded value: borrowed means undecoded, a piece of href.
-    fn cow(&mut self, value: &Cow<'_, str>) {
-        match value {
-            Cow::Borrowed(piece) => self.pieces(&[piece]),
-            Cow::Owned(text) => self.text(text),
+    /// A segment, name or value, decoded (through `scratch`, not a new string).
+    fn decoded(&mut self, raw: &str, plus_is_space: bool) {
+        if !needs_decoding(raw, plus_is_space) {
+            return self.piece(raw);
         }
+        self.scratch.clear();
+        decode_into(raw, plus_is_space, self.scratch);
+        self.buf.push(b'"');
+        match std::str::from_utf8(self.scratch) {
+            Ok(text) => escaped(self.buf, text.as_bytes()),
+            Err(_) => escaped(self.buf, String::from_utf8_lossy(self.scratch).as_bytes()),
+        }
+        self.buf.push(b'"');
     }
 
     /// Any text: checked for what needs escaping.
@@ -214,8 +264,8 @@ mod tests {
             return;
         };
         let report = Report::new(&url);
-        let mut buf = Vec::new();
-        write_line(&report, &mut buf);
+        let mut writer = LineWriter::new();
+        let buf = writer.line(&report).to_vec();
         assert_eq!(buf.last(), Some(&b'\n'));
         assert_eq!(buf.iter().filter(|&&b| b == b'\n').count(), 1, "{input}");
         let ours: serde_json::Value = serde_json::from_slice(&buf)
@@ -224,7 +274,11 @@ mod tests {
         assert_eq!(ours, theirs, "{input}");
         // Same keys in the same order, too.
         let text = String::from_utf8(buf).unwrap();
-        assert_eq!(text.trim_end(), serde_json::to_string(&report).unwrap(), "{input}");
+        assert_eq!(
+            text.trim_end(),
+            serde_json::to_string(&report).unwrap(),
+            "{input}"
+        );
     }
 
     #[test]
@@ -246,10 +300,22 @@ mod tests {
         same_as_serde("blob:https://a.example:65535/x", None);
         same_as_serde("http://h.example:0/", None);
         same_as_serde("http://h.example:1/%E2%82%AC?%E2%82%AC=%FF", None);
-        for text in ["", "abcdefgh", "abcdefghi", "é€𝄞 plain/%20?&=", "\u{7f}\u{80}\u{ff}"] {
+        for text in [
+            "",
+            "abcdefgh",
+            "abcdefghi",
+            "é€𝄞 plain/%20?&=",
+            "\u{7f}\u{80}\u{ff}",
+        ] {
             assert!(!needs_escape(text.as_bytes()), "{text:?}");
         }
-        for text in ["\"", "abcdefg\\", "abcdefgh\n", "\u{1f}xxxxxxxxxx", "xxxxxxxx\0"] {
+        for text in [
+            "\"",
+            "abcdefg\\",
+            "abcdefgh\n",
+            "\u{1f}xxxxxxxxxx",
+            "xxxxxxxx\0",
+        ] {
             assert!(needs_escape(text.as_bytes()), "{text:?}");
         }
         let mut buf = Vec::new();

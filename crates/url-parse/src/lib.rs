@@ -1,7 +1,8 @@
 //! url-parse: decode, inspect, change and resolve URLs the way a browser reads
 //! them (WHATWG URL Standard, parsed by Ada, the parser Node.js uses).
 //!
-//! - [`parse`]: parsing, our punycode check, and the reason in words on failure;
+//! - [`parse`]: parsing, and the reason in words on failure;
+//! - [`idn`]: punycode labels, decoded and checked;
 //! - [`report`]: the report of a URL (the WHATWG getters and the reader's extras);
 //! - [`edit`]: `--set` through the WHATWG setters, and query edits;
 //! - [`template`]: `--get TEMPLATE`;
@@ -12,6 +13,7 @@ pub mod args;
 pub mod decode;
 pub mod edit;
 pub mod error;
+pub mod idn;
 pub mod json;
 pub mod parse;
 pub mod render;
@@ -70,7 +72,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         None => Mode::Human,
     };
     // One buffer for every JSON line: serialized in memory, written in one call.
-    let mut buf = Vec::with_capacity(1024);
+    let mut json = json::LineWriter::new();
     let mut shown = 0usize;
     ctx.for_each_input(&args.urls, |ctx, input| {
         let mut url = parse::parse(input, base).map_err(|reason| Error::Invalid {
@@ -87,8 +89,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         match mode {
             Mode::Template(template) => template.write(&report, ctx.out())?,
             Mode::Json => {
-                json::write_line(&report, &mut buf);
-                ctx.out().write_all(&buf)?;
+                ctx.out().write_all(json.line(&report))?;
             }
             Mode::Href => {
                 let out = ctx.out();

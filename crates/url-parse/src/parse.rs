@@ -9,7 +9,9 @@
 
 use std::fmt;
 
-use ada_url::{Idna, Url};
+use ada_url::Url;
+
+use crate::idn;
 
 /// Why an input is not a URL, in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,57 +78,12 @@ impl fmt::Display for Reason {
 /// Parse `input` (against `base` when given) the way a browser's `new URL()` does.
 pub fn parse(input: &str, base: Option<&str>) -> Result<Url, Reason> {
     match Url::parse(input, base) {
-        Ok(url) => match check_idn(url.hostname()) {
+        Ok(url) => match idn::check_host(url.hostname()) {
             Ok(()) => Ok(url),
             Err(label) => Err(Reason::InvalidIdn(label.to_string())),
         },
         Err(_) => Err(diagnose(input, base)),
     }
-}
-
-/// Check every `xn--` label of an ASCII host: it must decode (punycode) to a
-/// label that IDNA processing leaves as it is. Returns the first bad label.
-///
-/// Ada accepts some labels that decode to mapped (not valid) code points, such
-/// as `xn--pokxncvks` (circled numbers, which UTS #46 maps to digits), or that
-/// decode to nothing (`xn--`); the Standard rejects them.
-/// See: UTS #46 §4.1 (Validity Criteria), step 4 of Processing
-pub fn check_idn(host: &str) -> Result<(), &str> {
-    // Hosts are lowercase ASCII after parsing; only punycode labels need a look.
-    if !has_punycode(host) {
-        return Ok(());
-    }
-    for label in host.split('.') {
-        let Some(encoded) = label.strip_prefix("xn--") else {
-            continue;
-        };
-        if !punycode_label_is_valid(label, encoded) {
-            return Err(label);
-        }
-    }
-    Ok(())
-}
-
-/// Whether a (parsed, lowercase) host has an `xn--` in it: a quick test before
-/// any IDNA work.
-pub fn has_punycode(host: &str) -> bool {
-    let b = host.as_bytes();
-    (3..b.len()).any(|i| b[i] == b'-' && b[i - 1] == b'-' && b[i - 2] == b'n' && b[i - 3] == b'x')
-}
-
-/// Whether `label` (`xn--` + `encoded`) stands for a valid Unicode label.
-fn punycode_label_is_valid(label: &str, encoded: &str) -> bool {
-    if encoded.is_empty() {
-        return false;
-    }
-    let unicode = Idna::unicode(label);
-    // A label that does not decode comes back as it was (or empty); one that
-    // decodes only to ASCII should never have been encoded.
-    if unicode.is_empty() || unicode.is_ascii() {
-        return false;
-    }
-    // Valid code points survive ToASCII unchanged; mapped ones (㉓ → 23) do not.
-    Idna::ascii(&unicode) == label
 }
 
 /// Name what is wrong with an input that Ada rejected.
@@ -335,15 +292,6 @@ mod tests {
             parse("../c", Some("http://h.example/a/b")).unwrap().href(),
             "http://h.example/c"
         );
-    }
-
-    #[test]
-    fn idn_check_keeps_valid_punycode() {
-        assert!(has_punycode("a.xn--fa-hia.example") && !has_punycode("xn-.example"));
-        assert_eq!(check_idn("xn--fa-hia.example"), Ok(()));
-        assert_eq!(check_idn("example.com"), Ok(()));
-        assert_eq!(check_idn("xn--.example"), Err("xn--"));
-        assert_eq!(check_idn("a.xn--pokxncvks"), Err("xn--pokxncvks"));
     }
 
     #[test]

@@ -9,12 +9,13 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use ada_url::{HostType, Idna, Url};
+use ada_url::{HostType, Url};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
-use crate::decode::{percent_decode_lossy, query_pairs, split_ascii};
-use crate::parse::{default_port, has_punycode};
+use crate::decode::{percent_decode_lossy, query_pairs, raw_query_pairs, split_ascii};
+use crate::idn;
+use crate::parse::default_port;
 
 /// What kind of host a URL has. See: URL Standard §3.1 (hosts)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -127,7 +128,10 @@ impl<'a> Report<'a> {
         };
         let hierarchical = pathname.starts_with('/');
         let (directory, file) = if hierarchical {
-            let cut = pathname.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1);
+            let cut = pathname
+                .bytes()
+                .rposition(|b| b == b'/')
+                .map_or(0, |i| i + 1);
             (Some(&pathname[..cut]), Some(&pathname[cut..]))
         } else if pathname.is_empty() && host_kind.is_some() {
             (Some(""), Some(""))
@@ -136,7 +140,7 @@ impl<'a> Report<'a> {
         };
         let default_document = matches!(scheme, "http" | "https") && file == Some("");
         let host_unicode = host_kind.map(|kind| match kind {
-            HostKind::Domain if has_punycode(hostname) => Cow::Owned(Idna::unicode(hostname)),
+            HostKind::Domain => idn::to_unicode(hostname),
             _ => Cow::Borrowed(hostname),
         });
         let (registrable_domain, subdomain) = if host_kind == Some(HostKind::Domain) {
@@ -297,10 +301,12 @@ pub struct Segments<'a>(Option<&'a str>);
 impl<'a> Segments<'a> {
     /// The segments, percent-decoded.
     pub fn iter(&self) -> impl Iterator<Item = Cow<'a, str>> + use<'a> {
-        self.0
-            .into_iter()
-            .flat_map(|path| split_ascii(path, b'/'))
-            .map(percent_decode_lossy)
+        self.raw().map(percent_decode_lossy)
+    }
+
+    /// The segments as written (percent-encoded).
+    pub fn raw(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.0.into_iter().flat_map(|path| split_ascii(path, b'/'))
     }
 }
 
@@ -322,6 +328,11 @@ impl<'a> Query<'a> {
     /// The `(name, value)` pairs, decoded.
     pub fn iter(&self) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> + use<'a> {
         query_pairs(self.0)
+    }
+
+    /// The `(name, value)` pairs as written (form-encoded).
+    pub fn raw(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        raw_query_pairs(self.0)
     }
 
     /// Whether the query has no pairs.
