@@ -47,23 +47,37 @@ fn write_line(r: &Report<'_>, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
         buf,
         scratch,
     };
-    w.key(b"{\"href\":", r.href);
-    w.key(b",\"protocol\":", r.protocol);
-    w.key(b",\"username\":", r.username);
-    w.key(b",\"password\":", r.password);
-    w.key(b",\"host\":", r.host);
-    w.key(b",\"hostname\":", r.hostname);
-    w.key(b",\"port\":", r.port);
-    w.key(b",\"pathname\":", r.pathname);
-    w.key(b",\"search\":", r.search);
-    w.key(b",\"hash\":", r.hash);
+    // The ten getters that are always strings: quotes folded into the keys.
+    w.raw(b"{\"href\":\"");
+    w.body(r.href);
+    w.raw(b"\",\"protocol\":\"");
+    w.body(r.protocol);
+    w.raw(b"\",\"username\":\"");
+    w.body(r.username);
+    w.raw(b"\",\"password\":\"");
+    w.body(r.password);
+    w.raw(b"\",\"host\":\"");
+    w.body(r.host);
+    w.raw(b"\",\"hostname\":\"");
+    w.body(r.hostname);
+    w.raw(b"\",\"port\":\"");
+    w.body(r.port);
+    w.raw(b"\",\"pathname\":\"");
+    w.body(r.pathname);
+    w.raw(b"\",\"search\":\"");
+    w.body(r.search);
+    w.raw(b"\",\"hash\":\"");
+    w.body(r.hash);
+    w.raw(b"\"");
     w.raw(b",\"origin\":");
     match &r.origin {
         Origin::Tuple(protocol, host) => w.pieces(&[protocol, "//", host]),
         Origin::Opaque => w.raw(b"\"null\""),
         Origin::Owned(origin) => w.text(origin),
     }
-    w.key(b",\"scheme\":", r.scheme);
+    w.raw(b",\"scheme\":\"");
+    w.body(r.scheme);
+    w.raw(b"\"");
     w.raw(b",\"effective_port\":");
     match r.effective_port {
         Some(port) => number(w.buf, port),
@@ -126,11 +140,17 @@ impl Writer<'_> {
         self.buf.extend_from_slice(bytes);
     }
 
-    /// A key and a string value that is a piece of href.
+    /// The inside of a string that is a piece of href.
     #[inline]
-    fn key(&mut self, key: &[u8], value: &str) {
-        self.raw(key);
-        self.piece(value);
+    fn body(&mut self, piece: &str) {
+        if piece.is_empty() {
+            return;
+        }
+        if self.clean {
+            self.buf.extend_from_slice(piece.as_bytes());
+        } else {
+            escaped(self.buf, piece.as_bytes());
+        }
     }
 
     /// An optional piece of href (or a constant).
@@ -146,11 +166,7 @@ impl Writer<'_> {
     #[inline]
     fn piece(&mut self, piece: &str) {
         self.buf.push(b'"');
-        if self.clean {
-            self.buf.extend_from_slice(piece.as_bytes());
-        } else {
-            escaped(self.buf, piece.as_bytes());
-        }
+        self.body(piece);
         self.buf.push(b'"');
     }
 
@@ -158,11 +174,7 @@ impl Writer<'_> {
     fn pieces(&mut self, pieces: &[&str]) {
         self.buf.push(b'"');
         for piece in pieces {
-            if self.clean {
-                self.buf.extend_from_slice(piece.as_bytes());
-            } else {
-                escaped(self.buf, piece.as_bytes());
-            }
+            self.body(piece);
         }
         self.buf.push(b'"');
     }

@@ -145,8 +145,8 @@ fn reading(r: &Report<'_>) -> Reading {
 fn connection_note(r: &Report<'_>) -> String {
     let how = match r.host_kind {
         Some(HostKind::Domain) => "a domain name, resolved through DNS",
-        Some(HostKind::Ipv4) => "an IPv4 address, used as it is (no DNS)",
-        Some(HostKind::Ipv6) => "an IPv6 address, used as it is (no DNS)",
+        Some(HostKind::Ipv4) => "an IPv4 address: no DNS lookup",
+        Some(HostKind::Ipv6) => "an IPv6 address: no DNS lookup",
         Some(HostKind::Opaque) | None => "a host",
     };
     let port = match (r.port.is_empty(), r.effective_port) {
