@@ -356,6 +356,16 @@ fn errors_in_words() {
 }
 
 #[test]
+fn error_lines_mask_the_password() {
+    tool("url-parse")
+        .args(["http://me:hunter2@h.example:99999/"])
+        .run()
+        .code(2)
+        .stderr_has("url-parse: http://me:********@h.example:99999/: invalid port number")
+        .never_shows("hunter2");
+}
+
+#[test]
 fn help_documents_flags_and_exit_codes() {
     tool("url-parse")
         .args(["--help"])
