@@ -6,14 +6,18 @@
 //! - [`report`]: the report of a URL (the WHATWG getters and the reader's extras);
 //! - [`edit`]: `--set` through the WHATWG setters, and query edits;
 //! - [`template`]: `--get TEMPLATE`;
+//! - [`job`]: parse, edit and render one input's line;
+//! - [`batch`]: many inputs rendered on both cores, written in order;
 //! - [`json`]: the JSON line of a report, the batch hot path;
 //! - [`render`]: the human reading.
 
 pub mod args;
+pub mod batch;
 pub mod decode;
 pub mod edit;
 pub mod error;
 pub mod idn;
+pub mod job;
 pub mod json;
 pub mod parse;
 pub mod render;
@@ -21,6 +25,9 @@ pub mod report;
 pub mod template;
 
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
+
+use crate::batch::Batch;
+use crate::job::{Job, Output};
 
 pub use args::Args;
 pub use error::Error;
@@ -43,18 +50,6 @@ impl Tool for UrlParse {
     }
 }
 
-/// How each URL is printed.
-enum Mode<'a> {
-    /// `--get TEMPLATE`.
-    Template(&'a template::Template),
-    /// `--json`: one object per URL.
-    Json,
-    /// An edit without `--get` or `--json`: the new URL.
-    Href,
-    /// The table and the browser's reading.
-    Human,
-}
-
 /// Read every input URL and print it as asked.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     let base = args.base.as_deref();
@@ -65,46 +60,39 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         })?;
     }
     let edits = args.edits();
-    let mode = match &args.get {
-        Some(template) => Mode::Template(template),
-        None if ctx.json() => Mode::Json,
-        None if !edits.is_empty() => Mode::Href,
-        None => Mode::Human,
+    let output = match &args.get {
+        Some(template) => Output::Template(template),
+        None if ctx.json() => Output::Json,
+        None if !edits.is_empty() => Output::Href,
+        None => return human(&args.urls, base, ctx),
     };
-    // One buffer for every JSON line: serialized in memory, written in one call.
-    let mut json = json::LineWriter::new();
+    let job = Job {
+        base,
+        edits: &edits,
+        output,
+    };
+    let mut batch = Batch::new(&job);
+    let code = ctx.for_each_input(&args.urls, |ctx, input| batch.push(ctx, input))?;
+    Ok(code.max(batch.flush(ctx)?))
+}
+
+/// The human reading of every input, one after the other.
+fn human(urls: &[String], base: Option<&str>, ctx: &mut Ctx) -> Result<ExitCode, Error> {
+    let edits = edit::Edits::default();
+    let job = Job {
+        base,
+        edits: &edits,
+        output: Output::Href,
+    };
     let mut shown = 0usize;
-    ctx.for_each_input(&args.urls, |ctx, input| {
-        let mut url = parse::parse(input, base).map_err(|reason| Error::Invalid {
-            input: input.to_string(),
-            reason,
-        })?;
-        if !edits.is_empty() {
-            edits.apply(&mut url).map_err(|rejected| Error::Set {
-                input: input.to_string(),
-                rejected,
-            })?;
+    ctx.for_each_input(urls, |ctx, input| {
+        let url = job.url(input)?;
+        let color = ctx.color();
+        let out = ctx.out();
+        if shown > 0 {
+            out.write_all(b"\n")?;
         }
-        let report = Report::new(&url);
-        match mode {
-            Mode::Template(template) => template.write(&report, ctx.out())?,
-            Mode::Json => {
-                ctx.out().write_all(json.line(&report))?;
-            }
-            Mode::Href => {
-                let out = ctx.out();
-                out.write_all(report.href.as_bytes())?;
-                out.write_all(b"\n")?;
-            }
-            Mode::Human => {
-                let color = ctx.color();
-                let out = ctx.out();
-                if shown > 0 {
-                    out.write_all(b"\n")?;
-                }
-                render::human(&report, color, out)?;
-            }
-        }
+        render::human(&Report::new(&url), color, out)?;
         shown += 1;
         Ok(ExitCode::Success)
     })
