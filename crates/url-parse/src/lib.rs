@@ -26,7 +26,6 @@ pub mod template;
 
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
-use crate::batch::Batch;
 use crate::job::{Job, Output};
 
 pub use args::Args;
@@ -71,9 +70,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         edits: &edits,
         output,
     };
-    let mut batch = Batch::new(&job);
-    let code = ctx.for_each_input(&args.urls, |ctx, input| batch.push(ctx, input))?;
-    Ok(code.max(batch.flush(ctx)?))
+    batch::run(ctx, &args.urls, &job)
 }
 
 /// The human reading of every input, one after the other.
