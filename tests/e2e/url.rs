@@ -399,3 +399,31 @@ fn color_only_when_asked_or_on_a_terminal() {
         .code(0)
         .never_shows("\u{1b}[");
 }
+
+#[test]
+fn large_batch_keeps_order_and_reports_in_place() {
+    let lines: Vec<String> = (0..9000)
+        .map(|i| {
+            if i == 4100 {
+                "http://bad:port/".to_string()
+            } else {
+                format!("https://h{i}.example/")
+            }
+        })
+        .collect();
+    let run = tool("url-parse")
+        .args(["--json"])
+        .stdin(lines.join("\n"))
+        .run();
+    run.code(2)
+        .stderr_has("url-parse: http://bad:port/: invalid port number");
+    let objects = run.json_lines();
+    assert_eq!(objects.len(), lines.len());
+    for (i, object) in objects.iter().enumerate() {
+        if i == 4100 {
+            assert_eq!(object["error"]["kind"], "invalid_port");
+        } else {
+            assert_eq!(object["hostname"], format!("h{i}.example"), "line {i}");
+        }
+    }
+}
