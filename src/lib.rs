@@ -28,6 +28,9 @@ struct Cli {
 /// The tools, by short name with the long name as an alias.
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Decode, inspect, change and resolve URLs (WHATWG URL Standard)
+    #[command(name = "url", visible_alias = "url-parse")]
+    Url(url_parse::Args),
     /// Network, broadcast, host range and netmask math; split, contains, aggregate, range, exclude
     #[command(name = "subnet", visible_alias = "subnet-calc")]
     Subnet(subnet_calc::Args),
@@ -47,6 +50,7 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         .and_then(|stem| stem.to_str())
         .unwrap_or("netlens");
     match invoked_as {
+        "url-parse" => multicall::<url_parse::UrlParse>(argv),
         "subnet-calc" => multicall::<subnet_calc::SubnetCalc>(argv),
         "dns-lookup" => multicall::<dns_lookup::DnsLookup>(argv),
         "http-get" => multicall::<http_get::HttpGet>(argv),
@@ -62,6 +66,7 @@ pub fn command() -> clap::Command {
 /// Each tool's own clap command, as its binary (or link) parses arguments.
 pub fn tool_commands() -> Vec<clap::Command> {
     vec![
+        url_parse::Args::command(),
         subnet_calc::Args::command(),
         dns_lookup::Args::command(),
         http_get::Args::command(),
@@ -71,6 +76,7 @@ pub fn tool_commands() -> Vec<clap::Command> {
 /// Run the subcommand's tool.
 fn dispatch(command: Command) -> ExitCode {
     match command {
+        Command::Url(args) => execute::<url_parse::UrlParse>(args),
         Command::Subnet(args) => execute::<subnet_calc::SubnetCalc>(args),
         Command::Dns(args) => execute::<dns_lookup::DnsLookup>(args),
         Command::Get(args) => execute::<http_get::HttpGet>(args),

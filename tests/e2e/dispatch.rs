@@ -15,7 +15,7 @@ fn help_lists_exit_codes() {
 
 #[test]
 fn every_tool_documents_exit_codes_in_its_help() {
-    for name in ["subnet-calc", "dns-lookup", "http-get"] {
+    for name in ["url-parse", "subnet-calc", "dns-lookup", "http-get"] {
         tool(name)
             .args(["--help"])
             .run()

@@ -7,3 +7,4 @@ mod dispatch;
 mod dns;
 mod http;
 mod subnet;
+mod url;

@@ -1,0 +1,330 @@
+//! Changing a URL: `--set COMPONENT=VALUE` through the WHATWG setters, and the
+//! query edits `--append query=K=V`, `--remove-query K`, `--sort-query` through
+//! `URLSearchParams`, as a browser script would do them.
+//!
+//! See: URL Standard §6.1 (URL class setters) and §6.2 (URLSearchParams)
+
+use std::fmt;
+use std::str::FromStr;
+
+use ada_url::{Url, UrlSearchParams};
+
+use crate::idn::check_host;
+
+/// A component that `--set` can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Component {
+    /// The whole URL (`href`).
+    Href,
+    /// The scheme (`protocol`).
+    Scheme,
+    /// The user name.
+    Username,
+    /// The password.
+    Password,
+    /// Host and port (`host`).
+    Host,
+    /// The host alone (`hostname`).
+    Hostname,
+    /// The port.
+    Port,
+    /// The path (`pathname`).
+    Path,
+    /// The query (`search`).
+    Query,
+    /// The fragment (`hash`).
+    Fragment,
+}
+
+impl Component {
+    /// The name url-parse uses for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Component::Href => "href",
+            Component::Scheme => "scheme",
+            Component::Username => "username",
+            Component::Password => "password",
+            Component::Host => "host",
+            Component::Hostname => "hostname",
+            Component::Port => "port",
+            Component::Path => "path",
+            Component::Query => "query",
+            Component::Fragment => "fragment",
+        }
+    }
+}
+
+impl fmt::Display for Component {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Component {
+    type Err = String;
+
+    /// url-parse's names and the WHATWG getter names are both accepted.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "href" | "url" => Component::Href,
+            "scheme" | "protocol" => Component::Scheme,
+            "username" | "user" => Component::Username,
+            "password" => Component::Password,
+            "host" => Component::Host,
+            "hostname" => Component::Hostname,
+            "port" => Component::Port,
+            "path" | "pathname" => Component::Path,
+            "query" | "search" => Component::Query,
+            "fragment" | "hash" => Component::Fragment,
+            _ => {
+                return Err(format!(
+                    "unknown component {s:?}: expected scheme, username, password, host, \
+                     hostname, port, path, query, fragment or href"
+                ));
+            }
+        })
+    }
+}
+
+/// One `--set COMPONENT=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Set {
+    /// What to change.
+    pub component: Component,
+    /// The new value, as a script would assign it.
+    pub value: String,
+}
+
+impl FromStr for Set {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (component, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("{s:?}: expected COMPONENT=VALUE"))?;
+        Ok(Set {
+            component: component.parse()?,
+            value: value.to_string(),
+        })
+    }
+}
+
+/// One `--append query=K=V`: a query pair to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Append {
+    /// The parameter's name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+impl FromStr for Append {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let pair = s
+            .strip_prefix("query=")
+            .ok_or_else(|| format!("{s:?}: expected query=NAME=VALUE"))?;
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        Ok(Append {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+/// Every change asked for, applied in this order: sets (in order), removals,
+/// appends, then sorting, so that `--remove-query k --append query=k=v` replaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Edits {
+    /// `--set`, in order.
+    pub sets: Vec<Set>,
+    /// `--remove-query`.
+    pub removals: Vec<String>,
+    /// `--append`.
+    pub appends: Vec<Append>,
+    /// `--sort-query`.
+    pub sort: bool,
+}
+
+impl Edits {
+    /// Whether nothing is to be changed.
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty() && self.removals.is_empty() && self.appends.is_empty() && !self.sort
+    }
+
+    /// Apply every change to `url`; stops at the first value a setter rejects.
+    pub fn apply(&self, url: &mut Url) -> Result<(), Rejected> {
+        for set in &self.sets {
+            set_component(url, set.component, &set.value)?;
+        }
+        if self.removals.is_empty() && self.appends.is_empty() && !self.sort {
+            return Ok(());
+        }
+        let search = url.search();
+        let mut params = match UrlSearchParams::parse(search.strip_prefix('?').unwrap_or(search)) {
+            Ok(params) => params,
+            Err(_) => return Err(Rejected::new(Component::Query, search)),
+        };
+        for name in &self.removals {
+            params.remove_key(name);
+        }
+        for Append { name, value } in &self.appends {
+            params.append(name, value);
+        }
+        if self.sort {
+            params.sort();
+        }
+        // An empty list removes the `?`, as URLSearchParams' update steps do.
+        let query = params.to_string();
+        url.set_search(if query.is_empty() { None } else { Some(&query) });
+        Ok(())
+    }
+}
+
+/// A value that a setter refused; the URL is left as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// The component.
+    pub component: Component,
+    /// The refused value.
+    pub value: String,
+}
+
+impl Rejected {
+    fn new(component: Component, value: &str) -> Rejected {
+        Rejected {
+            component,
+            value: value.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for Rejected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let why = match self.component {
+            Component::Href => "not a valid URL",
+            Component::Scheme => "not a valid scheme for this URL",
+            Component::Port => "invalid port number",
+            Component::Host | Component::Hostname => "not a valid host for this URL",
+            Component::Username | Component::Password => {
+                "this URL cannot have a user name or password"
+            }
+            Component::Path => "this URL's path cannot be changed",
+            Component::Query | Component::Fragment => "not a valid value",
+        };
+        write!(f, "{}={}: {why}", self.component, self.value)
+    }
+}
+
+/// Change one component through its WHATWG setter, as `url.host = value` would.
+///
+/// Setters that the Standard lets fail silently leave the URL unchanged and
+/// report it here, so that a script is told; a host whose punycode labels
+/// do not decode is refused too (Ada would accept it).
+pub fn set_component(url: &mut Url, component: Component, value: &str) -> Result<(), Rejected> {
+    let ok = match component {
+        Component::Href => url.set_href(value).is_ok(),
+        Component::Scheme => url.set_protocol(value).is_ok(),
+        Component::Username => url.set_username(Some(value)).is_ok(),
+        Component::Password => url.set_password(Some(value)).is_ok(),
+        Component::Host | Component::Hostname => {
+            let before = url.href().to_string();
+            let ok = match component {
+                Component::Host => url.set_host(Some(value)).is_ok(),
+                _ => url.set_hostname(Some(value)).is_ok(),
+            };
+            if ok && check_host(url.hostname()).is_err() {
+                // Restoring a URL that parsed before cannot fail.
+                let _ = url.set_href(&before);
+                false
+            } else {
+                ok
+            }
+        }
+        Component::Port => url.set_port(Some(value)).is_ok(),
+        Component::Path => url.set_pathname(Some(value)).is_ok(),
+        Component::Query => {
+            url.set_search(Some(value));
+            true
+        }
+        Component::Fragment => {
+            url.set_hash(Some(value));
+            true
+        }
+    };
+    let ok = ok && (component != Component::Href || check_host(url.hostname()).is_ok());
+    if ok {
+        Ok(())
+    } else {
+        Err(Rejected::new(component, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s, None).unwrap()
+    }
+
+    #[test]
+    fn parses_set_and_append_arguments() {
+        let set: Set = "port=8080".parse().unwrap();
+        assert_eq!(set.component, Component::Port);
+        assert_eq!(set.value, "8080");
+        let set: Set = "search=a=b".parse().unwrap();
+        assert_eq!(
+            (set.component, set.value.as_str()),
+            (Component::Query, "a=b")
+        );
+        assert!("colour=red".parse::<Set>().is_err());
+        assert!("port".parse::<Set>().is_err());
+        let append: Append = "query=k=v=w".parse().unwrap();
+        assert_eq!((append.name.as_str(), append.value.as_str()), ("k", "v=w"));
+        assert!("k=v".parse::<Append>().is_err());
+    }
+
+    #[test]
+    fn sets_through_the_setters() {
+        let mut u = url("http://example.com/a?x=1#f");
+        set_component(&mut u, Component::Port, "8080").unwrap();
+        set_component(&mut u, Component::Path, "/b c").unwrap();
+        set_component(&mut u, Component::Scheme, "https").unwrap();
+        assert_eq!(u.href(), "https://example.com:8080/b%20c?x=1#f");
+        let err = set_component(&mut u, Component::Port, "http").unwrap_err();
+        assert_eq!(err.to_string(), "port=http: invalid port number");
+        assert_eq!(u.href(), "https://example.com:8080/b%20c?x=1#f");
+    }
+
+    #[test]
+    fn refuses_bad_punycode_hosts() {
+        let mut u = url("https://example.com/");
+        assert!(set_component(&mut u, Component::Host, "xn--").is_err());
+        assert_eq!(u.href(), "https://example.com/");
+    }
+
+    #[test]
+    fn query_edits_in_order() {
+        let mut u = url("http://h.example/?b=2&a=1&b=3");
+        let edits = Edits {
+            removals: vec!["b".into()],
+            appends: vec![Append {
+                name: "c d".into(),
+                value: "é".into(),
+            }],
+            sort: true,
+            ..Edits::default()
+        };
+        edits.apply(&mut u).unwrap();
+        assert_eq!(u.href(), "http://h.example/?a=1&c+d=%C3%A9");
+        let mut u = url("http://h.example/?b=2");
+        let edits = Edits {
+            removals: vec!["b".into()],
+            ..Edits::default()
+        };
+        edits.apply(&mut u).unwrap();
+        assert_eq!(u.href(), "http://h.example/");
+    }
+}
