@@ -142,17 +142,36 @@ impl Bench {
             );
         })?;
         let input = input.display();
-        let commands = [(
-            "url-parse --json".to_string(),
-            format!("{} --json < {input} > /dev/null", self.tool("url-parse")),
-        )];
+        // The limit: Ada's bare parse-and-print loop, built from url-parse's example.
+        run_cmd(
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "-p",
+                "url-parse",
+                "--example",
+                "ada-loop",
+            ],
+        )?;
+        let ada_loop = target_dir().join("release/examples/ada-loop");
+        let commands = [
+            (
+                "ada parse+print loop (limit)".to_string(),
+                format!("{} < {input} > /dev/null", ada_loop.display()),
+            ),
+            (
+                "url-parse --json".to_string(),
+                format!("{} --json < {input} > /dev/null", self.tool("url-parse")),
+            ),
+        ];
         let means = compare(
             "1,000,000 URLs to JSON Lines",
             &commands,
             &["--warmup", "1", "--runs", "5"],
         )?;
-        if let Some(mean) = means.first() {
-            println!("  url-parse: {:.2} M URLs/s", 1.0 / mean);
+        for ((label, _), mean) in commands.iter().zip(&means) {
+            println!("  {label:<28} {:.2} M URLs/s", 1.0 / mean);
         }
         Ok(())
     }
