@@ -168,10 +168,11 @@ mod tests {
     fn a_then_aaaa_through_one_cache() {
         let h = Hierarchy::start().unwrap();
         let (traces, found) = run(&h, "www.lab.glasscom.com");
-        assert_eq!(found.unwrap(), ["192.0.2.10".parse::<IpAddr>().unwrap()]);
+        let found: Vec<String> = found.unwrap().iter().map(IpAddr::to_string).collect();
+        assert_eq!(found, ["192.0.2.10", "2001:db8::10"]);
         assert_eq!(traces.len(), 2);
         let Trace::Done(aaaa) = &traces[1] else {
-            panic!("the AAAA trace ends with NODATA");
+            panic!("the AAAA trace ends with an answer");
         };
         let steps = aaaa.steps.as_deref().unwrap();
         assert!(
@@ -192,6 +193,10 @@ mod tests {
         );
         // www.glasscom.com is a CNAME chain that ends at www.lab.glasscom.com.
         let (_, found) = run(&h, "www.glasscom.com");
-        assert_eq!(found.unwrap(), ["192.0.2.10".parse::<IpAddr>().unwrap()]);
+        assert_eq!(found.unwrap()[0], "192.0.2.10".parse::<IpAddr>().unwrap());
+        // www.lab.cyber.co.kr has an A record and no AAAA: NODATA is no failure.
+        let (traces, found) = run(&h, "www.lab.cyber.co.kr");
+        assert_eq!(found.unwrap(), ["192.0.2.226".parse::<IpAddr>().unwrap()]);
+        assert!(matches!(&traces[1], Trace::Done(r) if r.answers.is_empty()));
     }
 }
