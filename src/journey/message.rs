@@ -26,7 +26,13 @@ pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), E
         reason,
     })?;
     let report = url_parse::Report::new(&url);
-    let json = serde_json::to_value(&report).map_err(std::io::Error::from)?;
+    let mut json = serde_json::to_value(&report).map_err(std::io::Error::from)?;
+    // As in http-get's JSON, a password never shows: the journey sends it, once.
+    if !report.password.is_empty() {
+        let href = url_parse::render::masked_href(&report).into_owned();
+        json["password"] = url_parse::render::MASK.into();
+        json["href"] = href.into();
+    }
     let mut human = Vec::new();
     url_parse::render::decoded(&report, color, &mut human)?;
     Ok((json, String::from_utf8_lossy(&human).into_owned()))
@@ -91,5 +97,9 @@ mod tests {
         assert_eq!(json["default_document"], true);
         assert!(human.contains("default document"), "{human}");
         assert!(decode("http://h:99999/", false).is_err());
+        let (json, human) = decode("http://al:s3cret@h.test/", false).unwrap();
+        assert_eq!(json["password"], "********");
+        assert_eq!(json["href"], "http://al:********@h.test/");
+        assert!(!json.to_string().contains("s3cret") && !human.contains("s3cret"));
     }
 }

@@ -148,6 +148,7 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
     };
 
     let placed = place::view(first);
+    let kind = format!("{} address ({})", placed.info.kind, placed.info.special.rfc);
     if human {
         let title = format!("subnet-calc {first}/{}", placed.assumed_prefix);
         render::heading(ctx, 4, "Where the address sits", &title)?;
@@ -180,6 +181,7 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         sandbox_serves: sandbox.as_ref().map(|s| Serves {
             address: first,
             from: s.web_addr().to_string(),
+            kind,
         }),
         connection,
     };

@@ -130,6 +130,8 @@ pub struct Serves {
     pub address: IpAddr,
     /// The loopback address actually connected to.
     pub from: String,
+    /// What the address is, from subnet-calc (`documentation address (RFC 5737)`).
+    pub kind: String,
 }
 
 impl Story {
@@ -197,11 +199,12 @@ pub fn connection(ctx: &mut Ctx, out: &ConnectionOut, request_line: &str) -> io:
     if let Some(serves) = &out.sandbox_serves {
         writeln!(
             ctx.out(),
-            "the sandbox serves {} from {}:\n  {} is a documentation address (RFC 5737) where nothing listens,\n  \
+            "the sandbox serves {} from {}:\n  {} is a {} where nothing listens,\n  \
              so the socket goes to the sandbox web server; the request stays the one for the URL",
             serves.address,
             serves.from,
-            serves.address
+            serves.address,
+            serves.kind
         )?;
     }
     writeln!(

@@ -46,6 +46,7 @@ fn sandbox_journey_narrates_every_step() {
         .stdout_has("host number")
         // 5. and 6. the connection and the response
         .stdout_has("the sandbox serves 192.0.2.10 from 127.0.0.1:")
+        .stdout_has("192.0.2.10 is a documentation address (RFC 5737) where nothing listens")
         .stdout_has("is ephemeral, picked by the kernel")
         .stdout_has("TCP three-way handshake")
         .stdout_has("journey closed it after the body")
@@ -142,6 +143,10 @@ fn sandbox_journey_as_json() {
     let connection = &v["connection"];
     assert_eq!(connection["sandbox_serves"]["address"], "192.0.2.10");
     assert_eq!(connection["sandbox_serves"]["from"], web);
+    assert_eq!(
+        connection["sandbox_serves"]["kind"],
+        "documentation address (RFC 5737)"
+    );
     assert_eq!(connection["remote_addr"], web);
     let local = connection["local_addr"].as_str().unwrap();
     assert!(local.starts_with("127.0.0.1:"), "{local}");
@@ -292,4 +297,27 @@ fn help_ends_with_the_exit_codes() {
         .code(0)
         .stdout_has("--sandbox")
         .stdout_has("Exit codes:");
+}
+
+#[test]
+fn credentials_are_sent_and_never_shown() {
+    let url = "http://al:s3cret@www.lab.glasscom.com/basic-auth/al/s3cret";
+    for json in [false, true] {
+        let mut args = vec!["journey", "--sandbox", url];
+        if json {
+            args.push("--json");
+        }
+        let run = netlens().args(args).run();
+        // The page checks the credentials: 200 means they went out.
+        run.code(0)
+            .stdout_has("Authorization: Basic ****")
+            // The password is in the path too (the page checks it): never as userinfo.
+            .never_shows("al:s3cret")
+            .never_shows("YWw6czNjcmV0");
+        if json {
+            assert_eq!(run.json()["response"]["status"], 200);
+        } else {
+            run.stdout_has("HTTP/1.1 200 OK");
+        }
+    }
 }
