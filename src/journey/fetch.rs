@@ -173,3 +173,68 @@ pub async fn fetch(
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::OnceCell;
+
+    use http_get::net::Family;
+    use http_get::tls::Trust;
+    use netlens_core::{CommonArgs, Failure};
+
+    use super::*;
+    use crate::journey::message;
+
+    fn settings(timeout: Duration) -> Settings {
+        Settings {
+            overrides: Vec::new(),
+            family: Family::Any,
+            trust: Trust::System,
+            tls: OnceCell::new(),
+            connect_timeout: timeout,
+            verbose: false,
+        }
+    }
+
+    fn run(url: &str, limit: Duration) -> Result<(Connection, Response), Error> {
+        let request = message::build(url).unwrap();
+        let (mut ctx, _) = Ctx::capture("journey", &CommonArgs::default(), "");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(fetch(
+            &mut ctx,
+            &request.target,
+            &request.spec,
+            &settings(limit),
+            limit,
+        ))
+    }
+
+    #[test]
+    fn every_byte_each_way_is_counted() {
+        let server = netlens_sandbox::web::serve("127.0.0.1".parse().unwrap()).unwrap();
+        let url = server.url("/bytes/5000");
+        let (connection, response) = run(&url, Duration::from_secs(5)).unwrap();
+        let request = message::build(&url).unwrap();
+        assert_eq!(connection.bytes_written, request.message.len() as u64);
+        assert_eq!(response.body_bytes, 5000);
+        assert_eq!(
+            connection.bytes_read,
+            response.head_bytes as u64 + response.body_bytes
+        );
+        assert_eq!(response.status_line, "HTTP/1.1 200 OK");
+        assert_eq!(connection.remote_addr, server.addr());
+        assert_eq!(connection.closed_by, "client");
+        assert!(connection.offsets_ms.total >= connection.offsets_ms.first_byte);
+    }
+
+    #[test]
+    fn a_silent_server_is_given_up_on_in_time() {
+        let silent =
+            netlens_sandbox::web::scripted::blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
+        let error = run(&format!("http://{silent}/"), Duration::from_millis(200)).unwrap_err();
+        assert_eq!(error.exit_code().code(), 3, "{error}");
+    }
+}

@@ -157,13 +157,19 @@ pub fn heading(ctx: &mut Ctx, n: u8, title: &str, tool: &str) -> io::Result<()> 
 /// Step 2: the message, line by line, and its size.
 pub fn request(ctx: &mut Ctx, message: &[u8]) -> io::Result<()> {
     let out = ctx.out();
-    for line in message::head_lines(message) {
+    let lines = message::head_lines(message);
+    for line in &lines {
         writeln!(out, "  {line}")?;
     }
+    let masked = lines.iter().any(|l| l.ends_with("****"));
+    let note = if masked {
+        "; the credentials are masked here, sent in full"
+    } else {
+        ""
+    };
     writeln!(
         out,
-        "  (an empty line ends the head: {} bytes in all, no body; \
-         credentials, if any, are masked here but sent)",
+        "  (an empty line ends the head: {} bytes in all, no body{note})",
         message.len()
     )
 }
