@@ -1,4 +1,5 @@
-//! `netlens`: one binary for every netlens tool.
+//! `netlens`: one binary for every netlens tool, and `netlens journey` ([`journey`]),
+//! which runs them all for one URL.
 //!
 //! `netlens TOOL ARGS...` runs a tool by its short or long name (`subnet` or
 //! `subnet-calc`); invoked through a link named like a tool (`ln -s netlens

@@ -114,11 +114,11 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
     story.request = Some(request_out);
     let target = &request.target;
 
-    let sandbox = match args.sandbox {
-        true => Some(
-            Sandbox::start(&target.host, target.scheme == Scheme::Https).map_err(Error::Sandbox)?,
-        ),
-        false => None,
+    let sandbox = if args.sandbox {
+        let https = target.scheme == Scheme::Https;
+        Some(Sandbox::start(&target.host, https).map_err(Error::Sandbox)?)
+    } else {
+        None
     };
     story.sandbox = sandbox.as_ref().map(|s| SandboxOut {
         dns_port: s.dns.port(),
@@ -169,6 +169,11 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         connect_timeout: args.timeout,
         verbose: false,
     };
+    if human {
+        render::heading(ctx, 5, "Socket, connect, write, read, close", "http-get")?;
+        // The sections so far stay on screen while the connection is made.
+        ctx.out().flush()?;
+    }
     let fetched = runtime.block_on(fetch::fetch(
         ctx,
         target,
@@ -186,7 +191,6 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         connection,
     };
     if human {
-        render::heading(ctx, 5, "Socket, connect, write, read, close", "http-get")?;
         render::connection(ctx, &connection, &request_line)?;
         render::heading(ctx, 6, "The response", "http-get -i")?;
         render::response(ctx, &response)?;
@@ -245,15 +249,14 @@ fn resolve_step(
             "from the root hints built into dns-lookup (IANA's named.cache)".to_string(),
         ),
     };
+    if human {
+        let title = "The name, resolved from the root";
+        render::heading(ctx, 3, title, "dns-lookup --trace")?;
+        writeln!(ctx.out(), ";; {note}")?;
+        ctx.out().flush()?;
+    }
     let (traces, found) = runtime.block_on(resolve::resolve(&target.host, &roots, args.timeout));
     if human {
-        render::heading(
-            ctx,
-            3,
-            "The name, resolved from the root",
-            "dns-lookup --trace",
-        )?;
-        writeln!(ctx.out(), ";; {note}")?;
         render::traces(ctx, &traces)?;
     }
     story.resolve = Some(ResolveOut {

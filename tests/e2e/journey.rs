@@ -284,6 +284,13 @@ fn refused_connection_is_a_network_failure() {
         ])
         .run();
     run.code(3).stderr_has("journey: connect");
+    // Without --json: every step up to the socket, then why it ends.
+    netlens()
+        .args(["journey", &format!("http://{refused}/")])
+        .run()
+        .code(3)
+        .stdout_has("5. Socket, connect")
+        .stderr_has("connection refused");
     let v = run.json();
     assert_eq!(v["error"]["kind"], "connect");
     assert_eq!(v["subnet"]["info"]["kind"], "loopback");
