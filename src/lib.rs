@@ -1,4 +1,5 @@
-//! `netlens`: one binary for every netlens tool.
+//! `netlens`: one binary for every netlens tool, and `netlens journey` ([`journey`]),
+//! which runs them all for one URL.
 //!
 //! `netlens TOOL ARGS...` runs a tool by its short or long name (`subnet` or
 //! `subnet-calc`); invoked through a link named like a tool (`ln -s netlens
@@ -12,6 +13,8 @@ use std::path::Path;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use netlens_core::{EXIT_CODES_HELP, ExitCode, Tool, execute};
+
+pub mod journey;
 
 /// The tools' own names, as links to the dispatcher are named.
 pub const TOOLS: &[&str] = &["url-parse", "subnet-calc", "dns-lookup", "http-get"];
@@ -40,6 +43,9 @@ enum Command {
     /// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed
     #[command(name = "get", visible_alias = "http-get")]
     Get(http_get::Args),
+    /// Follow one request step by step: URL, message, DNS from the root, subnet, socket, response
+    #[command(name = "journey")]
+    Journey(journey::JourneyArgs),
 }
 
 /// Run with these arguments (`argv[0]` first) and return the exit code.
@@ -80,6 +86,7 @@ fn dispatch(command: Command) -> ExitCode {
         Command::Subnet(args) => execute::<subnet_calc::SubnetCalc>(args),
         Command::Dns(args) => execute::<dns_lookup::DnsLookup>(args),
         Command::Get(args) => execute::<http_get::HttpGet>(args),
+        Command::Journey(args) => execute::<journey::Journey>(args),
     }
 }
 

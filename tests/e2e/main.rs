@@ -6,5 +6,6 @@ mod util;
 mod dispatch;
 mod dns;
 mod http;
+mod journey;
 mod subnet;
 mod url;

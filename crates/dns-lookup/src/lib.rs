@@ -169,22 +169,7 @@ async fn lookup(
                     return Ok(error.exit_code());
                 }
             };
-            let report = Report {
-                query,
-                rcode: rcode_text(resolution.rcode()),
-                authoritative: resolution.authoritative,
-                answers: records_out(&resolution.answers()),
-                authority: records_out(resolution.authority()),
-                server: Some(resolution.server.addr.to_string()),
-                source: if resolution.from_cache {
-                    "cache"
-                } else {
-                    "network"
-                },
-                protocol: resolution.protocol,
-                elapsed_ms: millis(started.elapsed()),
-                steps: Some(traced.steps),
-            };
+            let report = resolution.report(query, traced.steps, started.elapsed());
             emit(ctx, &report, short)?;
             Ok(exit_code(resolution.rcode(), report.answers.is_empty()))
         }

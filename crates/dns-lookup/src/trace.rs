@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
+use netlens_core::timing::millis;
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
 use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
 use crate::error::Error;
-use crate::model::{Kind, Source, Step, records_out};
+use crate::model::{Kind, QueryOut, Report, Source, Step, records_out};
 use crate::steps;
 use crate::wire::{Exchange, Transport};
 
@@ -94,6 +95,23 @@ impl Resolution {
         match &self.answer {
             Answer::Records(_) => &[],
             Answer::NxDomain(soa) | Answer::NoData(soa) => soa,
+        }
+    }
+
+    /// The report of this resolution (the JSON object of `--trace`): the
+    /// final answer, where it came from, and the `steps` that led to it.
+    pub fn report(&self, query: QueryOut, steps: Vec<Step>, elapsed: Duration) -> Report {
+        Report {
+            query,
+            rcode: rcode_text(self.rcode()),
+            authoritative: self.authoritative,
+            answers: records_out(&self.answers()),
+            authority: records_out(self.authority()),
+            server: Some(self.server.addr.to_string()),
+            source: if self.from_cache { "cache" } else { "network" },
+            protocol: self.protocol,
+            elapsed_ms: millis(elapsed),
+            steps: Some(steps),
         }
     }
 }
@@ -666,6 +684,26 @@ mod tests {
         let resolution = warm.result.unwrap();
         assert!(resolution.from_cache);
         assert_eq!(resolution.answers().len(), 1);
+    }
+
+    #[test]
+    fn a_resolution_reports_its_answer_and_steps() {
+        let h = Hierarchy::start().unwrap();
+        let traced = run(&h, &mut Cache::new(), limits(), "www.lab.glasscom.com.");
+        let name = Name::from_str("www.lab.glasscom.com.").unwrap();
+        let query = QueryOut::new(&name, RecordType::A);
+        let resolution = traced.result.unwrap();
+        let report = resolution.report(query, traced.steps, Duration::from_micros(1500));
+        assert_eq!(report.rcode, "NOERROR");
+        assert!(report.authoritative);
+        assert_eq!(report.answers[0].data, "192.0.2.10");
+        assert_eq!(report.source, "network");
+        assert_eq!(report.elapsed_ms, 1.5);
+        assert_eq!(report.steps.map(|s| s.len()), Some(5));
+        assert_eq!(
+            report.server,
+            Some(h.socket(netlens_sandbox::dns::zones::LAB).to_string())
+        );
     }
 
     #[test]

@@ -178,12 +178,27 @@ pub struct ResolveArg {
     pub port: u16,
     /// The address to use.
     pub addr: IpAddr,
+    /// The port to connect to instead of `port` (none from `--resolve`, which keeps it).
+    pub connect_port: Option<u16>,
 }
 
 impl ResolveArg {
+    /// An override that sends `host:port` to another address *and port*, as
+    /// curl's `--connect-to` does: the request (its `Host` header included) is
+    /// still the one for `host:port`. `netlens journey --sandbox` reaches its
+    /// loopback web server this way.
+    pub fn connect_to(host: &str, port: u16, to: SocketAddr) -> ResolveArg {
+        ResolveArg {
+            host: host.to_ascii_lowercase(),
+            port,
+            addr: to.ip(),
+            connect_port: Some(to.port()),
+        }
+    }
+
     /// The socket address to connect to.
     pub fn socket_addr(&self) -> SocketAddr {
-        SocketAddr::new(self.addr, self.port)
+        SocketAddr::new(self.addr, self.connect_port.unwrap_or(self.port))
     }
 }
 
@@ -212,6 +227,7 @@ impl FromStr for ResolveArg {
             host: host.to_ascii_lowercase(),
             port,
             addr,
+            connect_port: None,
         })
     }
 }
@@ -276,6 +292,10 @@ mod tests {
         assert!("x:99999:127.0.0.1".parse::<ResolveArg>().is_err());
         assert!("x:80:nope".parse::<ResolveArg>().is_err());
         assert!("x:80".parse::<ResolveArg>().is_err());
+        let moved = ResolveArg::connect_to("WWW.test", 80, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(moved.host, "www.test");
+        assert_eq!(moved.port, 80);
+        assert_eq!(moved.socket_addr(), "127.0.0.1:8080".parse().unwrap());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Uri};
-use http_body_util::{Empty, Full};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Incoming;
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -129,6 +129,22 @@ impl Exchange {
     /// connection is dropped.
     pub fn abandon(self) {
         self.driver.abort();
+    }
+
+    /// Read the body to its end and discard it, each wait bounded by
+    /// [`IDLE_TIMEOUT`]; sets `marks.body` and returns the body's size as
+    /// received (before any content decoding). For a caller that wants the
+    /// exchange's timings and sizes but not its bytes (`netlens journey`).
+    pub async fn drain(&mut self) -> Result<u64, Error> {
+        let mut size = 0u64;
+        while let Some(frame) = idle("waiting for the body", self.body.frame()).await? {
+            let frame = frame.map_err(|e| Error::from_hyper("reading the body", &e))?;
+            if let Some(data) = frame.data_ref() {
+                size += data.len() as u64;
+            }
+        }
+        self.marks.body = Instant::now();
+        Ok(size)
     }
 
     /// The body has been read: let hyper finish with the connection and tell
@@ -500,4 +516,47 @@ fn show_response(ctx: &mut Ctx, seen: &Seen) {
 
 fn ms(d: Duration) -> f64 {
     netlens_core::timing::millis(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use netlens_core::CommonArgs;
+
+    use super::*;
+    use crate::args::Args;
+
+    #[test]
+    fn drain_counts_the_body_and_close_leaves_the_tap_readable() {
+        let server = netlens_sandbox::web::serve("127.0.0.1".parse().unwrap()).unwrap();
+        let url = server.url("/bytes/1000");
+        let args = Args::try_parse_from(["http-get", url.as_str()]).unwrap();
+        let target = Target::parse(&url, None).unwrap();
+        let spec = RequestSpec::from_args(&args, &target).unwrap();
+        let settings = Settings {
+            overrides: Vec::new(),
+            family: Family::Any,
+            trust: Trust::System,
+            tls: OnceCell::new(),
+            connect_timeout: Duration::from_secs(5),
+            verbose: false,
+        };
+        let (mut ctx, captured) = Ctx::capture("t", &CommonArgs::default(), "");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut ex = exchange(&mut ctx, &target, &spec, None, &settings)
+                .await
+                .unwrap();
+            assert_eq!(ex.head.status, 200);
+            assert_eq!(ex.drain().await.unwrap(), 1000);
+            assert!(ex.marks.body >= ex.marks.first_byte);
+            let seen = Arc::clone(&ex.seen);
+            ex.close(&mut ctx, false).await;
+            assert!(tap::snapshot(&seen).read_total > 1000);
+        });
+        assert_eq!(captured.stderr(), "");
+    }
 }

@@ -92,6 +92,8 @@ pub async fn resolve(
     } else {
         (system_lookup(host).await?, Source::Resolver)
     };
+    // An override may move the port too (`ResolveArg::connect_to`).
+    let to_port = overridden.first().map_or(port, SocketAddr::port);
     let ips: Vec<IpAddr> = ips.into_iter().filter(|ip| family.allows(ip)).collect();
     if ips.is_empty() {
         return Err(Error::Resolve {
@@ -108,7 +110,7 @@ pub async fn resolve(
     }
     let addrs = interleave(ips)
         .into_iter()
-        .map(|ip| SocketAddr::new(ip, port))
+        .map(|ip| SocketAddr::new(ip, to_port))
         .collect();
     Ok(Resolved { addrs, source })
 }
@@ -270,6 +272,15 @@ mod tests {
             .unwrap();
         assert_eq!(r.addrs, vec!["127.0.0.2:80".parse().unwrap()]);
         assert_eq!(r.source, Source::Override);
+        let moved = vec![ResolveArg::connect_to(
+            "a.test",
+            80,
+            "127.0.0.3:8080".parse().unwrap(),
+        )];
+        let r = rt
+            .block_on(resolve("a.test", 80, &moved, Family::Any))
+            .unwrap();
+        assert_eq!(r.addrs, vec!["127.0.0.3:8080".parse().unwrap()]);
         let r = rt.block_on(resolve("::1", 8080, &[], Family::Any)).unwrap();
         assert_eq!(r.source, Source::Literal);
         let e = rt

@@ -28,6 +28,20 @@ pub fn masked_href<'a>(r: &Report<'a>) -> Cow<'a, str> {
 
 /// Write the human reading of one URL.
 pub fn human(r: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let reading = decoded(r, color, out)?;
+    if !reading.request.is_empty() {
+        writeln!(out, "Request (as http-get would send it):")?;
+        for line in &reading.request {
+            writeln!(out, "  {line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Write the URL, its table of components and the browser's reading of it,
+/// but not the request lines (`netlens journey` shows the whole message that
+/// http-get builds instead). Returns the reading, request lines included.
+pub fn decoded(r: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<Reading> {
     writeln!(out, "{}", masked_href(r))?;
     writeln!(out, "{}", components(r, color))?;
     let reading = reading(r);
@@ -37,13 +51,7 @@ pub fn human(r: &Report<'_>, color: bool, out: &mut dyn Write) -> io::Result<()>
             writeln!(out, "  {note}")?;
         }
     }
-    if !reading.request.is_empty() {
-        writeln!(out, "Request (as http-get would send it):")?;
-        for line in &reading.request {
-            writeln!(out, "  {line}")?;
-        }
-    }
-    Ok(())
+    Ok(reading)
 }
 
 /// The table of components.
@@ -112,10 +120,13 @@ fn decoded_if_different(text: &str) -> String {
 }
 
 /// The browser's reading of a URL: notes, and the request lines if any.
-struct Reading {
-    title: &'static str,
-    notes: Vec<String>,
-    request: Vec<String>,
+pub struct Reading {
+    /// The heading of the notes (`Reading (FTP)`...).
+    pub title: &'static str,
+    /// What a browser makes of the URL, one note per line.
+    pub notes: Vec<String>,
+    /// The request line and headers it would send (http, https, ws, wss).
+    pub request: Vec<String>,
 }
 
 fn reading(r: &Report<'_>) -> Reading {
@@ -345,6 +356,17 @@ mod tests {
         assert!(text.contains("Host: www.cyber.co.kr"));
         assert!(text.contains("Authorization"));
         assert!(text.contains("a directory the server will redirect to"));
+    }
+
+    #[test]
+    fn decoded_leaves_the_request_out() {
+        let url = parse("http://www.lab.glasscom.com/", None).unwrap();
+        let mut out = Vec::new();
+        let reading = decoded(&Report::new(&url), false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("default document"), "{text}");
+        assert!(!text.contains("GET /"), "{text}");
+        assert_eq!(reading.request[0], "GET / HTTP/1.1");
     }
 
     #[test]

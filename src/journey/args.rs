@@ -1,0 +1,79 @@
+//! Command-line arguments of `netlens journey`.
+
+use std::time::Duration;
+
+use clap::Parser;
+use netlens_core::{CommonArgs, EXIT_CODES_HELP};
+
+/// Follow one request out of a browser, step by step: the URL decoded, the
+/// request message built, the name resolved from the root, the address placed
+/// in its subnet, then socket, connect, write, read and close, and the response.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "journey", version, about, after_help = EXIT_CODES_HELP)]
+pub struct JourneyArgs {
+    /// The URL to follow (http or https)
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// Run offline against the built-in loopback internet: a DNS hierarchy on
+    /// 127.53.x.y and a web server on 127.0.0.1, started in-process
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Seconds for each network step: every DNS reply, and the connection
+    /// with its request and response (fractions allowed)
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = parse_secs)]
+    pub timeout: Duration,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+}
+
+/// Parse a positive number of seconds, fractions allowed (`0.5`).
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text}: not a number of seconds"))?;
+    if !secs.is_finite() || secs <= 0.0 || secs > 3600.0 {
+        return Err(format!("{text}: must be more than 0 and at most 3600"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_and_flags_parse() {
+        let args = JourneyArgs::try_parse_from([
+            "journey",
+            "--sandbox",
+            "--json",
+            "--timeout",
+            "0.5",
+            "http://www.lab.glasscom.com/sample.htm",
+        ])
+        .unwrap();
+        assert!(args.sandbox && args.common.json);
+        assert_eq!(args.timeout, Duration::from_millis(500));
+        assert_eq!(args.url, "http://www.lab.glasscom.com/sample.htm");
+        let args = JourneyArgs::try_parse_from(["journey", "http://h/"]).unwrap();
+        assert!(!args.sandbox);
+        assert_eq!(args.timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        for bad in [
+            &["journey"][..],
+            &["journey", "--timeout", "0", "http://h/"],
+            &["journey", "--timeout", "soon", "http://h/"],
+            &["journey", "http://a/", "http://b/"],
+        ] {
+            assert!(JourneyArgs::try_parse_from(bad).is_err(), "{bad:?}");
+        }
+    }
+}
