@@ -70,11 +70,16 @@ pub fn select(
             parsed.display()
         )));
     }
-    let parsed = if has_explicit_port(&with_scheme) {
+    // A port other than 80 shows in the parsed URL; an explicit 80, which the
+    // parser drops as the default, only in the text.
+    let parsed = if parsed.port != Scheme::Http.default_port() || has_explicit_port(&with_scheme) {
         parsed
     } else {
-        let mut url = with_scheme.clone();
-        let authority_end = url[7..].find(['/', '?']).map_or(url.len(), |i| i + 7);
+        // Cut the parsed href, not the text given: it starts with `http://` and
+        // is ASCII up to the path (userinfo percent-encoded, host in punycode),
+        // so byte offsets fall on character boundaries.
+        let mut url = parsed.href().to_string();
+        let authority_end = url[7..].find(['/', '?', '#']).map_or(url.len(), |i| i + 7);
         url.insert_str(authority_end, &format!(":{DEFAULT_PROXY_PORT}"));
         Target::parse(&url, None)?
     };
@@ -183,6 +188,23 @@ mod tests {
         let ten = Target::parse("http://10.1.2.3/", None).unwrap();
         assert!(select(None, &ten, &e).unwrap().is_none());
         assert!(select(Some("socks5://h:1"), &t, &e).is_err());
+    }
+
+    /// The default port was once put in by cutting the text given at byte 7,
+    /// which panicked inside a character (`http:/é://x` reads as `http://é`).
+    #[test]
+    fn default_port_goes_after_the_parsed_authority() {
+        let t = Target::parse("http://a.test/", None).unwrap();
+        let e = env(&[]);
+        let p = select(Some("http:/\u{e9}://x"), &t, &e).unwrap().unwrap();
+        assert_eq!(p.target.authority(), "xn--9ca:1080");
+        let p = select(Some("u:p@p.test/x"), &t, &e).unwrap().unwrap();
+        assert_eq!(p.target.authority(), "p.test:1080");
+        assert_eq!(p.credentials.unwrap().user, "u");
+        let p = select(Some("http://p.test:80"), &t, &e).unwrap().unwrap();
+        assert_eq!(p.target.authority(), "p.test:80");
+        let p = select(Some("http://p.test:8080"), &t, &e).unwrap().unwrap();
+        assert_eq!(p.target.authority(), "p.test:8080");
     }
 
     #[test]
