@@ -1,6 +1,11 @@
 //! Flags that every tool shares, defined once and flattened into each tool's `Args`.
 
+use std::time::Duration;
+
 use clap::{Args, ValueEnum};
+
+/// The longest timeout any flag takes, in seconds (a little over 11 days).
+const MAX_SECONDS: f64 = 1_000_000.0;
 
 /// The flags every tool has.
 #[derive(Args, Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +46,21 @@ impl ColorChoice {
     }
 }
 
+/// Parse a timeout flag: a positive number of seconds, fractions allowed (`0.5`).
+/// Shared by every tool's `--timeout`-like flags as a clap `value_parser`.
+pub fn parse_seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text}: not a number of seconds"))?;
+    if !secs.is_finite() || secs <= 0.0 || secs > MAX_SECONDS {
+        return Err(format!(
+            "{text}: must be more than 0 and at most {MAX_SECONDS} seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::Parser;
@@ -61,6 +81,15 @@ mod tests {
         let p = Probe::try_parse_from(["t"]).unwrap();
         assert_eq!(p.common, CommonArgs::default());
         assert!(Probe::try_parse_from(["t", "--color", "sometimes"]).is_err());
+    }
+
+    #[test]
+    fn seconds_take_fractions_and_refuse_nonsense() {
+        assert_eq!(parse_seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_seconds(" 2 "), Ok(Duration::from_secs(2)));
+        for bad in ["0", "-1", "NaN", "inf", "1e7", "soon", ""] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub struct Args {
     pub tcp: bool,
 
     /// Seconds to wait for each reply (fractions allowed)
-    #[arg(long, value_name = "SECS", default_value = "2", value_parser = parse_secs)]
+    #[arg(long, value_name = "SECS", default_value = "2", value_parser = netlens_core::args::parse_seconds)]
     pub timeout: Duration,
 
     /// Times to resend a query that got no reply
@@ -56,18 +56,6 @@ pub struct Args {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,
-}
-
-/// Parse a positive number of seconds, fractions allowed (`0.5`).
-fn parse_secs(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("{text}: not a number of seconds"))?;
-    if !secs.is_finite() || secs <= 0.0 || secs > 3600.0 {
-        return Err(format!("{text}: must be more than 0 and at most 3600"));
-    }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]

@@ -90,11 +90,11 @@ pub struct Args {
     pub offline: bool,
 
     /// Most seconds for resolve, connect and TLS handshake together
-    #[arg(long = "connect-timeout", value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(long = "connect-timeout", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
     pub connect_timeout: Option<Duration>,
 
     /// Most seconds for the whole run, redirects included
-    #[arg(short = 'm', long = "max-time", value_name = "SECS", value_parser = parse_seconds)]
+    #[arg(short = 'm', long = "max-time", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
     pub max_time: Option<Duration>,
 
     /// Use ADDR for HOST:PORT instead of resolving it, repeatable
@@ -230,17 +230,6 @@ impl FromStr for ResolveArg {
             connect_port: None,
         })
     }
-}
-
-/// Parse a number of seconds (fractions allowed) into a duration.
-fn parse_seconds(s: &str) -> Result<Duration, String> {
-    let secs: f64 = s
-        .parse()
-        .map_err(|_| format!("{s:?}: not a number of seconds"))?;
-    if !secs.is_finite() || secs <= 0.0 || secs > 1e9 {
-        return Err(format!("{s:?}: expected a positive number of seconds"));
-    }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 #[cfg(test)]
