@@ -28,15 +28,21 @@ impl LineWriter {
 
     /// The report as one JSON object and a newline.
     pub fn line(&mut self, report: &Report<'_>) -> &[u8] {
+        self.buf.clear();
         write_line(report, &mut self.buf, &mut self.scratch);
         &self.buf
     }
+
+    /// Append the report's JSON object and a newline to `out`: the batch path,
+    /// which writes every line of a chunk straight into one buffer (no copy).
+    pub fn append(&mut self, report: &Report<'_>, out: &mut Vec<u8>) {
+        write_line(report, out, &mut self.scratch);
+    }
 }
 
-/// Write `report` as one JSON object and a newline into `buf` (cleared first);
-/// `scratch` holds decoded values on their way.
+/// Append `report` as one JSON object and a newline to `buf`; `scratch` holds
+/// decoded values on their way.
 fn write_line(r: &Report<'_>, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
-    buf.clear();
     // Keys take about 300 bytes, and href's parts add up to a few times its length.
     buf.reserve(320 + 6 * r.href.len());
     // Every getter is a piece of href, so one look at href tells whether any of
