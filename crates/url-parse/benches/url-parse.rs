@@ -26,7 +26,7 @@ fn benches(c: &mut Criterion) {
             out.clear();
             for input in &urls {
                 if let Ok(url) = parse(input, None) {
-                    out.extend_from_slice(writer.line(&Report::new(&url)));
+                    writer.append(&Report::new(&url), &mut out);
                 }
             }
             black_box(out.len())

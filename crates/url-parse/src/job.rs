@@ -57,7 +57,7 @@ impl Job<'_> {
         let report = Report::new(&url);
         match self.output {
             Output::Template(template) => template.write(&report, out)?,
-            Output::Json => out.extend_from_slice(json.line(&report)),
+            Output::Json => json.append(&report, out),
             Output::Href => {
                 out.write_all(report.href.as_bytes())?;
                 out.push(b'\n');

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::decode::{decode_into, needs_decoding};
+use crate::decode::decode_into;
 use crate::report::{Origin, Report};
 
 /// Writes JSON lines, reusing its buffers from one report to the next.
@@ -28,15 +28,21 @@ impl LineWriter {
 
     /// The report as one JSON object and a newline.
     pub fn line(&mut self, report: &Report<'_>) -> &[u8] {
+        self.buf.clear();
         write_line(report, &mut self.buf, &mut self.scratch);
         &self.buf
     }
+
+    /// Append the report's JSON object and a newline to `out`: the batch path,
+    /// which writes every line of a chunk straight into one buffer (no copy).
+    pub fn append(&mut self, report: &Report<'_>, out: &mut Vec<u8>) {
+        write_line(report, out, &mut self.scratch);
+    }
 }
 
-/// Write `report` as one JSON object and a newline into `buf` (cleared first);
-/// `scratch` holds decoded values on their way.
+/// Append `report` as one JSON object and a newline to `buf`; `scratch` holds
+/// decoded values on their way.
 fn write_line(r: &Report<'_>, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
-    buf.clear();
     // Keys take about 300 bytes, and href's parts add up to a few times its length.
     buf.reserve(320 + 6 * r.href.len());
     // Every getter is a piece of href, so one look at href tells whether any of
@@ -101,20 +107,11 @@ fn write_line(r: &Report<'_>, buf: &mut Vec<u8>, scratch: &mut Vec<u8>) {
     } else {
         b",\"default_document\":false,\"segments\":["
     });
-    for (i, segment) in r.segments.raw().enumerate() {
-        if i > 0 {
-            w.raw(b",");
-        }
-        w.decoded(segment, false);
+    if let Some(path) = r.segments.path() {
+        w.segments(path);
     }
     w.raw(b"],\"query\":[");
-    for (i, (name, value)) in r.query.raw().enumerate() {
-        w.raw(if i > 0 { b",[" } else { b"[" });
-        w.decoded(name, true);
-        w.raw(b",");
-        w.decoded(value, true);
-        w.raw(b"]");
-    }
+    w.query(r.query.text());
     w.raw(b"],\"request_target\":");
     match &r.request_target {
         Some(target) => w.pieces(&target.parts()),
@@ -179,11 +176,91 @@ impl Writer<'_> {
         self.buf.push(b'"');
     }
 
-    /// A segment, name or value, decoded (through `scratch`, not a new string).
-    fn decoded(&mut self, raw: &str, plus_is_space: bool) {
-        if !needs_decoding(raw, plus_is_space) {
-            return self.piece(raw);
+    /// The path's segments (split on `/`), decoded, comma-separated: one pass
+    /// over the path finds both the cuts and whether a segment has a `%`.
+    fn segments(&mut self, path: &str) {
+        let bytes = path.as_bytes();
+        let mut start = 0;
+        let mut escapes = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'/' {
+                self.segment(&path[start..i], escapes);
+                self.buf.push(b',');
+                start = i + 1;
+                escapes = false;
+            } else if b == b'%' {
+                escapes = true;
+            }
         }
+        self.segment(&path[start..], escapes);
+    }
+
+    #[inline]
+    fn segment(&mut self, segment: &str, escapes: bool) {
+        if escapes {
+            self.decode(segment, false);
+        } else {
+            self.piece(segment);
+        }
+    }
+
+    /// The query's `[name, value]` pairs, decoded, comma-separated, as
+    /// [`Query::raw`](crate::report::Query::raw) splits them: one pass finds the
+    /// `&` and the first `=` of each pair and whether a part has a `%` or a `+`.
+    fn query(&mut self, query: &str) {
+        let bytes = query.as_bytes();
+        let mut first = true;
+        let mut start = 0;
+        // Where the first `=` of the current pair is, and whether the name
+        // (before it) or the value (after it) needs decoding.
+        let mut equals = None;
+        let mut name_escapes = false;
+        let mut value_escapes = false;
+        for i in 0..=bytes.len() {
+            let b = bytes.get(i).copied().unwrap_or(b'&');
+            match b {
+                b'&' => {
+                    if i > start {
+                        self.raw(if first { b"[" } else { b",[" });
+                        first = false;
+                        let (name, value) = match equals {
+                            Some(e) => (&query[start..e], &query[e + 1..i]),
+                            None => (&query[start..i], ""),
+                        };
+                        self.pair_part(name, name_escapes);
+                        self.buf.push(b',');
+                        self.pair_part(value, value_escapes);
+                        self.buf.push(b']');
+                    }
+                    start = i + 1;
+                    equals = None;
+                    name_escapes = false;
+                    value_escapes = false;
+                }
+                b'=' if equals.is_none() => equals = Some(i),
+                b'%' | b'+' => {
+                    if equals.is_some() {
+                        value_escapes = true;
+                    } else {
+                        name_escapes = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[inline]
+    fn pair_part(&mut self, part: &str, escapes: bool) {
+        if escapes {
+            self.decode(part, true);
+        } else {
+            self.piece(part);
+        }
+    }
+
+    /// A segment, name or value that has something to decode.
+    fn decode(&mut self, raw: &str, plus_is_space: bool) {
         self.scratch.clear();
         decode_into(raw, plus_is_space, self.scratch);
         self.buf.push(b'"');

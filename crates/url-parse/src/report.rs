@@ -304,6 +304,11 @@ impl<'a> Segments<'a> {
         self.raw().map(percent_decode_lossy)
     }
 
+    /// The path without its leading `/` (none for an opaque path).
+    pub fn path(&self) -> Option<&'a str> {
+        self.0
+    }
+
     /// The segments as written (percent-encoded).
     pub fn raw(&self) -> impl Iterator<Item = &'a str> + use<'a> {
         self.0.into_iter().flat_map(|path| split_ascii(path, b'/'))
@@ -328,6 +333,11 @@ impl<'a> Query<'a> {
     /// The `(name, value)` pairs, decoded.
     pub fn iter(&self) -> impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)> + use<'a> {
         query_pairs(self.0)
+    }
+
+    /// The query without its `?`.
+    pub fn text(&self) -> &'a str {
+        self.0
     }
 
     /// The `(name, value)` pairs as written (form-encoded).
