@@ -5,7 +5,7 @@ use std::io;
 use std::net::IpAddr;
 
 use comfy_table::{Cell, CellAlignment};
-use netlens_core::{Ctx, Failure, table};
+use netlens_core::{Ctx, ErrorOut, Failure, table};
 use serde::Serialize;
 
 use crate::journey::fetch::{Connection, Response};
@@ -43,15 +43,6 @@ pub struct Story {
     /// Why the journey ended early.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorOut>,
-}
-
-/// The `error` member: as in every tool's error objects.
-#[derive(Serialize)]
-pub struct ErrorOut {
-    /// Short machine-readable kind (`nxdomain`, `invalid_port`, `connect`...).
-    pub kind: &'static str,
-    /// The message, as on stderr.
-    pub message: String,
 }
 
 /// The sandbox's servers.
@@ -137,10 +128,7 @@ pub struct Serves {
 impl Story {
     /// Record `error` as the reason the story ends here.
     pub fn fail(&mut self, error: &dyn Failure) {
-        self.error = Some(ErrorOut {
-            kind: error.kind(),
-            message: error.to_string(),
-        });
+        self.error = Some(ErrorOut::of(error));
     }
 }
 

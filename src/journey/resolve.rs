@@ -39,7 +39,7 @@ pub enum Trace {
         /// The steps before the failure.
         steps: Vec<Step>,
         /// The failure, as an error object.
-        error: dns_lookup::render::ErrorOut,
+        error: netlens_core::ErrorOut,
     },
 }
 
@@ -122,7 +122,7 @@ async fn one(tracer: &mut Tracer<'_>, name: &Name, rtype: RecordType) -> (Trace,
             let trace = Trace::Failed {
                 query,
                 steps: traced.steps,
-                error: dns_lookup::render::ErrorOut::of(&error),
+                error: netlens_core::ErrorOut::of(&error),
             };
             (trace, Outcome::Failed(error.into()))
         }

@@ -11,7 +11,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::args::CommonArgs;
-use crate::exit::{ExitCode, Failure};
+use crate::exit::{ErrorOut, ExitCode, Failure};
 use crate::input;
 
 /// Set to `1` to make the tools treat stdout and stderr as terminals (color in
@@ -168,10 +168,7 @@ impl Ctx {
         if self.json {
             let object = ErrorObject {
                 input,
-                error: ErrorBody {
-                    kind: error.kind(),
-                    message: error.to_string(),
-                },
+                error: ErrorOut::of(error),
             };
             self.emit_json(&object)?;
         }
@@ -244,13 +241,7 @@ impl Ctx {
 #[derive(Serialize)]
 struct ErrorObject<'a> {
     input: &'a str,
-    error: ErrorBody,
-}
-
-#[derive(Serialize)]
-struct ErrorBody {
-    kind: &'static str,
-    message: String,
+    error: ErrorOut,
 }
 
 /// A writer that notes when its reader has gone away (EPIPE).

@@ -68,6 +68,26 @@ pub trait Failure: std::error::Error {
     fn kind(&self) -> &'static str;
 }
 
+/// The `error` member of a failed input's JSON object (SPEC §2): the same
+/// shape in every tool.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErrorOut {
+    /// Short machine-readable kind ([`Failure::kind`]).
+    pub kind: &'static str,
+    /// The message, as on stderr.
+    pub message: String,
+}
+
+impl ErrorOut {
+    /// The error object of `error`.
+    pub fn of(error: &dyn Failure) -> ErrorOut {
+        ErrorOut {
+            kind: error.kind(),
+            message: error.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

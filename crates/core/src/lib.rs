@@ -25,4 +25,4 @@ pub mod timing;
 pub use args::{ColorChoice, CommonArgs};
 pub use ctx::Ctx;
 pub use entry::{Tool, execute, main};
-pub use exit::{EXIT_CODES_HELP, ExitCode, Failure};
+pub use exit::{EXIT_CODES_HELP, ErrorOut, ExitCode, Failure};

@@ -30,7 +30,7 @@ use std::time::Instant;
 
 use hickory_proto::op::ResponseCode;
 use netlens_core::timing::millis;
-use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
+use netlens_core::{CommonArgs, Ctx, ErrorOut, ExitCode, Failure, Tool};
 
 pub use args::Args;
 pub use error::Error;
@@ -156,7 +156,7 @@ async fn lookup(
                         let failed = render::FailedTrace {
                             input,
                             query: &query,
-                            error: render::ErrorOut::of(&error),
+                            error: ErrorOut::of(&error),
                             steps: &traced.steps,
                         };
                         ctx.emit_json(&failed)?;

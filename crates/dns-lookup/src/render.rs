@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use netlens_core::Failure;
+use netlens_core::ErrorOut;
 use serde::Serialize;
 
 use crate::model::{Kind, QueryOut, RecordOut, Report, Source, Step};
@@ -47,25 +47,6 @@ pub struct FailedTrace<'a> {
     pub error: ErrorOut,
     /// The steps taken before the failure.
     pub steps: &'a [Step],
-}
-
-/// The `error` member of a failed input.
-#[derive(Serialize)]
-pub struct ErrorOut {
-    /// Short machine-readable kind.
-    pub kind: &'static str,
-    /// The message, as on stderr.
-    pub message: String,
-}
-
-impl ErrorOut {
-    /// The error object of `error`.
-    pub fn of(error: &dyn Failure) -> ErrorOut {
-        ErrorOut {
-            kind: error.kind(),
-            message: error.to_string(),
-        }
-    }
 }
 
 fn summary(report: &Report) -> String {

@@ -22,7 +22,7 @@ pub mod split;
 use std::net::Ipv4Addr;
 
 use ipnet::IpNet;
-use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
+use netlens_core::{CommonArgs, Ctx, ErrorOut, ExitCode, Failure, Tool};
 use serde::Serialize;
 
 pub use args::{Args, Command};
@@ -152,10 +152,7 @@ fn contains(ctx: &mut Ctx, network: &str, inputs: &[String]) -> Result<ExitCode,
                 ctx.error_line(&error);
                 let failed = Verdict::Failed {
                     input: input.to_string(),
-                    error: ErrorJson {
-                        kind: error.kind(),
-                        message: error.to_string(),
-                    },
+                    error: ErrorOut::of(&error),
                 };
                 (failed, error.exit_code())
             }
@@ -222,14 +219,7 @@ struct ContainsJson<'a> {
 #[serde(untagged)]
 enum Verdict {
     Checked { input: String, contained: bool },
-    Failed { input: String, error: ErrorJson },
-}
-
-/// The error object of SPEC §2, inside `contains` results.
-#[derive(Serialize)]
-struct ErrorJson {
-    kind: &'static str,
-    message: String,
+    Failed { input: String, error: ErrorOut },
 }
 
 #[cfg(test)]
