@@ -60,10 +60,21 @@ pub fn start(ip: IpAddr, script: Script) -> io::Result<SocketAddr> {
 }
 
 /// An address on `ip` where nothing listens: connecting is refused.
+///
+/// The port stays bound (but never listening) for the rest of the process, so
+/// no other server can take it while a test still expects a refusal.
 pub fn refused(ip: IpAddr) -> io::Result<SocketAddr> {
-    // Bind to get a free port, then close it: nothing listens there afterwards.
-    let listener = std::net::TcpListener::bind(SocketAddr::new(ip, 0))?;
-    listener.local_addr()
+    static HELD: std::sync::Mutex<Vec<TcpSocket>> = std::sync::Mutex::new(Vec::new());
+    let socket = match ip {
+        IpAddr::V4(_) => TcpSocket::new_v4()?,
+        IpAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    socket.bind(SocketAddr::new(ip, 0))?;
+    let addr = socket.local_addr()?;
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(socket);
+    Ok(addr)
 }
 
 /// A listener at `addr` (port 0 for any) that never accepts and whose accept
@@ -217,6 +228,9 @@ mod tests {
     #[test]
     fn refused_port_refuses() {
         let addr = refused("127.0.0.1".parse().unwrap()).unwrap();
-        assert!(std::net::TcpStream::connect(addr).is_err());
+        let error = std::net::TcpStream::connect(addr).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionRefused);
+        // The port stays taken: nobody else can start listening there.
+        assert!(std::net::TcpListener::bind(addr).is_err());
     }
 }
