@@ -32,7 +32,17 @@ pub fn tool(name: &str) -> Cmd {
         netlens::TOOLS.iter().any(|row| row.name == name),
         "unknown tool {name}"
     );
-    Cmd::new(&links_dir().join(name), name)
+    Cmd::new(&tool_path(name), name)
+}
+
+/// The path of a tool's link, for commands that run it themselves (GNU parallel).
+pub fn tool_path(name: &str) -> PathBuf {
+    links_dir().join(name)
+}
+
+/// `sh -c SCRIPT`, in the same cleared environment as the tools.
+pub fn shell(script: &str) -> Cmd {
+    Cmd::new(Path::new("/bin/sh"), "sh -c").args(["-c", script])
 }
 
 /// A fresh temporary directory for one test's files.

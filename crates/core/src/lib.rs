@@ -10,6 +10,7 @@
 //! - [`ctx`]: the output context a tool writes through (buffered stdout, stderr,
 //!   color, JSON Lines, error reporting for batches);
 //! - [`input`]: positional arguments or one input per line from stdin;
+//! - [`select`]: which inputs a run takes (`--input-field`, `--shard`);
 //! - [`table`]: comfy-table tables in one house style;
 //! - [`timing`]: durations in milliseconds for phase timings;
 //! - [`entry`]: the one generic `main` that parses, runs, reports and exits.
@@ -19,6 +20,7 @@ pub mod ctx;
 pub mod entry;
 pub mod exit;
 pub mod input;
+pub mod select;
 pub mod table;
 pub mod timing;
 

@@ -175,33 +175,18 @@ fn contains(ctx: &mut Ctx, network: &str, inputs: &[String]) -> Result<ExitCode,
 /// rest aggregated. Stdin is read whole and split in place: no copy, UTF-8
 /// check or allocation per line on the way to the byte-level parser.
 fn aggregate(ctx: &mut Ctx, inputs: &[String]) -> Result<ExitCode, Error> {
-    let stdin_only = [String::from("-")];
-    let inputs = match inputs {
-        [] if ctx.stdin_is_terminal() => {
-            ctx.error_line(&"no input: give it as arguments or as lines on stdin");
-            return Ok(ExitCode::Usage);
-        }
-        [] => &stdin_only[..],
-        inputs => inputs,
-    };
     let mut aggregator = sets::Aggregator::new();
     let mut code = ExitCode::Success;
-    let mut add = |ctx: &mut Ctx, line: &[u8]| {
+    let read = ctx.for_each_input_bytes(inputs, |ctx, line| {
         if let Err(error) = aggregator.push_line(line) {
             ctx.error_line(&error);
             code = code.max(error.exit_code());
         }
+    })?;
+    let Some(read) = read else {
+        return Ok(ExitCode::Usage);
     };
-    for arg in inputs {
-        if arg == "-" {
-            let bytes = ctx.read_stdin()?;
-            for line in netlens_core::input::lines(&bytes) {
-                add(ctx, line);
-            }
-        } else {
-            add(ctx, arg.as_bytes());
-        }
-    }
+    code = code.max(read);
     render::networks(ctx, &aggregator.finish())?;
     Ok(code)
 }
