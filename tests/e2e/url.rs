@@ -341,10 +341,7 @@ fn errors_in_words() {
         ("http:///", "empty host"),
         ("/relative/path", "relative URL without a base"),
         ("http://[::1/", "invalid IPv6 address"),
-        (
-            "http://a.b.c.xn--pokxncvks/",
-            "invalid international domain name",
-        ),
+        ("http://xn--tešla/", "invalid international domain name"),
     ] {
         tool("url-parse")
             .args([input])

@@ -129,6 +129,19 @@ impl Ctx {
         self.stdin_is_terminal
     }
 
+    /// `--input-file`, when given.
+    pub fn input_file(&self) -> Option<&Path> {
+        self.input_file.as_deref()
+    }
+
+    /// Read all of stdin at once, for bulk input to be split with
+    /// [`input::lines`] without a copy or allocation per line. Stdin is read
+    /// once: later calls, and [`Ctx::for_each_input`] afterwards, get nothing
+    /// from it.
+    pub fn read_stdin(&mut self) -> io::Result<Vec<u8>> {
+        self.read_whole(None)
+    }
+
     /// Buffered stdout, for results.
     pub fn out(&mut self) -> &mut dyn Write {
         &mut self.out
