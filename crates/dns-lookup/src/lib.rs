@@ -4,27 +4,36 @@
 //!
 //! The library exposes the clap [`Args`] and [`run`]; the `dns-lookup` binary
 //! and `netlens dns` are thin wrappers over them. Async stays inside: `run`
-//! builds a current-thread tokio runtime of its own.
+//! builds a current-thread tokio runtime of its own. For other programs it
+//! offers the iterative resolver as a typed API: a [`Tracer`] (one cache for
+//! every name it traces) whose [`Traced`] result holds the [`Step`]s and a
+//! [`Resolution`] (its [`addresses`](Resolution::addresses), or why there are
+//! none: a [`Negative`]), rendered with [`write_report`] and [`write_failed_trace`].
 //!
-//! - [`plan`]: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
-//! - [`wire`]: one exchange with one server (UDP, TCP on truncation);
-//! - [`stub`]: query mode, direct to a server or through hickory-resolver;
-//! - [`trace`], [`classify`], [`cache`], [`hints`], [`steps`]: the iterative
-//!   resolver and the steps it records;
-//! - [`model`], [`render`]: the report of each name, as text or JSON.
+//! Inside (every module private to the crate):
+//! - `plan`: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
+//! - `wire`: one exchange with one server (UDP, TCP on truncation);
+//! - `stub`: query mode, direct to a server or through hickory-resolver;
+//! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
+//!   iterative resolver and the steps it records;
+//! - `model`, `render`: the report of each name, as text or JSON.
 
-pub mod args;
-pub mod cache;
-pub mod classify;
-pub mod error;
-pub mod hints;
-pub mod model;
-pub mod plan;
-pub mod render;
-pub mod steps;
-pub mod stub;
-pub mod trace;
-pub mod wire;
+pub(crate) mod args;
+pub(crate) mod cache;
+pub(crate) mod classify;
+pub(crate) mod error;
+pub(crate) mod hints;
+pub(crate) mod model;
+pub(crate) mod plan;
+pub(crate) mod render;
+pub(crate) mod resolution;
+pub(crate) mod steps;
+pub(crate) mod stub;
+pub(crate) mod trace;
+pub(crate) mod wire;
+
+#[doc(hidden)]
+pub mod fuzz;
 
 use std::time::Instant;
 
@@ -34,13 +43,18 @@ use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
 
 pub use args::Args;
 pub use error::Error;
+pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step};
+pub use plan::parse_name;
+pub use render::{ErrorOut, human as write_report, human_failed as write_failed_trace};
+pub use resolution::{Negative, Resolution, Traced};
+pub use trace::{TraceOptions, Tracer};
 
-use cache::{Cache, NameServer};
+use cache::NameServer;
 use classify::rcode_text;
-use model::{QueryOut, Report, records_out};
+use model::records_out;
 use plan::{DNS_PORT, Plan, Question};
 use stub::{Direct, Reply, System};
-use trace::{Limits, Tracer};
+use trace::Limits;
 use wire::Transport;
 
 /// The dns-lookup tool.
@@ -62,13 +76,8 @@ impl Tool for DnsLookup {
 
 /// How this run asks.
 enum Mode {
-    /// Iteratively from these root servers, on this port.
-    Trace {
-        hints: Vec<NameServer>,
-        port: u16,
-        cache: Box<Cache>,
-        limits: Limits,
-    },
+    /// Iteratively from the root hints, through the run's cache.
+    Trace(Box<Tracer>),
     /// A named server, directly.
     Direct(Direct),
     /// The system resolver (built on first use: reading the configuration is
@@ -101,12 +110,12 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
                 args.port.unwrap_or(DNS_PORT),
             ),
         };
-        Mode::Trace {
-            hints,
+        Mode::Trace(Box::new(Tracer::with_hints(
+            transport,
             port,
-            cache: Box::default(),
-            limits: Limits::for_transport(args.timeout, args.retries),
-        }
+            hints,
+            Limits::for_transport(args.timeout, args.retries),
+        )))
     } else if let Some(server) = plan.server {
         Mode::Direct(Direct::new(transport, server))
     } else {
@@ -141,13 +150,7 @@ async fn lookup(
     let started = Instant::now();
     let query = QueryOut::new(&question.name, question.rtype);
     match mode {
-        Mode::Trace {
-            hints,
-            port,
-            cache,
-            limits,
-        } => {
-            let mut tracer = Tracer::new(transport, *port, hints.clone(), cache, *limits);
+        Mode::Trace(tracer) => {
             let traced = tracer.trace(&question.name, question.rtype).await;
             let resolution = match traced.result {
                 Ok(resolution) => resolution,
@@ -220,6 +223,7 @@ fn finish_reply(
     Ok(code)
 }
 
+/// Write `report` as JSON or text.
 fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
     if ctx.json() {
         ctx.emit_json(report)?;
@@ -231,7 +235,7 @@ fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
 
 /// The exit code of a final reply: an answer 0; NXDOMAIN or no data 1;
 /// SERVFAIL, REFUSED and other errors 4.
-pub fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
+pub(crate) fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
     match rcode {
         ResponseCode::NoError if no_answers => ExitCode::Negative,
         ResponseCode::NoError => ExitCode::Success,
