@@ -587,3 +587,24 @@ fn bad_input_exits_2_and_the_batch_goes_on() {
         .code(2)
         .never_shows("panicked");
 }
+
+#[test]
+fn a_lone_type_word_is_the_name() {
+    let h = sandbox();
+    // Nothing on stdin: the word is the name, asked for its A records.
+    let run = stub(&h, zones::ROOT).args(["--json", "mx"]).stdin("").run();
+    let report = run.json();
+    assert_eq!(report["query"]["name"], "mx.");
+    assert_eq!(report["query"]["type"], "A");
+    assert_eq!(report["rcode"], "NXDOMAIN");
+    run.code(1).never_shows("taken as the name");
+    // Its own types may follow; -v says how the words were read.
+    let run = stub(&h, zones::ROOT)
+        .args(["-v", "--json", "a", "txt"])
+        .stdin("")
+        .run();
+    run.code(1)
+        .stderr_has("dns-lookup: a: no name given, so taken as the name to look up");
+    assert_eq!(run.json()["query"]["name"], "a.");
+    assert_eq!(run.json()["query"]["type"], "TXT");
+}

@@ -87,54 +87,107 @@ enum Mode {
 
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let plan = Plan::from_args(&args)?;
+    let mut plan = Plan::from_args(&args)?;
     let transport = Transport {
         timeout: args.timeout,
         retries: args.retries,
         tcp: args.tcp,
         recursion_desired: true,
     };
-    let mut mode = if args.trace {
-        let (hints, port) = match plan.server {
-            // As dig +trace does, a named server stands in for the root hints.
-            Some(server) => (
-                vec![NameServer {
-                    name: plan::parse_name(&server.ip().to_string())
-                        .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
-                    addrs: vec![server.ip()],
-                }],
-                args.port.unwrap_or(server.port()),
-            ),
-            None => (
-                hints::load(args.root_hints.as_deref())?,
-                args.port.unwrap_or(DNS_PORT),
-            ),
-        };
-        Mode::Trace(Box::new(Tracer::with_hints(
-            transport,
-            port,
-            hints,
-            Limits::for_transport(args.timeout, args.retries),
-        )))
-    } else if let Some(server) = plan.server {
-        Mode::Direct(Direct::new(transport, server))
-    } else {
-        Mode::System(None)
+    let mut session = Session {
+        mode: mode(&args, &plan, transport)?,
+        runtime: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+        transport,
+        args: &args,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let short = args.short;
-    ctx.for_each_input(&plan.inputs, |ctx, input| {
+    let Some(lone) = plan.lone.take() else {
+        return ctx.for_each_input(&plan.inputs, |ctx, input| session.ask(ctx, &plan, input));
+    };
+    // Only type words: they are the default types of the names on stdin, if
+    // any come; else the first word is the name (`dns-lookup mx`).
+    let mut asked = 0usize;
+    let mut worst = ExitCode::Success;
+    if !ctx.stdin_is_terminal() {
+        worst = ctx.for_each_input(&["-".to_string()], |ctx, input| {
+            asked += 1;
+            session.ask(ctx, &plan, input)
+        })?;
+    }
+    if asked > 0 {
+        return Ok(worst);
+    }
+    if args.verbose {
+        let first = lone.split_whitespace().next().unwrap_or_default();
+        ctx.error_line(&format!(
+            "{first}: no name given, so taken as the name to look up (a type word \
+             before a name sets the type of the names that follow)"
+        ));
+    }
+    plan.default_types.clear();
+    let code = ctx.for_each_input(&[lone], |ctx, input| session.ask(ctx, &plan, input))?;
+    Ok(worst.max(code))
+}
+
+/// How the run asks, from the arguments: iteratively, a named server, or the
+/// system resolver.
+fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
+    if !args.trace {
+        return Ok(match plan.server {
+            Some(server) => Mode::Direct(Direct::new(transport, server)),
+            None => Mode::System(None),
+        });
+    }
+    let (hints, port) = match plan.server {
+        // As dig +trace does, a named server stands in for the root hints.
+        Some(server) => (
+            vec![NameServer {
+                name: plan::parse_name(&server.ip().to_string())
+                    .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
+                addrs: vec![server.ip()],
+            }],
+            args.port.unwrap_or(server.port()),
+        ),
+        None => (
+            hints::load(args.root_hints.as_deref())?,
+            args.port.unwrap_or(DNS_PORT),
+        ),
+    };
+    Ok(Mode::Trace(Box::new(Tracer::with_hints(
+        transport,
+        port,
+        hints,
+        Limits::for_transport(args.timeout, args.retries),
+    ))))
+}
+
+/// One run's means of asking: its mode (and cache), runtime and settings.
+struct Session<'a> {
+    mode: Mode,
+    runtime: tokio::runtime::Runtime,
+    transport: Transport,
+    args: &'a Args,
+}
+
+impl Session<'_> {
+    /// Ask every question of one input line and write their reports.
+    fn ask(&mut self, ctx: &mut Ctx, plan: &Plan, input: &str) -> Result<ExitCode, Error> {
         let mut worst = ExitCode::Success;
         for question in plan.questions(input)? {
-            let code = runtime.block_on(lookup(
-                ctx, &mut mode, transport, &args, input, &question, short,
+            let code = self.runtime.block_on(lookup(
+                ctx,
+                &mut self.mode,
+                self.transport,
+                self.args,
+                input,
+                &question,
+                self.args.short,
             ))?;
             worst = worst.max(code);
         }
         Ok(worst)
-    })
+    }
 }
 
 /// Look up one question and write its report.
