@@ -27,6 +27,7 @@ pub(crate) mod model;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod resolution;
+pub(crate) mod select;
 pub(crate) mod steps;
 pub(crate) mod stub;
 pub(crate) mod trace;
@@ -35,7 +36,7 @@ pub(crate) mod wire;
 #[doc(hidden)]
 pub mod fuzz;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use hickory_proto::op::ResponseCode;
 use netlens_core::timing::millis;
@@ -158,7 +159,7 @@ fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
         transport,
         port,
         hints,
-        Limits::for_transport(args.timeout, args.retries),
+        Limits::new(args.max_time),
     ))))
 }
 
@@ -230,7 +231,8 @@ async fn lookup(
             Ok(exit_code(resolution.rcode(), report.answers.is_empty()))
         }
         Mode::Direct(direct) => {
-            let reply = direct.ask(&question.name, question.rtype).await?;
+            let asked = direct.ask(&question.name, question.rtype);
+            let reply = within(args.max_time, &question.name, asked).await?;
             finish_reply(ctx, query, &reply, started, short)
         }
         Mode::System(system) => {
@@ -238,10 +240,22 @@ async fn lookup(
                 Some(system) => system,
                 None => system.insert(Box::new(System::new(transport, args.port)?)),
             };
-            let reply = system.ask(&question.name, question.rtype).await?;
+            let asked = system.ask(&question.name, question.rtype);
+            let reply = within(args.max_time, &question.name, asked).await?;
             finish_reply(ctx, query, &reply, started, short)
         }
     }
+}
+
+/// `asking`, given up after `max_time` (`--max-time`).
+async fn within<T>(
+    max_time: Duration,
+    name: &hickory_proto::rr::Name,
+    asking: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    tokio::time::timeout(max_time, asking)
+        .await
+        .unwrap_or_else(|_| Err(Error::time_limit(name, max_time)))
 }
 
 fn finish_reply(
