@@ -49,9 +49,17 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub retries: u32,
 
+    /// Bound on one name's whole resolution, every server and retry included
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = netlens_core::args::parse_seconds)]
+    pub max_time: Duration,
+
     /// Print only the record data, one per line (like `dig +short`)
     #[arg(long)]
     pub short: bool,
+
+    /// Say on stderr how the arguments were read (a type word taken as the name)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -68,6 +76,7 @@ mod tests {
         assert_eq!(args.targets, ["@127.0.0.1", "example.com", "MX"]);
         assert_eq!(args.timeout, Duration::from_secs(2));
         assert_eq!(args.retries, 1);
+        assert_eq!(args.max_time, Duration::from_secs(10));
         assert!(!args.trace && !args.tcp && !args.short && !args.reverse);
     }
 

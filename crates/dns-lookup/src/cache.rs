@@ -3,7 +3,8 @@
 //! It keeps what an iterative resolver learns: the root servers (from priming),
 //! delegations (a zone's NS set and trusted glue, as given by its parent), and
 //! answers: positive RRsets, and NXDOMAIN/NODATA for as long as the zone's SOA
-//! allows. Every entry lives for its TTL; a hit reports the TTL left.
+//! allows. Every entry lives for its TTL; a hit reports the TTL left. It also
+//! holds the servers' round-trip times ([`ServerStats`]).
 //!
 //! See: RFC 1034 §4.3.2 (cached delegations and answers), RFC 2308 §5 (negative
 //! caching: the TTL is the smaller of the SOA's own TTL and its MINIMUM field).
@@ -13,6 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use hickory_proto::rr::{Name, RData, Record, RecordType};
+
+use crate::select::ServerStats;
 
 /// A server a step talked to: its host name (when known) and address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,15 +118,11 @@ pub struct Cache {
     root: Option<(Delegation, Instant)>,
     delegations: HashMap<Name, (Delegation, Instant)>,
     answers: HashMap<(Name, RecordType), CachedAnswer>,
-    unresponsive: Vec<SocketAddr>,
+    /// Round-trip times and unreachable address families.
+    pub servers: ServerStats,
 }
 
 impl Cache {
-    /// An empty cache.
-    pub fn new() -> Cache {
-        Cache::default()
-    }
-
     /// The root servers learnt by priming, with the TTL left.
     pub fn root(&mut self, now: Instant) -> Option<(Delegation, u32)> {
         let (delegation, stored) = self.root.as_ref()?;
@@ -214,24 +213,6 @@ impl Cache {
             },
         );
     }
-
-    /// Remember that `server` timed out or could not be reached: later
-    /// questions try it after the others.
-    pub fn mark_unresponsive(&mut self, server: SocketAddr) {
-        if !self.unresponsive.contains(&server) {
-            self.unresponsive.push(server);
-        }
-    }
-
-    /// Whether `server` failed to answer earlier in the run.
-    pub fn is_unresponsive(&self, server: SocketAddr) -> bool {
-        self.unresponsive.contains(&server)
-    }
-
-    /// How many answers are cached (for tests and benches).
-    pub fn answer_count(&self) -> usize {
-        self.answers.len()
-    }
 }
 
 /// The negative-caching TTL of a negative answer's authority section: the SOA
@@ -318,7 +299,7 @@ mod tests {
 
     #[test]
     fn answers_expire_and_report_ttl_left() {
-        let mut cache = Cache::new();
+        let mut cache = Cache::default();
         let t0 = Instant::now();
         let a = Record::from_rdata(name("www.x."), 10, RData::A(A(Ipv4Addr::LOCALHOST)));
         let www = name("www.x.");
@@ -341,11 +322,11 @@ mod tests {
 
     #[test]
     fn negative_answers_without_soa_are_not_cached() {
-        let mut cache = Cache::new();
+        let mut cache = Cache::default();
         let t0 = Instant::now();
         let n = name("nosuch.x.");
         cache.put_answer(&n, RecordType::A, Answer::NxDomain(vec![]), origin(), t0);
-        assert_eq!(cache.answer_count(), 0);
+        assert!(cache.answer(&n, RecordType::A, t0).is_none());
         cache.put_answer(
             &n,
             RecordType::A,
@@ -366,7 +347,7 @@ mod tests {
 
     #[test]
     fn delegations_are_found_from_their_parent() {
-        let mut cache = Cache::new();
+        let mut cache = Cache::default();
         let t0 = Instant::now();
         cache.put_delegation(delegation(".", "com.", 100), t0);
         cache.put_delegation(delegation("com.", "glasscom.com.", 100), t0);

@@ -1,4 +1,9 @@
 //! The one error type of dns-lookup, and how each error maps to an exit code.
+//!
+//! One rule for I/O: a local file or stream that cannot be read or written
+//! (`--root-hints`, stdin, stdout) is the caller's input or setup, exit 2, as
+//! in every tool; anything that went wrong on the network is a network error
+//! ([`Error::Timeout`], [`Error::Unreachable`]: exit 3) and never [`Error::Io`].
 
 use std::path::PathBuf;
 
@@ -65,7 +70,16 @@ pub enum Error {
         /// What was wrong.
         why: String,
     },
-    /// Every server of a delegation failed (timeouts, refusals, nonsense).
+    /// No server of a zone replied: every one silent or unreachable.
+    #[error("{zone}: no server replied ({servers})")]
+    NoReply {
+        /// The zone.
+        zone: String,
+        /// Each server and why it gave no reply.
+        servers: String,
+    },
+    /// Every server of a delegation that replied was no use (refusals,
+    /// SERVFAIL, nonsense).
     #[error("{zone}: every server is lame ({why})")]
     Lame {
         /// The delegated zone.
@@ -105,9 +119,17 @@ pub enum Error {
         /// The resolver's message.
         why: String,
     },
-    /// Reading input or writing output failed.
+    /// A local I/O failure: reading input, writing output (exit 2, like a bad
+    /// input; network I/O errors are [`Error::Unreachable`] instead).
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// The resolution of `name` ran out of its `limit` (`--max-time`).
+    pub(crate) fn time_limit(name: &dyn std::fmt::Display, limit: std::time::Duration) -> Error {
+        Error::Timeout(format!("{name} (time limit of {} s)", limit.as_secs_f64()))
+    }
 }
 
 impl Failure for Error {
@@ -118,11 +140,12 @@ impl Failure for Error {
             | Error::BadServer(_)
             | Error::TwoServers(_)
             | Error::Usage(_)
-            | Error::RootHints { .. } => ExitCode::Usage,
+            | Error::RootHints { .. }
+            | Error::Io(_) => ExitCode::Usage,
             Error::SystemConfig(_)
             | Error::Timeout(_)
             | Error::Unreachable { .. }
-            | Error::Io(_) => ExitCode::Network,
+            | Error::NoReply { .. } => ExitCode::Network,
             Error::Rcode { .. }
             | Error::Malformed { .. }
             | Error::Lame { .. }
@@ -143,6 +166,7 @@ impl Failure for Error {
             Error::SystemConfig(_) => "system_config",
             Error::Timeout(_) => "timeout",
             Error::Unreachable { .. } => "unreachable",
+            Error::NoReply { .. } => "no_reply",
             Error::Rcode { .. } => "rcode",
             Error::Malformed { .. } => "malformed_response",
             Error::Lame { .. } => "lame_delegation",
@@ -163,6 +187,8 @@ mod tests {
     fn classes_map_to_the_documented_codes() {
         assert_eq!(Error::BadServer("x".into()).exit_code(), ExitCode::Usage);
         assert_eq!(Error::Timeout("a".into()).exit_code(), ExitCode::Network);
+        let local = Error::Io(std::io::Error::other("broken pipe"));
+        assert_eq!(local.exit_code(), ExitCode::Usage);
         let lame = Error::Lame {
             zone: "dead.com.".into(),
             why: "timeout".into(),

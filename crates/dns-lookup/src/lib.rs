@@ -4,29 +4,39 @@
 //!
 //! The library exposes the clap [`Args`] and [`run`]; the `dns-lookup` binary
 //! and `netlens dns` are thin wrappers over them. Async stays inside: `run`
-//! builds a current-thread tokio runtime of its own.
+//! builds a current-thread tokio runtime of its own. For other programs it
+//! offers the iterative resolver as a typed API: a [`Tracer`] (one cache for
+//! every name it traces) whose [`Traced`] result holds the [`Step`]s and a
+//! [`Resolution`] (its [`addresses`](Resolution::addresses), or why there are
+//! none: a [`Negative`]), rendered with [`write_report`] and [`write_failed_trace`].
 //!
-//! - [`plan`]: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
-//! - [`wire`]: one exchange with one server (UDP, TCP on truncation);
-//! - [`stub`]: query mode, direct to a server or through hickory-resolver;
-//! - [`trace`], [`classify`], [`cache`], [`hints`], [`steps`]: the iterative
-//!   resolver and the steps it records;
-//! - [`model`], [`render`]: the report of each name, as text or JSON.
+//! Inside (every module private to the crate):
+//! - `plan`: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
+//! - `wire`: one exchange with one server (UDP, TCP on truncation);
+//! - `stub`: query mode, direct to a server or through hickory-resolver;
+//! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
+//!   iterative resolver and the steps it records;
+//! - `model`, `render`: the report of each name, as text or JSON.
 
-pub mod args;
-pub mod cache;
-pub mod classify;
-pub mod error;
-pub mod hints;
-pub mod model;
-pub mod plan;
-pub mod render;
-pub mod steps;
-pub mod stub;
-pub mod trace;
-pub mod wire;
+pub(crate) mod args;
+pub(crate) mod cache;
+pub(crate) mod classify;
+pub(crate) mod error;
+pub(crate) mod hints;
+pub(crate) mod model;
+pub(crate) mod plan;
+pub(crate) mod render;
+pub(crate) mod resolution;
+pub(crate) mod select;
+pub(crate) mod steps;
+pub(crate) mod stub;
+pub(crate) mod trace;
+pub(crate) mod wire;
 
-use std::time::Instant;
+#[doc(hidden)]
+pub mod fuzz;
+
+use std::time::{Duration, Instant};
 
 use hickory_proto::op::ResponseCode;
 use netlens_core::timing::millis;
@@ -34,13 +44,18 @@ use netlens_core::{CommonArgs, Ctx, ErrorOut, ExitCode, Failure, Tool};
 
 pub use args::Args;
 pub use error::Error;
+pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step};
+pub use plan::parse_name;
+pub use render::{human as write_report, human_failed as write_failed_trace};
+pub use resolution::{Negative, Resolution, Traced};
+pub use trace::{TraceOptions, Tracer};
 
-use cache::{Cache, NameServer};
+use cache::NameServer;
 use classify::rcode_text;
-use model::{QueryOut, Report, records_out};
+use model::records_out;
 use plan::{DNS_PORT, Plan, Question};
 use stub::{Direct, Reply, System};
-use trace::{Limits, Tracer};
+use trace::Limits;
 use wire::Transport;
 
 /// The dns-lookup tool.
@@ -62,13 +77,8 @@ impl Tool for DnsLookup {
 
 /// How this run asks.
 enum Mode {
-    /// Iteratively from these root servers, on this port.
-    Trace {
-        hints: Vec<NameServer>,
-        port: u16,
-        cache: Box<Cache>,
-        limits: Limits,
-    },
+    /// Iteratively from the root hints, through the run's cache.
+    Trace(Box<Tracer>),
     /// A named server, directly.
     Direct(Direct),
     /// The system resolver (built on first use: reading the configuration is
@@ -78,54 +88,107 @@ enum Mode {
 
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let plan = Plan::from_args(&args)?;
+    let mut plan = Plan::from_args(&args)?;
     let transport = Transport {
         timeout: args.timeout,
         retries: args.retries,
         tcp: args.tcp,
         recursion_desired: true,
     };
-    let mut mode = if args.trace {
-        let (hints, port) = match plan.server {
-            // As dig +trace does, a named server stands in for the root hints.
-            Some(server) => (
-                vec![NameServer {
-                    name: plan::parse_name(&server.ip().to_string())
-                        .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
-                    addrs: vec![server.ip()],
-                }],
-                args.port.unwrap_or(server.port()),
-            ),
-            None => (
-                hints::load(args.root_hints.as_deref())?,
-                args.port.unwrap_or(DNS_PORT),
-            ),
-        };
-        Mode::Trace {
-            hints,
-            port,
-            cache: Box::default(),
-            limits: Limits::for_transport(args.timeout, args.retries),
-        }
-    } else if let Some(server) = plan.server {
-        Mode::Direct(Direct::new(transport, server))
-    } else {
-        Mode::System(None)
+    let mut session = Session {
+        mode: mode(&args, &plan, transport)?,
+        runtime: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+        transport,
+        args: &args,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let short = args.short;
-    ctx.for_each_input(&plan.inputs, |ctx, input| {
+    let Some(lone) = plan.lone.take() else {
+        return ctx.for_each_input(&plan.inputs, |ctx, input| session.ask(ctx, &plan, input));
+    };
+    // Only type words: they are the default types of the names on stdin, if
+    // any come; else the first word is the name (`dns-lookup mx`).
+    let mut asked = 0usize;
+    let mut worst = ExitCode::Success;
+    if !ctx.stdin_is_terminal() {
+        worst = ctx.for_each_input(&["-".to_string()], |ctx, input| {
+            asked += 1;
+            session.ask(ctx, &plan, input)
+        })?;
+    }
+    if asked > 0 {
+        return Ok(worst);
+    }
+    if args.verbose {
+        let first = lone.split_whitespace().next().unwrap_or_default();
+        ctx.error_line(&format!(
+            "{first}: no name given, so taken as the name to look up (a type word \
+             before a name sets the type of the names that follow)"
+        ));
+    }
+    plan.default_types.clear();
+    let code = ctx.for_each_input(&[lone], |ctx, input| session.ask(ctx, &plan, input))?;
+    Ok(worst.max(code))
+}
+
+/// How the run asks, from the arguments: iteratively, a named server, or the
+/// system resolver.
+fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
+    if !args.trace {
+        return Ok(match plan.server {
+            Some(server) => Mode::Direct(Direct::new(transport, server)),
+            None => Mode::System(None),
+        });
+    }
+    let (hints, port) = match plan.server {
+        // As dig +trace does, a named server stands in for the root hints.
+        Some(server) => (
+            vec![NameServer {
+                name: plan::parse_name(&server.ip().to_string())
+                    .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
+                addrs: vec![server.ip()],
+            }],
+            args.port.unwrap_or(server.port()),
+        ),
+        None => (
+            hints::load(args.root_hints.as_deref())?,
+            args.port.unwrap_or(DNS_PORT),
+        ),
+    };
+    Ok(Mode::Trace(Box::new(Tracer::with_hints(
+        transport,
+        port,
+        hints,
+        Limits::new(args.max_time),
+    ))))
+}
+
+/// One run's means of asking: its mode (and cache), runtime and settings.
+struct Session<'a> {
+    mode: Mode,
+    runtime: tokio::runtime::Runtime,
+    transport: Transport,
+    args: &'a Args,
+}
+
+impl Session<'_> {
+    /// Ask every question of one input line and write their reports.
+    fn ask(&mut self, ctx: &mut Ctx, plan: &Plan, input: &str) -> Result<ExitCode, Error> {
         let mut worst = ExitCode::Success;
         for question in plan.questions(input)? {
-            let code = runtime.block_on(lookup(
-                ctx, &mut mode, transport, &args, input, &question, short,
+            let code = self.runtime.block_on(lookup(
+                ctx,
+                &mut self.mode,
+                self.transport,
+                self.args,
+                input,
+                &question,
+                self.args.short,
             ))?;
             worst = worst.max(code);
         }
         Ok(worst)
-    })
+    }
 }
 
 /// Look up one question and write its report.
@@ -141,13 +204,7 @@ async fn lookup(
     let started = Instant::now();
     let query = QueryOut::new(&question.name, question.rtype);
     match mode {
-        Mode::Trace {
-            hints,
-            port,
-            cache,
-            limits,
-        } => {
-            let mut tracer = Tracer::new(transport, *port, hints.clone(), cache, *limits);
+        Mode::Trace(tracer) => {
             let traced = tracer.trace(&question.name, question.rtype).await;
             let resolution = match traced.result {
                 Ok(resolution) => resolution,
@@ -174,7 +231,8 @@ async fn lookup(
             Ok(exit_code(resolution.rcode(), report.answers.is_empty()))
         }
         Mode::Direct(direct) => {
-            let reply = direct.ask(&question.name, question.rtype).await?;
+            let asked = direct.ask(&question.name, question.rtype);
+            let reply = within(args.max_time, &question.name, asked).await?;
             finish_reply(ctx, query, &reply, started, short)
         }
         Mode::System(system) => {
@@ -182,10 +240,22 @@ async fn lookup(
                 Some(system) => system,
                 None => system.insert(Box::new(System::new(transport, args.port)?)),
             };
-            let reply = system.ask(&question.name, question.rtype).await?;
+            let asked = system.ask(&question.name, question.rtype);
+            let reply = within(args.max_time, &question.name, asked).await?;
             finish_reply(ctx, query, &reply, started, short)
         }
     }
+}
+
+/// `asking`, given up after `max_time` (`--max-time`).
+async fn within<T>(
+    max_time: Duration,
+    name: &hickory_proto::rr::Name,
+    asking: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    tokio::time::timeout(max_time, asking)
+        .await
+        .unwrap_or_else(|_| Err(Error::time_limit(name, max_time)))
 }
 
 fn finish_reply(
@@ -220,6 +290,7 @@ fn finish_reply(
     Ok(code)
 }
 
+/// Write `report` as JSON or text.
 fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
     if ctx.json() {
         ctx.emit_json(report)?;
@@ -231,7 +302,7 @@ fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
 
 /// The exit code of a final reply: an answer 0; NXDOMAIN or no data 1;
 /// SERVFAIL, REFUSED and other errors 4.
-pub fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
+pub(crate) fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
     match rcode {
         ResponseCode::NoError if no_answers => ExitCode::Negative,
         ResponseCode::NoError => ExitCode::Success,

@@ -210,7 +210,7 @@ impl System {
 pub fn wire_error(what: &str, error: WireError) -> Error {
     match error {
         WireError::Timeout => Error::Timeout(what.to_string()),
-        WireError::Unreachable(why) => Error::Unreachable {
+        WireError::Unreachable(why) | WireError::NoRoute(why) => Error::Unreachable {
             what: what.to_string(),
             why,
         },

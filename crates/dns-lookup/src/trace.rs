@@ -12,23 +12,28 @@
 //! See: RFC 1034 §5.3.3 (the resolver algorithm), RFC 8109 (priming),
 //! RFC 2308 (negative caching), RFC 1034 §3.6.2 (CNAME chains).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Query, ResponseCode};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
-use netlens_core::timing::millis;
+use hickory_proto::rr::{Name, Record, RecordType};
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
 use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
 use crate::error::Error;
-use crate::model::{Kind, QueryOut, Report, Source, Step, records_out};
+use crate::model::{Kind, Source, Step, records_out};
+use crate::resolution::{Resolution, Traced};
 use crate::steps;
 use crate::wire::{Exchange, Transport};
 
+mod race;
+
+use race::{Failures, Verdict};
+
 /// Bounds on one resolution.
 #[derive(Clone, Copy, Debug)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Steps (questions and cache hits) for one name, nested ones included.
     pub max_steps: usize,
     /// Nesting of glueless-server lookups.
@@ -37,101 +42,49 @@ pub struct Limits {
     pub max_cnames: usize,
     /// Referrals followed for one name.
     pub max_referrals: usize,
-    /// Wall time for one name.
+    /// Wall time for one name (`--max-time`).
     pub total: Duration,
 }
 
 impl Limits {
-    /// The bounds for a run whose queries wait `timeout` and resend `retries` times.
-    pub fn for_transport(timeout: Duration, retries: u32) -> Limits {
-        let per_server = timeout * (retries + 1);
+    /// The bounds of a resolution that may take `max_time` in all.
+    pub fn new(max_time: Duration) -> Limits {
         Limits {
             max_steps: 128,
             max_depth: 4,
             max_cnames: 12,
             max_referrals: 24,
-            total: (per_server * 12).clamp(Duration::from_secs(5), Duration::from_secs(120)),
+            total: max_time,
         }
     }
 }
 
-/// The final result of a resolution.
+/// Where an iterative resolution starts and how long it waits.
 #[derive(Clone, Debug)]
-pub struct Resolution {
-    /// The CNAMEs followed, first to last.
-    pub cnames: Vec<Record>,
-    /// The final answer, for the last name of the chain.
-    pub answer: Answer,
-    /// Whether the final reply was authoritative.
-    pub authoritative: bool,
-    /// The server of the final reply.
-    pub server: ServerRef,
-    /// Whether the final reply came from the cache.
-    pub from_cache: bool,
-    /// The protocol of the final reply, when it came from the network.
-    pub protocol: Option<&'static str>,
+pub struct TraceOptions {
+    /// A root hints file; `None` for the built-in IANA hints.
+    pub root_hints: Option<PathBuf>,
+    /// The destination port of every query (53 on the internet).
+    pub port: u16,
+    /// How long to wait for each reply.
+    pub timeout: Duration,
+    /// How many times to resend a query that got no reply.
+    pub retries: u32,
+    /// The bound on one name's whole resolution.
+    pub max_time: Duration,
 }
 
-impl Resolution {
-    /// The response code the final answer stands for.
-    pub fn rcode(&self) -> ResponseCode {
-        match self.answer {
-            Answer::NxDomain(_) => ResponseCode::NXDomain,
-            _ => ResponseCode::NoError,
-        }
-    }
-
-    /// The answer section: the CNAME chain, then the data.
-    pub fn answers(&self) -> Vec<Record> {
-        let mut all = self.cnames.clone();
-        if let Answer::Records(records) = &self.answer {
-            all.extend(records.iter().cloned());
-        }
-        all
-    }
-
-    /// The authority section: the SOA of a negative answer.
-    pub fn authority(&self) -> &[Record] {
-        match &self.answer {
-            Answer::Records(_) => &[],
-            Answer::NxDomain(soa) | Answer::NoData(soa) => soa,
-        }
-    }
-
-    /// The report of this resolution (the JSON object of `--trace`): the
-    /// final answer, where it came from, and the `steps` that led to it.
-    pub fn report(&self, query: QueryOut, steps: Vec<Step>, elapsed: Duration) -> Report {
-        Report {
-            query,
-            rcode: rcode_text(self.rcode()),
-            authoritative: self.authoritative,
-            answers: records_out(&self.answers()),
-            authority: records_out(self.authority()),
-            server: Some(self.server.addr.to_string()),
-            source: if self.from_cache { "cache" } else { "network" },
-            protocol: self.protocol,
-            elapsed_ms: millis(elapsed),
-            steps: Some(steps),
-        }
-    }
-}
-
-/// One name's resolution as it ended: its steps, and its result.
-pub struct Traced {
-    /// Every step, in order.
-    pub steps: Vec<Step>,
-    /// The resolution, or why it failed.
-    pub result: Result<Resolution, Error>,
-}
-
-/// An iterative resolver over one run's cache.
-pub struct Tracer<'c> {
+/// An iterative resolver with the run's cache: every name traced through one
+/// `Tracer` reuses what the earlier ones learnt.
+pub struct Tracer {
     transport: Transport,
     port: u16,
     hints: Vec<NameServer>,
-    cache: &'c mut Cache,
+    cache: Cache,
     limits: Limits,
     deadline: Instant,
+    /// The name being traced (nested lookups aside).
+    traced: Name,
     steps: Vec<Step>,
     in_progress: Vec<(Name, RecordType)>,
 }
@@ -145,15 +98,27 @@ struct NameResult {
     protocol: Option<&'static str>,
 }
 
-impl<'c> Tracer<'c> {
+impl Tracer {
+    /// A resolver from `options`' root hints (the built-in ones when none).
+    pub fn new(options: &TraceOptions) -> Result<Tracer, Error> {
+        let hints = crate::hints::load(options.root_hints.as_deref())?;
+        let transport = Transport {
+            timeout: options.timeout,
+            retries: options.retries,
+            tcp: false,
+            recursion_desired: false,
+        };
+        let limits = Limits::new(options.max_time);
+        Ok(Tracer::with_hints(transport, options.port, hints, limits))
+    }
+
     /// A resolver starting from `hints`, asking every server on `port`.
-    pub fn new(
+    pub(crate) fn with_hints(
         transport: Transport,
         port: u16,
         hints: Vec<NameServer>,
-        cache: &'c mut Cache,
         limits: Limits,
-    ) -> Tracer<'c> {
+    ) -> Tracer {
         Tracer {
             // An iterative resolver asks for what each server knows itself.
             transport: Transport {
@@ -162,9 +127,10 @@ impl<'c> Tracer<'c> {
             },
             port,
             hints,
-            cache,
+            cache: Cache::default(),
             limits,
             deadline: Instant::now(),
+            traced: Name::root(),
             steps: Vec::new(),
             in_progress: Vec::new(),
         }
@@ -175,6 +141,7 @@ impl<'c> Tracer<'c> {
         self.steps.clear();
         self.in_progress.clear();
         self.deadline = Instant::now() + self.limits.total;
+        self.traced = name.clone();
         let result = self.resolve(name, rtype, 0).await;
         Traced {
             steps: std::mem::take(&mut self.steps),
@@ -269,49 +236,14 @@ impl<'c> Tracer<'c> {
         depth: usize,
     ) -> Result<NameResult, Error> {
         self.budget(name)?;
-        let now = Instant::now();
-        if let Some(hit) = self.cache.answer(name, rtype, now) {
-            let class = match hit.aged(now) {
-                Answer::Records(records) => {
-                    crate::classify::class_of_records(&records, name, rtype)
-                }
-                Answer::NxDomain(soa) => Class::NxDomain(soa),
-                Answer::NoData(soa) => Class::NoData(soa),
-            };
-            let mut step = steps::base(
-                depth,
-                name,
-                rtype,
-                &hit.origin.zone,
-                Some(&hit.origin.from),
-                Source::Cache,
-            );
-            step.kind = steps::kind_of(&class);
-            step.authoritative = hit.origin.authoritative;
-            step.ttl_left = Some(hit.ttl_left(now));
-            step.rcode = Some(rcode_text(match class {
-                Class::NxDomain(_) => ResponseCode::NXDomain,
-                _ => ResponseCode::NoError,
-            }));
-            step.answers = match &class {
-                Class::Answer(records) | Class::Cname { records, .. } => records_out(records),
-                _ => Vec::new(),
-            };
-            self.steps.push(step);
-            return Ok(NameResult {
-                class,
-                authoritative: hit.origin.authoritative,
-                server: hit.origin.from,
-                from_cache: true,
-                protocol: None,
-            });
+        if let Some(hit) = self.cached(name, rtype, depth) {
+            return Ok(hit);
         }
         let mut delegation = self.start(name, rtype, depth).await?;
         let mut referrals = 0;
         loop {
-            let (class, authoritative, server, protocol) =
-                self.ask_zone(&delegation, name, rtype, depth).await?;
-            let answer = match &class {
+            let result = self.ask_zone(&delegation, name, rtype, depth).await?;
+            let answer = match &result.class {
                 Class::Referral(referral) => {
                     referrals += 1;
                     if referrals > self.limits.max_referrals {
@@ -320,7 +252,7 @@ impl<'c> Tracer<'c> {
                             why: format!("more than {} referrals", self.limits.max_referrals),
                         });
                     }
-                    let next = delegation_from(referral, &delegation.zone, server);
+                    let next = delegation_from(referral, &delegation.zone, result.server);
                     self.cache.put_delegation(next.clone(), Instant::now());
                     delegation = next;
                     continue;
@@ -332,26 +264,58 @@ impl<'c> Tracer<'c> {
                 Class::NoData(soa) => Answer::NoData(soa.clone()),
                 Class::BadReferral(_) | Class::Lame(_) => {
                     return Err(Error::Malformed {
-                        server: server.addr.to_string(),
+                        server: result.server.addr.to_string(),
                         why: format!("no usable reply for {name}"),
                     });
                 }
             };
             let origin = Origin {
                 zone: delegation.zone.clone(),
-                from: server.clone(),
-                authoritative,
+                from: result.server.clone(),
+                authoritative: result.authoritative,
             };
             self.cache
                 .put_answer(name, rtype, answer, origin, Instant::now());
-            return Ok(NameResult {
-                class,
-                authoritative,
-                server,
-                from_cache: false,
-                protocol: Some(protocol),
-            });
+            return Ok(result);
         }
+    }
+
+    /// The cached answer for (`name`, `rtype`), recorded as a cache step.
+    fn cached(&mut self, name: &Name, rtype: RecordType, depth: usize) -> Option<NameResult> {
+        let now = Instant::now();
+        let hit = self.cache.answer(name, rtype, now)?;
+        let class = match hit.aged(now) {
+            Answer::Records(records) => crate::classify::class_of_records(&records, name, rtype),
+            Answer::NxDomain(soa) => Class::NxDomain(soa),
+            Answer::NoData(soa) => Class::NoData(soa),
+        };
+        let mut step = steps::base(
+            depth,
+            name,
+            rtype,
+            &hit.origin.zone,
+            Some(&hit.origin.from),
+            Source::Cache,
+        );
+        step.kind = steps::kind_of(&class);
+        step.authoritative = hit.origin.authoritative;
+        step.ttl_left = Some(hit.ttl_left(now));
+        step.rcode = Some(rcode_text(match class {
+            Class::NxDomain(_) => ResponseCode::NXDomain,
+            _ => ResponseCode::NoError,
+        }));
+        step.answers = match &class {
+            Class::Answer(records) | Class::Cname { records, .. } => records_out(records),
+            _ => Vec::new(),
+        };
+        self.steps.push(step);
+        Some(NameResult {
+            class,
+            authoritative: hit.origin.authoritative,
+            server: hit.origin.from,
+            from_cache: true,
+            protocol: None,
+        })
     }
 
     /// The closest known delegation above `name`: the root servers (primed or
@@ -386,249 +350,242 @@ impl<'c> Tracer<'c> {
     async fn prime(&mut self, depth: usize) -> Result<Delegation, Error> {
         let root = Name::root();
         let query = Query::query(root.clone(), RecordType::NS);
-        let mut last: Option<Error> = None;
-        for hint in self.hints.clone() {
-            for addr in &hint.addrs {
-                self.budget(&root)?;
-                let server = ServerRef {
-                    name: Some(hint.name.clone()),
-                    addr: SocketAddr::new(*addr, self.port),
-                };
-                let (sent, elapsed) = self.send(server.addr, &query).await;
-                let exchange = match sent {
-                    Ok(exchange) => exchange,
-                    Err(e) => {
-                        self.steps.push(steps::failed(
-                            steps::base(
-                                depth,
-                                &root,
-                                RecordType::NS,
-                                &root,
-                                Some(&server),
-                                Source::Network,
-                            ),
-                            self.transport.tcp,
-                            &e,
-                            elapsed,
-                        ));
-                        last = Some(crate::stub::wire_error("root servers", e));
-                        continue;
-                    }
-                };
-                let mut step =
-                    steps::reply(depth, &root, RecordType::NS, &root, &server, &exchange);
-                match root_servers(&exchange.response, &self.hints, server.clone()) {
-                    Some(delegation) => {
-                        step.kind = Kind::Referral;
-                        step.referral = Some(steps::referral_out(&delegation));
-                        self.steps.push(step);
-                        self.cache.put_root(delegation.clone(), Instant::now());
-                        return Ok(delegation);
-                    }
-                    None => {
-                        let why = format!(
-                            "priming reply {} without the root NS set",
-                            rcode_text(exchange.response.metadata.response_code)
-                        );
-                        step.kind = Kind::Error;
-                        step.note = Some(why.clone());
-                        self.steps.push(step);
-                        last = Some(Error::Lame {
-                            zone: ".".into(),
-                            why,
-                        });
-                    }
-                }
-            }
-        }
-        Err(last.unwrap_or_else(|| Error::Lame {
-            zone: ".".into(),
-            why: "no root server address".into(),
-        }))
+        let asked = Asked {
+            query: &query,
+            zone: &root,
+            depth,
+        };
+        let hints = self.hints.clone();
+        let servers = hints
+            .iter()
+            .flat_map(|hint| self.refs(hint))
+            .collect::<Vec<ServerRef>>();
+        let mut failures = Failures::new();
+        let judge = |server: &ServerRef, exchange: &Exchange, failures: &mut Failures| {
+            judge_priming(&asked, &hints, server, exchange, failures)
+        };
+        let won = self.race(&asked, servers, &mut failures, &judge).await?;
+        let delegation =
+            won.and_then(|(server, exchange)| root_servers(&exchange.response, &hints, server));
+        let Some(delegation) = delegation else {
+            return Err(failures.into_error(&root));
+        };
+        self.cache.put_root(delegation.clone(), Instant::now());
+        Ok(delegation)
     }
 
-    /// Ask the servers of `delegation` in turn until one gives a usable reply.
+    /// Ask the servers of `delegation` until one gives a usable reply: those
+    /// with addresses raced against each other, then each glueless one.
     async fn ask_zone(
         &mut self,
         delegation: &Delegation,
         name: &Name,
         rtype: RecordType,
         depth: usize,
-    ) -> Result<(Class, bool, ServerRef, &'static str), Error> {
+    ) -> Result<NameResult, Error> {
         let query = Query::query(name.clone(), rtype);
-        let zone = &delegation.zone;
-        let mut last_failure = String::from("no servers");
-        let mut worst: Option<Error> = None;
-        let mut replied = false;
-        // Servers that failed earlier in the run go last (RFC 1034 §5.3.3 step 3
-        // asks resolvers to prefer servers that answer).
-        let port = self.port;
-        let mut servers = delegation.servers.clone();
-        servers.sort_by_key(|ns| {
-            !ns.addrs.is_empty()
-                && ns
-                    .addrs
-                    .iter()
-                    .all(|a| self.cache.is_unresponsive(SocketAddr::new(*a, port)))
-        });
-        for ns in &servers {
-            let addrs = if ns.addrs.is_empty() {
-                match self.server_addresses(&ns.name, depth).await {
-                    Ok(addrs) if !addrs.is_empty() => addrs,
-                    Ok(_) => {
-                        last_failure = format!("{} has no address", ns.name);
-                        continue;
-                    }
-                    Err(e) => {
-                        last_failure = format!("{}: {e}", ns.name);
-                        if matches!(
-                            e,
-                            Error::ReferralLoop { .. }
-                                | Error::CnameLoop { .. }
-                                | Error::Limit { .. }
-                        ) {
-                            worst = Some(e);
-                        }
-                        continue;
-                    }
-                }
-            } else {
-                ns.addrs.clone()
+        let asked = Asked {
+            query: &query,
+            zone: &delegation.zone,
+            depth,
+        };
+        let judge = |server: &ServerRef, exchange: &Exchange, failures: &mut Failures| {
+            judge_reply(&asked, server, exchange, failures)
+        };
+        let mut failures = Failures::new();
+        let (glued, glueless): (Vec<&NameServer>, Vec<&NameServer>) = delegation
+            .servers
+            .iter()
+            .partition(|ns| !ns.addrs.is_empty());
+        let servers = glued.iter().flat_map(|ns| self.refs(ns)).collect();
+        if let Some(won) = self.race(&asked, servers, &mut failures, &judge).await? {
+            return Ok(zone_result(&asked, won));
+        }
+        for ns in glueless {
+            let Some(addrs) = self.addresses_of(ns, depth, &mut failures).await else {
+                continue;
             };
-            for addr in addrs {
-                self.budget(name)?;
-                let server = ServerRef {
-                    name: Some(ns.name.clone()),
-                    addr: SocketAddr::new(addr, self.port),
-                };
-                let (sent, elapsed) = self.send(server.addr, &query).await;
-                let exchange = match sent {
-                    Ok(exchange) => exchange,
-                    Err(e) => {
-                        self.steps.push(steps::failed(
-                            steps::base(depth, name, rtype, zone, Some(&server), Source::Network),
-                            self.transport.tcp,
-                            &e,
-                            elapsed,
-                        ));
-                        last_failure = format!("{}: {e}", server.addr);
-                        self.cache.mark_unresponsive(server.addr);
-                        // The run's time may have run out while waiting.
-                        self.budget(name)?;
-                        continue;
-                    }
-                };
-                replied = true;
-                let class = classify(&exchange.response, zone, name, rtype);
-                let mut step = steps::reply(depth, name, rtype, zone, &server, &exchange);
-                step.kind = steps::kind_of(&class);
-                match &class {
-                    Class::Lame(why) => {
-                        step.note = Some(why.clone());
-                        self.steps.push(step);
-                        last_failure = format!("{}: {why}", server.addr);
-                        let rcode = exchange.response.metadata.response_code;
-                        if rcode != ResponseCode::NoError && worst.is_none() {
-                            worst = Some(Error::Rcode {
-                                name: name.to_string(),
-                                rcode: rcode_text(rcode),
-                            });
-                        }
-                        // The server answered: its other addresses would say the same.
-                        break;
-                    }
-                    Class::BadReferral(child) => {
-                        let why = format!("{} refers {name} back to {child}", server.addr);
-                        step.note = Some(format!("referral back to {child}"));
-                        self.steps.push(step);
-                        worst = Some(Error::ReferralLoop {
-                            zone: zone.to_string(),
-                            why: why.clone(),
-                        });
-                        last_failure = why;
-                        break;
-                    }
-                    Class::Referral(referral) => {
-                        step.referral = Some(steps::referral_out(&delegation_from(
-                            referral,
-                            zone,
-                            server.clone(),
-                        )));
-                        if !referral.ignored_glue.is_empty() {
-                            step.note = Some(format!(
-                                "glue for {} is outside {zone}: not trusted",
-                                join_names(&referral.ignored_glue)
-                            ));
-                        }
-                    }
-                    _ => {}
-                }
-                let authoritative = exchange.response.metadata.authoritative;
-                self.steps.push(step);
-                return Ok((class, authoritative, server, exchange.protocol.as_str()));
+            let found = NameServer {
+                name: ns.name.clone(),
+                addrs,
+            };
+            let servers = self.refs(&found);
+            if let Some(won) = self.race(&asked, servers, &mut failures, &judge).await? {
+                return Ok(zone_result(&asked, won));
             }
         }
-        if let Some(e) = worst {
-            return Err(e);
-        }
-        if zone.is_root() && !replied {
-            return Err(Error::Unreachable {
-                what: "every root server".into(),
-                why: last_failure,
-            });
-        }
-        Err(Error::Lame {
-            zone: zone.to_string(),
-            why: last_failure,
-        })
+        Err(failures.into_error(&delegation.zone))
     }
 
-    /// The addresses of a glueless name server, resolved as nested steps.
-    async fn server_addresses(
-        &mut self,
-        server: &Name,
-        depth: usize,
-    ) -> Result<Vec<std::net::IpAddr>, Error> {
-        let resolution = self.resolve(server, RecordType::A, depth + 1).await?;
-        Ok(resolution
-            .answers()
+    /// A name server's addresses on the run's port.
+    fn refs(&self, ns: &NameServer) -> Vec<ServerRef> {
+        ns.addrs
             .iter()
-            .filter_map(|r| match &r.data {
-                RData::A(a) => Some(std::net::IpAddr::V4(a.0)),
-                _ => None,
+            .map(|addr| ServerRef {
+                name: Some(ns.name.clone()),
+                addr: SocketAddr::new(*addr, self.port),
             })
-            .collect())
+            .collect()
     }
 
-    /// One exchange, cut short by the resolution's deadline; with its duration.
-    async fn send(
-        &self,
-        server: SocketAddr,
-        query: &Query,
-    ) -> (Result<Exchange, crate::wire::WireError>, Duration) {
-        let started = Instant::now();
-        let left = self.deadline.saturating_duration_since(started);
-        let result = tokio::time::timeout(left, self.transport.exchange(server, query))
-            .await
-            .unwrap_or(Err(crate::wire::WireError::Timeout));
-        (result, started.elapsed())
+    /// A glueless name server's addresses, resolved as nested steps; `None`
+    /// (with the reason kept) when it has none.
+    async fn addresses_of(
+        &mut self,
+        ns: &NameServer,
+        depth: usize,
+        failures: &mut Failures,
+    ) -> Option<Vec<IpAddr>> {
+        match self.resolve(&ns.name, RecordType::A, depth + 1).await {
+            Ok(resolution) => {
+                let addrs = resolution.addresses();
+                if addrs.is_empty() {
+                    failures.last = format!("{} has no address", ns.name);
+                    return None;
+                }
+                Some(addrs)
+            }
+            Err(e) => {
+                failures.last = format!("{}: {e}", ns.name);
+                if matches!(
+                    e,
+                    Error::ReferralLoop { .. } | Error::CnameLoop { .. } | Error::Limit { .. }
+                ) {
+                    failures.worst = Some(e);
+                }
+                None
+            }
+        }
     }
 
     /// Fail once the step or time budget of the name is spent.
     fn budget(&self, name: &Name) -> Result<(), Error> {
-        if self.steps.len() >= self.limits.max_steps {
+        self.budget_with(name, 0)
+    }
+
+    /// [`Tracer::budget`], with `pending` steps not recorded yet.
+    fn budget_with(&self, name: &Name, pending: usize) -> Result<(), Error> {
+        if self.steps.len() + pending >= self.limits.max_steps {
             return Err(Error::Limit {
                 name: name.to_string(),
                 why: format!("{} steps", self.limits.max_steps),
             });
         }
         if Instant::now() >= self.deadline {
-            return Err(Error::Timeout(format!(
-                "{name} (time limit of {} s)",
-                self.limits.total.as_secs_f64()
-            )));
+            return Err(self.time_up());
         }
         Ok(())
+    }
+
+    /// The error of a resolution that ran out of time.
+    fn time_up(&self) -> Error {
+        Error::time_limit(&self.traced, self.limits.total)
+    }
+}
+
+/// The question put to the servers of one zone.
+pub(crate) struct Asked<'q> {
+    pub query: &'q Query,
+    pub zone: &'q Name,
+    pub depth: usize,
+}
+
+/// The answer of the server that won a zone's race.
+fn zone_result(asked: &Asked<'_>, (server, exchange): (ServerRef, Exchange)) -> NameResult {
+    NameResult {
+        class: classify(
+            &exchange.response,
+            asked.zone,
+            asked.query.name(),
+            asked.query.query_type(),
+        ),
+        authoritative: exchange.response.metadata.authoritative,
+        server,
+        from_cache: false,
+        protocol: Some(exchange.protocol.as_str()),
+    }
+}
+
+/// What a reply from a server of the zone means: its step, and whether to
+/// use it or ask another server.
+fn judge_reply(
+    asked: &Asked<'_>,
+    server: &ServerRef,
+    exchange: &Exchange,
+    failures: &mut Failures,
+) -> (Step, Verdict) {
+    let (name, rtype, zone) = (asked.query.name(), asked.query.query_type(), asked.zone);
+    let class = classify(&exchange.response, zone, name, rtype);
+    let mut step = steps::reply(asked.depth, name, rtype, zone, server, exchange);
+    step.kind = steps::kind_of(&class);
+    match &class {
+        Class::Lame(why) => {
+            step.note = Some(why.clone());
+            failures.last = format!("{}: {why}", server.addr);
+            let rcode = exchange.response.metadata.response_code;
+            if rcode != ResponseCode::NoError && failures.worst.is_none() {
+                failures.worst = Some(Error::Rcode {
+                    name: name.to_string(),
+                    rcode: rcode_text(rcode),
+                });
+            }
+            // The server answered: its other addresses would say the same.
+            return (step, Verdict::NextServer);
+        }
+        Class::BadReferral(child) => {
+            let why = format!("{} refers {name} back to {child}", server.addr);
+            step.note = Some(format!("referral back to {child}"));
+            failures.worst = Some(Error::ReferralLoop {
+                zone: zone.to_string(),
+                why: why.clone(),
+            });
+            failures.last = why;
+            return (step, Verdict::NextServer);
+        }
+        Class::Referral(referral) => {
+            step.referral = Some(steps::referral_out(&delegation_from(
+                referral,
+                zone,
+                server.clone(),
+            )));
+            if !referral.ignored_glue.is_empty() {
+                step.note = Some(format!(
+                    "glue for {} is outside {zone}: not trusted",
+                    join_names(&referral.ignored_glue)
+                ));
+            }
+        }
+        _ => {}
+    }
+    (step, Verdict::Usable)
+}
+
+/// What a reply to the priming question means: the root NS set, or a lame root.
+fn judge_priming(
+    asked: &Asked<'_>,
+    hints: &[NameServer],
+    server: &ServerRef,
+    exchange: &Exchange,
+    failures: &mut Failures,
+) -> (Step, Verdict) {
+    let root = asked.zone;
+    let mut step = steps::reply(asked.depth, root, RecordType::NS, root, server, exchange);
+    match root_servers(&exchange.response, hints, server.clone()) {
+        Some(delegation) => {
+            step.kind = Kind::Referral;
+            step.referral = Some(steps::referral_out(&delegation));
+            (step, Verdict::Usable)
+        }
+        None => {
+            let why = format!(
+                "priming reply {} without the root NS set",
+                rcode_text(exchange.response.metadata.response_code)
+            );
+            step.kind = Kind::Error;
+            step.note = Some(why.clone());
+            failures.last = why;
+            (step, Verdict::NextServer)
+        }
     }
 }
 
@@ -648,37 +605,41 @@ mod tests {
 
     use super::*;
     use crate::hints;
+    use crate::model::QueryOut;
 
     fn transport() -> Transport {
         Transport {
-            timeout: Duration::from_millis(300),
+            timeout: Duration::from_secs(5),
             retries: 0,
             tcp: false,
             recursion_desired: true,
         }
     }
 
-    fn run(h: &Hierarchy, cache: &mut Cache, limits: Limits, name: &str) -> Traced {
+    fn tracer(h: &Hierarchy, limits: Limits) -> Tracer {
+        let root = hints::load(Some(h.root_hints())).unwrap();
+        Tracer::with_hints(transport(), h.port(), root, limits)
+    }
+
+    fn run(tracer: &mut Tracer, name: &str) -> Traced {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let root = hints::load(Some(h.root_hints())).unwrap();
-        let mut tracer = Tracer::new(transport(), h.port(), root, cache, limits);
         runtime.block_on(tracer.trace(&Name::from_str(name).unwrap(), RecordType::A))
     }
 
     fn limits() -> Limits {
-        Limits::for_transport(Duration::from_millis(300), 0)
+        Limits::new(Duration::from_secs(30))
     }
 
     #[test]
     fn a_warm_cache_answers_in_one_step() {
         let h = Hierarchy::start().unwrap();
-        let mut cache = Cache::new();
-        let cold = run(&h, &mut cache, limits(), "www.lab.glasscom.com.");
+        let mut tracer = tracer(&h, limits());
+        let cold = run(&mut tracer, "www.lab.glasscom.com.");
         assert_eq!(cold.steps.len(), 5);
-        let warm = run(&h, &mut cache, limits(), "www.lab.glasscom.com.");
+        let warm = run(&mut tracer, "www.lab.glasscom.com.");
         assert_eq!(warm.steps.len(), 1);
         assert_eq!(warm.steps[0].source, Source::Cache);
         let resolution = warm.result.unwrap();
@@ -689,7 +650,7 @@ mod tests {
     #[test]
     fn a_resolution_reports_its_answer_and_steps() {
         let h = Hierarchy::start().unwrap();
-        let traced = run(&h, &mut Cache::new(), limits(), "www.lab.glasscom.com.");
+        let traced = run(&mut tracer(&h, limits()), "www.lab.glasscom.com.");
         let name = Name::from_str("www.lab.glasscom.com.").unwrap();
         let query = QueryOut::new(&name, RecordType::A);
         let resolution = traced.result.unwrap();
@@ -713,7 +674,7 @@ mod tests {
             max_steps: 3,
             ..limits()
         };
-        let traced = run(&h, &mut Cache::new(), tight, "www.lab.glasscom.com.");
+        let traced = run(&mut tracer(&h, tight), "www.lab.glasscom.com.");
         assert_eq!(traced.steps.len(), 3);
         assert!(matches!(traced.result, Err(Error::Limit { .. })));
     }
@@ -725,7 +686,7 @@ mod tests {
             max_depth: 0,
             ..limits()
         };
-        let traced = run(&h, &mut Cache::new(), flat, "www.glueless.com.");
+        let traced = run(&mut tracer(&h, flat), "www.glueless.com.");
         assert!(
             matches!(traced.result, Err(Error::Limit { .. })),
             "{:?}",
@@ -742,7 +703,7 @@ mod tests {
             ..limits()
         };
         // The silent server never answers: the total bound ends the wait.
-        let traced = run(&h, &mut Cache::new(), short, "www.silent.com.");
+        let traced = run(&mut tracer(&h, short), "www.silent.com.");
         assert!(
             matches!(traced.result, Err(Error::Timeout(_))),
             "{:?}",
@@ -762,8 +723,7 @@ mod tests {
             name: Name::from_str("dead.root.").unwrap(),
             addrs: vec![std::net::IpAddr::from([127, 53, 6, 10])],
         }];
-        let mut cache = Cache::new();
-        let mut tracer = Tracer::new(transport(), h.port(), dead, &mut cache, limits());
+        let mut tracer = Tracer::with_hints(transport(), h.port(), dead, limits());
         let traced = runtime.block_on(tracer.trace(&Name::from_str("x.").unwrap(), RecordType::A));
         let error = traced.result.unwrap_err();
         assert_eq!(

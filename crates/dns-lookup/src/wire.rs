@@ -78,6 +78,9 @@ pub enum WireError {
     Timeout,
     /// The server could not be reached (connection refused, port unreachable...).
     Unreachable(String),
+    /// The host has no route to the server's address family (ENETUNREACH,
+    /// EADDRNOTAVAIL).
+    NoRoute(String),
     /// A reply from the server that is not a valid answer to our query.
     Malformed(String),
 }
@@ -87,6 +90,7 @@ impl std::fmt::Display for WireError {
         match self {
             WireError::Timeout => write!(f, "timeout"),
             WireError::Unreachable(why) => write!(f, "unreachable: {why}"),
+            WireError::NoRoute(why) => write!(f, "no route: {why}"),
             WireError::Malformed(why) => write!(f, "malformed reply: {why}"),
         }
     }
@@ -244,7 +248,12 @@ fn unspecified(server: SocketAddr) -> SocketAddr {
 }
 
 fn unreachable(e: io::Error) -> WireError {
-    WireError::Unreachable(e.to_string())
+    match e.kind() {
+        io::ErrorKind::NetworkUnreachable | io::ErrorKind::AddrNotAvailable => {
+            WireError::NoRoute(e.to_string())
+        }
+        _ => WireError::Unreachable(e.to_string()),
+    }
 }
 
 fn closed(e: io::Error) -> WireError {
@@ -301,6 +310,14 @@ mod tests {
             accept(&request, &request.to_vec().unwrap()),
             Err(Reject::NotOurs)
         ));
+    }
+
+    #[test]
+    fn no_route_errors_are_told_apart() {
+        let e = unreachable(io::Error::from(io::ErrorKind::NetworkUnreachable));
+        assert!(matches!(e, WireError::NoRoute(_)));
+        let e = unreachable(io::Error::from(io::ErrorKind::ConnectionRefused));
+        assert!(matches!(e, WireError::Unreachable(_)));
     }
 
     #[test]
