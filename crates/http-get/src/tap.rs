@@ -40,6 +40,16 @@ pub struct Seen {
     pub peer_closed: bool,
 }
 
+impl Seen {
+    /// The final response head (interim 1xx heads skipped), once whole.
+    pub fn final_head(&self) -> Option<&[u8]> {
+        self.head_complete
+            .then(|| self.head.get(self.head_start..))
+            .flatten()
+            .filter(|head| !head.is_empty())
+    }
+}
+
 /// A stream wrapper that records what passes through.
 pub struct Tap<S> {
     inner: S,
