@@ -27,7 +27,7 @@ pub mod sandbox;
 
 use std::net::{IpAddr, SocketAddr};
 
-use http_get::{ResolveArg, Scheme, Settings, Target, Trust};
+use http_get::{HttpVersion, ResolveArg, Scheme, Settings, Target, Trust};
 use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
 
 pub use args::JourneyArgs;
@@ -159,6 +159,8 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
     let mut settings = Settings::new(trust);
     settings.overrides = overrides;
     settings.connect_timeout = args.timeout;
+    // The chapter tells HTTP/1.1: its messages are text, byte for byte.
+    settings.http = HttpVersion::Http1;
     if human {
         render::heading(ctx, 5, "Socket, connect, write, read, close", "http-get")?;
         // The sections so far stay on screen while the connection is made.

@@ -12,7 +12,7 @@ use netlens_core::Ctx;
 
 use crate::args::Args;
 use crate::error::Error;
-use crate::exchange::{DEFAULT_CONNECT_TIMEOUT, Settings};
+use crate::exchange::{DEFAULT_CONNECT_TIMEOUT, HttpVersion, Settings};
 use crate::net::Family;
 use crate::render::Printer;
 use crate::request::{Credentials, RequestOptions};
@@ -96,6 +96,11 @@ impl Config {
             _ => Family::Any,
         };
         settings.connect_timeout = args.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        settings.http = match (args.http1_1, args.http2_prior_knowledge) {
+            (true, _) => HttpVersion::Http1,
+            (_, true) => HttpVersion::Http2PriorKnowledge,
+            _ => HttpVersion::Negotiated,
+        };
         let fail = match (args.fail, args.fail_with_body) {
             (true, _) => Fail::Quiet,
             (_, true) => Fail::WithBody,

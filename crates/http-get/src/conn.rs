@@ -1,7 +1,8 @@
 //! One connection: resolve, connect (directly, or to a proxy and through a
-//! CONNECT tunnel), TLS, then hyper's HTTP/1 client connection over a tap
-//! that sees every byte. Each phase is timed and told by the printer as it
-//! happens.
+//! CONNECT tunnel), TLS, then hyper's HTTP/1 or HTTP/2 client connection over
+//! a tap that sees every byte. Each phase is timed and told by the printer as
+//! it happens. HTTP/2 is spoken when the server picked `h2` by ALPN, or from
+//! the first byte with `--http2-prior-knowledge`.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -11,8 +12,8 @@ use bytes::Bytes;
 use http::Request;
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper::client::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper::client::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use netlens_core::Ctx;
 use rustls::ClientConfig;
 use serde::Serialize;
@@ -20,7 +21,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::task::JoinHandle;
 
 use crate::error::Error;
-use crate::exchange::{Settings, idle};
+use crate::exchange::{HttpVersion, Settings, idle};
 use crate::net;
 use crate::proxy::{self, Proxy};
 use crate::render::Printer;
@@ -74,22 +75,33 @@ pub(crate) struct Connection {
     pub seen: Arc<Mutex<Seen>>,
     /// When each phase of opening ended.
     pub opening: Opening,
-    sender: http1::SendRequest<Full<Bytes>>,
+    sender: Sender,
     driver: JoinHandle<Result<(), hyper::Error>>,
 }
 
+/// hyper's handle to send requests, for the version spoken.
+enum Sender {
+    Http1(http1::SendRequest<Full<Bytes>>),
+    Http2(http2::SendRequest<Full<Bytes>>),
+}
+
 impl Connection {
+    /// Whether the connection speaks HTTP/2.
+    pub fn is_h2(&self) -> bool {
+        matches!(self.sender, Sender::Http2(_))
+    }
+
     /// Send `request` and wait for the response head.
     pub async fn send(
         &mut self,
         request: Request<Full<Bytes>>,
     ) -> Result<http::Response<Incoming>, Error> {
-        idle(
-            "waiting for the response",
-            self.sender.send_request(request),
-        )
-        .await?
-        .map_err(|e| Error::from_hyper("reading the response", &e))
+        let waiting = "waiting for the response";
+        let sent = match &mut self.sender {
+            Sender::Http1(sender) => idle(waiting, sender.send_request(request)).await?,
+            Sender::Http2(sender) => idle(waiting, sender.send_request(request)).await?,
+        };
+        sent.map_err(|e| Error::from_hyper("reading the response", &e))
     }
 
     /// Give up on the connection at once (a redirect's body is not read).
@@ -138,7 +150,31 @@ pub(crate) async fn open(
         secs: settings.connect_timeout.as_secs_f64(),
     })??;
     let (stream, dialed, tls, opening) = opened;
-    let (tapped, seen) = Tap::new(stream);
+    let h2 = match &tls {
+        Some(info) => info.alpn.as_deref() == Some("h2"),
+        None => settings.http == HttpVersion::Http2PriorKnowledge,
+    };
+    let (tapped, seen) = Tap::new(stream, h2);
+    let (sender, driver) = if h2 {
+        handshake_h2(tapped).await?
+    } else {
+        handshake_h1(tapped).await?
+    };
+    Ok(Connection {
+        remote: dialed.remote,
+        local: dialed.local,
+        tls,
+        seen,
+        opening,
+        sender,
+        driver,
+    })
+}
+
+/// hyper's HTTP/1 client connection over the tapped stream.
+async fn handshake_h1(
+    tapped: Tap<Box<dyn Stream>>,
+) -> Result<(Sender, JoinHandle<Result<(), hyper::Error>>), Error> {
     let (sender, conn) = http1::Builder::new()
         .title_case_headers(true)
         // Steady 64 KiB reads keep the socket flowing: hyper's adaptive buffer
@@ -150,15 +186,19 @@ pub(crate) async fn open(
         .handshake::<_, Full<Bytes>>(TokioIo::new(tapped))
         .await
         .map_err(|e| Error::from_hyper("http handshake", &e))?;
-    Ok(Connection {
-        remote: dialed.remote,
-        local: dialed.local,
-        tls,
-        seen,
-        opening,
-        sender,
-        driver: tokio::spawn(conn),
-    })
+    Ok((Sender::Http1(sender), tokio::spawn(conn)))
+}
+
+/// hyper's HTTP/2 client connection over the tapped stream.
+async fn handshake_h2(
+    tapped: Tap<Box<dyn Stream>>,
+) -> Result<(Sender, JoinHandle<Result<(), hyper::Error>>), Error> {
+    let (sender, conn) = http2::Builder::new(TokioExecutor::new())
+        .max_header_list_size(MAX_HEAD_BYTES as u32)
+        .handshake::<_, Full<Bytes>>(TokioIo::new(tapped))
+        .await
+        .map_err(|e| Error::from_hyper("http/2 handshake", &e))?;
+    Ok((Sender::Http2(sender), tokio::spawn(conn)))
 }
 
 /// The two ends of a connected socket, and when the addresses were known.

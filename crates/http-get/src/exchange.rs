@@ -20,7 +20,7 @@ use crate::conn::{self, ClosedBy, Connection};
 use crate::error::Error;
 use crate::net::Family;
 use crate::proxy::Proxy;
-use crate::render::{Printer, Summary};
+use crate::render::{Printer, Summary, plain_size};
 use crate::request::{RequestHead, RequestSpec};
 use crate::tap;
 use crate::target::Target;
@@ -30,6 +30,28 @@ use crate::tls::{self, Trust};
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 /// A connection that sends nothing for this long is given up (exit 3).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Which HTTP version to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HttpVersion {
+    /// HTTP/2 when the server picks it by ALPN (https), else HTTP/1.1.
+    #[default]
+    Negotiated,
+    /// HTTP/1.1 only (`--http1.1`).
+    Http1,
+    /// HTTP/2 from the first byte, on cleartext too (`--http2-prior-knowledge`).
+    Http2PriorKnowledge,
+}
+
+impl HttpVersion {
+    /// The protocols offered by ALPN, most wanted first. See: RFC 7301, RFC 9113 §3.2.
+    pub(crate) fn alpn(self) -> Vec<Vec<u8>> {
+        match self {
+            HttpVersion::Http1 => vec![b"http/1.1".to_vec()],
+            _ => vec![b"h2".to_vec(), b"http/1.1".to_vec()],
+        }
+    }
+}
 
 /// How to reach servers: the settings that hold for every exchange of a run.
 pub struct Settings {
@@ -41,6 +63,8 @@ pub struct Settings {
     pub trust: Trust,
     /// The limit on resolve + connect + TLS.
     pub connect_timeout: Duration,
+    /// Which HTTP version to speak.
+    pub http: HttpVersion,
     /// The TLS configuration, built at the first https request (loading the
     /// system roots is not free, and a plain http run never needs them).
     tls: OnceCell<Arc<ClientConfig>>,
@@ -54,6 +78,7 @@ impl Settings {
             family: Family::Any,
             trust,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            http: HttpVersion::default(),
             tls: OnceCell::new(),
         }
     }
@@ -63,7 +88,7 @@ impl Settings {
         if let Some(config) = self.tls.get() {
             return Ok(Arc::clone(config));
         }
-        let config = tls::config(&self.trust)?;
+        let config = tls::config(&self.trust, self.http.alpn())?;
         Ok(Arc::clone(self.tls.get_or_init(|| config)))
     }
 }
@@ -97,6 +122,9 @@ pub(crate) struct Exchange {
     pub marks: Marks,
     /// The method sent.
     pub method: http::Method,
+    /// Over HTTP/2, the plain size of the request's and the response's
+    /// header fields (names and values).
+    pub h2_plain: Option<(usize, usize)>,
     /// The connection it ran on.
     pub conn: Connection,
 }
@@ -144,15 +172,31 @@ pub(crate) async fn exchange(
 ) -> Result<Exchange, Error> {
     let mut conn = conn::open(ctx, printer, target, proxy, settings).await?;
     let head = spec.head(target, proxy);
-    let request = build(&head, spec.body.clone())?;
+    let h2 = conn.is_h2().then(|| head.h2_fields(target));
+    let request = build(&head, h2.as_deref(), spec.body.clone())?;
     let sent_at = Instant::now();
     let response = conn.send(request).await;
     let seen = tap::snapshot(&conn.seen);
-    printer.request(ctx, &head, seen.written_total);
+    match &h2 {
+        Some(fields) => printer.request_h2(ctx, fields),
+        None => printer.request(ctx, &head, seen.written_total),
+    }
     let (parts, body) = response?.into_parts();
-    printer.response(ctx, &seen);
+    match &h2 {
+        Some(_) => printer.response_h2(ctx, &parts),
+        None => printer.response(ctx, &seen),
+    }
     let first_byte = seen.first_read.unwrap_or_else(Instant::now);
     let opening = conn.opening;
+    let h2_plain = h2.map(|fields| {
+        let request = fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
+        let response = parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_bytes()));
+        let status = std::iter::once((":status", &b"200"[..]));
+        (plain_size(request), plain_size(status.chain(response)))
+    });
     Ok(Exchange {
         head: parts,
         body,
@@ -166,18 +210,35 @@ pub(crate) async fn exchange(
             body: first_byte,
         },
         method: head.method,
+        h2_plain,
         conn,
     })
 }
 
-/// The request as hyper takes it: method, target, headers in order, body.
-fn build(head: &RequestHead, body: Option<Bytes>) -> Result<Request<Full<Bytes>>, Error> {
-    let target = &head.target;
+/// The request as hyper takes it: method, target, headers in order, body;
+/// over HTTP/2 (`h2` holds the fields), the target in absolute form (hyper
+/// makes the pseudo-header fields of it) and no `Host`.
+fn build(
+    head: &RequestHead,
+    h2: Option<&[(String, String)]>,
+    body: Option<Bytes>,
+) -> Result<Request<Full<Bytes>>, Error> {
+    let target = match h2 {
+        Some([(_, _), (_, scheme), (_, authority), (_, path), ..]) => {
+            format!("{scheme}://{authority}{path}")
+        }
+        _ => head.target.clone(),
+    };
     let uri: Uri = target
         .parse()
         .map_err(|e| Error::Usage(format!("request target {target:?}: {e}")))?;
     let mut request = Request::builder().method(head.method.clone()).uri(uri);
-    for (name, value) in &head.headers {
+    if h2.is_some() {
+        request = request.version(http::Version::HTTP_2);
+    }
+    let h1_fields = head.headers.as_slice();
+    let fields = h2.map_or(h1_fields, |fields| &fields[4..]);
+    for (name, value) in fields {
         let value = HeaderValue::from_str(value)
             .map_err(|_| Error::Usage(format!("header {name}: invalid value")))?;
         request = request.header(name.as_str(), value);

@@ -13,8 +13,8 @@ use serde::Serialize;
 use crate::exchange::{Exchange, Marks};
 use crate::net::{Failed, Resolved};
 use crate::proxy::Proxy;
-use crate::request::RequestHead;
-use crate::tap::Seen;
+use crate::request::{RequestHead, redact};
+use crate::tap::{Dir, Seen};
 use crate::tls::TlsInfo;
 
 /// Everything http-get tells on stderr besides errors: one method per
@@ -147,6 +147,57 @@ impl Printer {
         if body_len > 0 {
             text.push_str(&format!("* request body: {body_len} bytes\n"));
         }
+        self.lines(ctx, &text);
+    }
+
+    /// The HTTP/2 request fields (pseudo-header fields first), credentials masked.
+    pub fn request_h2(&self, ctx: &mut Ctx, fields: &[(String, String)]) {
+        let mut text = String::new();
+        for (name, value) in fields {
+            text.push_str(&format!("> {}\n", redact(&format!("{name}: {value}"))));
+        }
+        text.push_str(">\n");
+        self.lines(ctx, &text);
+    }
+
+    /// The HTTP/2 response fields as hyper decoded them, `:status` first.
+    pub fn response_h2(&self, ctx: &mut Ctx, head: &http::response::Parts) {
+        let mut text = format!("< :status: {}\n", head.status.as_u16());
+        for (name, value) in &head.headers {
+            let value = String::from_utf8_lossy(value.as_bytes());
+            text.push_str(&format!("< {name}: {value}\n"));
+        }
+        text.push_str("<\n");
+        self.lines(ctx, &text);
+    }
+
+    /// The HTTP/2 frames each way, and the header blocks' sizes: as sent
+    /// (HPACK-compressed) and plain (`plain`: the request's and the
+    /// response's names and values, in bytes).
+    pub fn frames(&self, ctx: &mut Ctx, seen: &Seen, plain: (usize, usize)) {
+        if !self.verbose {
+            return;
+        }
+        let mut text = String::from("* http/2 frames (> sent, < received):\n");
+        let mut compressed = (0, 0);
+        for (dir, frame) in &seen.frames {
+            let (mark, size) = match dir {
+                Dir::Sent => ('>', &mut compressed.0),
+                Dir::Received => ('<', &mut compressed.1),
+            };
+            if frame.is_header_block() {
+                *size += frame.len;
+            }
+            text.push_str(&format!("* {mark} {frame}\n"));
+        }
+        if seen.frames_left_out > 0 {
+            text.push_str(&format!("* ... {} more frames\n", seen.frames_left_out));
+        }
+        text.push_str(&format!(
+            "* header blocks: request {} bytes HPACK-compressed, {} plain; \
+             response {} bytes HPACK-compressed, {} plain\n",
+            compressed.0, plain.0, compressed.1, plain.1
+        ));
         self.lines(ctx, &text);
     }
 
@@ -331,7 +382,7 @@ pub struct Summary {
     pub status: u16,
     /// The reason phrase as sent.
     pub reason: String,
-    /// `HTTP/1.1` or `HTTP/1.0`.
+    /// `HTTP/1.1`, `HTTP/1.0` or `HTTP/2`.
     pub http_version: String,
     /// Response header fields, `[name, value]`, names in lower case.
     pub headers: Vec<[String; 2]>,
@@ -371,7 +422,7 @@ impl Summary {
             method: ex.method.to_string(),
             status: ex.head.status.as_u16(),
             reason: ex.reason(),
-            http_version: format!("{:?}", ex.head.version),
+            http_version: version_text(ex.head.version).to_string(),
             headers: headers
                 .iter()
                 .map(|(n, v)| [n.to_string(), text(v)])
@@ -394,11 +445,12 @@ pub(crate) fn head_text(seen: &Seen, fallback: &http::response::Parts, reason: &
     if let Some(head) = seen.final_head() {
         return head.to_vec();
     }
-    let mut out = format!(
-        "{:?} {} {reason}\r\n",
-        fallback.version,
-        fallback.status.as_u16()
-    )
+    let (version, status) = (version_text(fallback.version), fallback.status.as_u16());
+    // HTTP/2 has no reason phrase. See: RFC 9113 §8.3.2.
+    let mut out = match fallback.version {
+        http::Version::HTTP_2 => format!("{version} {status}\r\n"),
+        _ => format!("{version} {status} {reason}\r\n"),
+    }
     .into_bytes();
     for (name, value) in &fallback.headers {
         out.extend_from_slice(name.as_str().as_bytes());
@@ -408,6 +460,22 @@ pub(crate) fn head_text(seen: &Seen, fallback: &http::response::Parts, reason: &
     }
     out.extend_from_slice(b"\r\n");
     out
+}
+
+/// How a version is written in JSON and `-i`: `HTTP/1.1`, `HTTP/2`.
+pub(crate) fn version_text(version: http::Version) -> &'static str {
+    match version {
+        http::Version::HTTP_09 => "HTTP/0.9",
+        http::Version::HTTP_10 => "HTTP/1.0",
+        http::Version::HTTP_2 => "HTTP/2",
+        http::Version::HTTP_3 => "HTTP/3",
+        _ => "HTTP/1.1",
+    }
+}
+
+/// The plain size of header fields: names and values, in bytes.
+pub(crate) fn plain_size<'a>(fields: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> usize {
+    fields.into_iter().map(|(n, v)| n.len() + v.len()).sum()
 }
 
 #[cfg(test)]

@@ -271,6 +271,28 @@ impl RequestHead {
         line + fields + 2
     }
 
+    /// The fields of the head as HTTP/2 sends them for `target`: the
+    /// pseudo-header fields first, then the other fields in lower case,
+    /// `Host` becoming `:authority`.
+    ///
+    /// See: RFC 9113 §8.3.1 (request pseudo-header fields), §8.2.2 (no
+    /// connection-specific fields).
+    pub fn h2_fields(&self, target: &Target) -> Vec<(String, String)> {
+        let mut fields = vec![
+            (":method".to_string(), self.method.to_string()),
+            (":scheme".to_string(), target.scheme.as_str().to_string()),
+            (":authority".to_string(), target.host_header()),
+            (":path".to_string(), target.request_target()),
+        ];
+        fields.extend(
+            self.headers
+                .iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("host"))
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone())),
+        );
+        fields
+    }
+
     /// The whole message with its credentials masked: the head, then `body`.
     pub(crate) fn masked_message(&self, body: Option<&[u8]>) -> Vec<u8> {
         let mut out = self.lines().join("\r\n").into_bytes();
@@ -426,6 +448,26 @@ mod tests {
         assert_eq!(title_case("content-LENGTH"), "Content-Length");
         assert_eq!(redact("cookie: a=b"), "cookie: ****");
         assert_eq!(redact("Accept: */*"), "Accept: */*");
+    }
+
+    #[test]
+    fn http2_fields_start_with_the_pseudo_headers() {
+        let t = Target::parse("https://h.test:8443/x?y", None).unwrap();
+        let fields = RequestSpec::get(&t).direct_head(&t).h2_fields(&t);
+        let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                ":method",
+                ":scheme",
+                ":authority",
+                ":path",
+                "user-agent",
+                "accept"
+            ]
+        );
+        assert_eq!(fields[2].1, "h.test:8443");
+        assert_eq!(fields[3].1, "/x?y");
     }
 
     #[test]

@@ -74,6 +74,9 @@ impl Session<'_> {
             output.finish()?;
         }
         printer.body(ctx, body_bytes, ex.marks.body - ex.marks.first_byte);
+        if let Some(plain) = ex.h2_plain {
+            printer.frames(ctx, &tap::snapshot(&ex.conn.seen), plain);
+        }
         let urls = (first_url, target.display());
         let summary = Summary::of(&ex, urls, redirects, body_bytes, self.run_start);
         let marks = ex.marks;
