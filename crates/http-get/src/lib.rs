@@ -77,8 +77,10 @@ impl Tool for HttpGet {
 /// With `--json`, a failure is reported as `{"input": URL, "error": {...}}`
 /// on stdout (and the error line on stderr) rather than returned.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let shown = Target::parse(&args.url, None)
-        .map_or_else(|_| target::mask_input(&args.url), |t| t.display());
+    let shown = Target::parse(&args.url, None).map_or_else(
+        |_| netlens_core::redact::mask_url_password(&args.url).into_owned(),
+        |t| t.display(),
+    );
     match Config::new(args, ctx).and_then(|config| fetch_url(&config, ctx)) {
         Err(error) if ctx.json() && !ctx.output_closed() => Ok(ctx.report(&shown, &error)?),
         other => other,

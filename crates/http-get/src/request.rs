@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use http::Method;
+use netlens_core::redact::MASK;
 
 use crate::args::HeaderArg;
 use crate::proxy::Proxy;
@@ -329,8 +330,8 @@ pub(crate) fn redact(line: &str) -> String {
     }
     let value = value.trim_start();
     match value.split_once(' ') {
-        Some((scheme, _)) if lower != "cookie" => format!("{name}: {scheme} ****"),
-        _ => format!("{name}: ****"),
+        Some((scheme, _)) if lower != "cookie" => format!("{name}: {scheme} {MASK}"),
+        _ => format!("{name}: {MASK}"),
     }
 }
 
