@@ -115,7 +115,7 @@ impl Bench {
         let mut n = 0u32;
         let second = self.generate("prefixes-1m-b.txt", 1_000_000, |rng, line| {
             n += 1;
-            prefix_line(rng, line, n % 10 == 0)
+            prefix_line(rng, line, n.is_multiple_of(10))
         })?;
         let (a, b) = (first.display(), second.display());
         let subnet_calc = self.tool("subnet-calc");
