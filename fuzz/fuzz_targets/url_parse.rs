@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
             sets: vec![set],
             ..Edits::default()
         };
-        let _ = edits.apply(&mut url);
+        let _ = edits.apply(&mut url, &[]);
     }
     let report = Report::new(&url);
 
