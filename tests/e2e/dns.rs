@@ -24,8 +24,14 @@ const SHORT: &str = "0.3";
 /// `dns-lookup --trace` from the hierarchy's root hints, waiting `timeout`
 /// seconds for each reply.
 fn trace_waiting(h: &Hierarchy, timeout: &str) -> Cmd {
+    iterative(h, "--trace", timeout)
+}
+
+/// `dns-lookup MODE` (`--trace`, `--nssearch`) from the hierarchy's root
+/// hints, waiting `timeout` seconds for each reply.
+fn iterative(h: &Hierarchy, mode: &str, timeout: &str) -> Cmd {
     tool("dns-lookup").args([
-        "--trace",
+        mode,
         "--root-hints",
         &h.root_hints().display().to_string(),
         "--port",
@@ -853,4 +859,64 @@ fn stub_defaults_wait_out_a_cold_resolution_past_a_silent_server() {
         .run()
         .code(3)
         .stderr_has("www.half.com. (time limit of 0.5 s): no response in time");
+}
+
+#[test]
+fn nssearch_compares_the_serials_of_every_server() {
+    let h = sandbox();
+    let run = iterative(&h, "--nssearch", PATIENT)
+        .args(["--json", "www.serial.com"])
+        .run();
+    run.code(1).stderr_has(
+        "dns-lookup: serial.com.: serials disagree: ns1.serial.com. (127.53.10.2) 1, \
+         ns2.serial.com. (127.53.10.3) 2",
+    );
+    let report = run.json();
+    assert_eq!(report["zone"], "serial.com.");
+    assert_eq!(report["agree"], false);
+    let rows = report["servers"].as_array().unwrap();
+    let serials: Vec<(&str, &str, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["server"].as_str().unwrap(),
+                r["address"].as_str().unwrap(),
+                r["serial"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        serials,
+        [
+            ("ns1.serial.com.", "127.53.10.2", 1),
+            ("ns2.serial.com.", "127.53.10.3", 2)
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["rcode"] == "NOERROR" && r["authoritative"] == true)
+    );
+    // Two servers with one serial agree: exit 0, one row each.
+    iterative(&h, "--nssearch", PATIENT)
+        .args(["www.glasscom.com"])
+        .run()
+        .code(0)
+        .stdout_has(";; nssearch www.glasscom.com. SOA: zone glasscom.com., 2 server addresses")
+        .stdout_has("ns2.glasscom.com.  127.53.3.2  serial 1")
+        .stdout_has(";; every server has the same serial");
+}
+
+#[test]
+fn nssearch_with_a_silent_server_exits_4() {
+    let h = sandbox();
+    let run = iterative(&h, "--nssearch", SHORT)
+        .args(["--json", "www.half.com"])
+        .run();
+    run.code(4)
+        .stderr_has("dns-lookup: half.com.: ns1.half.com. (127.53.9.1): timeout");
+    let rows = run.json()["servers"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["error"], "timeout");
+    assert!(rows[0]["serial"].is_null());
+    assert_eq!(rows[1]["serial"], 1);
 }

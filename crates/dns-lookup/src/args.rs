@@ -10,6 +10,7 @@ use netlens_core::{CommonArgs, EXIT_CODES_HELP};
 /// the resolution iteratively from the root servers, every referral shown.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "dns-lookup", version, about, after_help = EXIT_CODES_HELP)]
+#[command(group(clap::ArgGroup::new("iterative").args(["trace", "nssearch"])))]
 pub struct Args {
     /// Names to look up, each followed by its record types (A AAAA MX NS CNAME
     /// TXT SOA PTR SRV CAA ...; default A); `@SERVER` asks that server; `-` or
@@ -29,8 +30,12 @@ pub struct Args {
     #[arg(long)]
     pub trace: bool,
 
-    /// Root hints in zone-file format (NS + A/AAAA) for --trace [default: built in]
-    #[arg(long, value_name = "FILE", requires = "trace")]
+    /// Ask every server of the name's zone for its SOA and compare the serials
+    #[arg(long)]
+    pub nssearch: bool,
+
+    /// Root hints in zone-file format (NS + A/AAAA) for --trace and --nssearch [default: built in]
+    #[arg(long, value_name = "FILE", requires = "iterative")]
     pub root_hints: Option<PathBuf>,
 
     /// Destination port for every query [default: 53]

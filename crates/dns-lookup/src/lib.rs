@@ -25,6 +25,7 @@ pub(crate) mod edns;
 pub(crate) mod error;
 pub(crate) mod hints;
 pub(crate) mod model;
+pub(crate) mod nssearch;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod resolution;

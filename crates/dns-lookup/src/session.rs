@@ -14,6 +14,7 @@ use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::hints;
 use crate::model::{QueryOut, Report, records_out};
+use crate::nssearch;
 use crate::plan::{self, DNS_PORT, Plan, Question};
 use crate::render;
 use crate::stub::{Direct, Reply, System};
@@ -24,6 +25,8 @@ use crate::wire::Transport;
 enum Mode {
     /// Iteratively from the root hints, through the run's cache.
     Trace(Box<Tracer>),
+    /// `--nssearch`: the zone's servers found from the root hints.
+    NsSearch(Box<Tracer>),
     /// A named server, directly.
     Direct(Direct),
     /// The system resolver (built on first use: reading the configuration is
@@ -34,7 +37,7 @@ enum Mode {
 /// How the run asks, from the arguments: iteratively, a named server, or the
 /// system resolver.
 fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
-    if !args.trace {
+    if !args.trace && !args.nssearch {
         return Ok(match plan.server {
             Some(server) => Mode::Direct(Direct::new(transport, server)),
             None => Mode::System(None),
@@ -55,12 +58,17 @@ fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
             args.port.unwrap_or(DNS_PORT),
         ),
     };
-    Ok(Mode::Trace(Box::new(Tracer::with_hints(
+    let tracer = Box::new(Tracer::with_hints(
         transport,
         port,
         hints,
         Limits::new(args.max_time),
-    ))))
+    ));
+    Ok(if args.nssearch {
+        Mode::NsSearch(tracer)
+    } else {
+        Mode::Trace(tracer)
+    })
 }
 
 /// One run's means of asking: its mode (and cache), runtime and settings.
@@ -136,6 +144,11 @@ impl Asker<'_> {
                 emit(ctx, &report, short)?;
                 return Ok(exit_code(resolution.rcode(), report.answers.is_empty()));
             }
+            Mode::NsSearch(tracer) => {
+                let searching = nssearch::search(tracer, &question.name);
+                let search = within(args.max_time, &question.name, searching).await?;
+                return finish_search(ctx, &search, short);
+            }
             Mode::Direct(direct) => {
                 let asked = direct.ask(&question.name, question.rtype);
                 within(args.max_time, &question.name, asked).await?
@@ -151,6 +164,25 @@ impl Asker<'_> {
         };
         finish_reply(ctx, query, &reply, started, short)
     }
+}
+
+/// Write the rows of an `--nssearch`, then what is wrong, if anything.
+fn finish_search(ctx: &mut Ctx, search: &nssearch::Search, short: bool) -> Result<ExitCode, Error> {
+    if ctx.json() {
+        ctx.emit_json(search)?;
+    } else if short {
+        for row in &search.servers {
+            let serial = row.serial.map_or_else(|| "-".into(), |s| s.to_string());
+            writeln!(ctx.out(), "{} {} {serial}", row.server, row.address)?;
+        }
+    } else {
+        nssearch::human(ctx.out(), search)?;
+    }
+    if let Some(problem) = nssearch::problem(search) {
+        ctx.out().flush()?;
+        ctx.error_line(&problem);
+    }
+    Ok(search.exit_code())
 }
 
 /// Write the steps of a failed trace, then its error line.

@@ -138,6 +138,27 @@ impl Tracer {
         }
     }
 
+    /// How this resolver sends its queries (RD clear).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The port every server is asked on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The deepest delegation the cache knows towards `name`: after a trace
+    /// of `name`, the zone it lies in and that zone's servers.
+    pub(crate) fn zone_cut(&mut self, name: &Name) -> Option<Delegation> {
+        let now = Instant::now();
+        let (mut current, _) = self.cache.root(now)?;
+        while let Some((next, _)) = self.cache.delegation_below(&current.zone, name, now) {
+            current = next;
+        }
+        Some(current)
+    }
+
     /// Resolve (`name`, `rtype`) from the root, recording every step.
     pub async fn trace(&mut self, name: &Name, rtype: RecordType) -> Traced {
         self.steps.clear();
