@@ -233,6 +233,7 @@ fn finish_reply(
         protocol: reply.protocol,
         elapsed_ms: millis(started.elapsed()),
         edns: reply.edns.clone(),
+        tls: reply.tls.clone(),
         steps: None,
     };
     emit(ctx, &report, short)?;
