@@ -55,12 +55,22 @@ pub enum Error {
         why: String,
     },
     /// The server answered SERVFAIL, REFUSED or another error rcode.
-    #[error("{name}: server answered {rcode}")]
+    #[error("{name}: server answered {rcode}{}", ede.as_deref().map(|e| format!(" ({e})")).unwrap_or_default())]
     Rcode {
         /// The name asked.
         name: String,
         /// The response code.
         rcode: String,
+        /// The Extended DNS Error that says why, if the reply had one.
+        ede: Option<String>,
+    },
+    /// The TLS handshake failed: a certificate not trusted or not for the name.
+    #[error("{server}: {why}")]
+    Tls {
+        /// The server.
+        server: String,
+        /// What was wrong.
+        why: String,
     },
     /// A response that does not parse or does not fit the question.
     #[error("{server}: malformed response: {why}")]
@@ -146,6 +156,7 @@ impl Failure for Error {
             | Error::Timeout(_)
             | Error::Unreachable { .. }
             | Error::NoReply { .. } => ExitCode::Network,
+            Error::Tls { .. } => ExitCode::Tls,
             Error::Rcode { .. }
             | Error::Malformed { .. }
             | Error::Lame { .. }
@@ -168,6 +179,7 @@ impl Failure for Error {
             Error::Unreachable { .. } => "unreachable",
             Error::NoReply { .. } => "no_reply",
             Error::Rcode { .. } => "rcode",
+            Error::Tls { .. } => "tls",
             Error::Malformed { .. } => "malformed_response",
             Error::Lame { .. } => "lame_delegation",
             Error::ReferralLoop { .. } => "referral_loop",

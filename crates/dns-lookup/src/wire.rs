@@ -14,9 +14,14 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::sync::Arc;
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
+
+use crate::edns::Shape;
+use crate::secure::{Secure, TlsInfo};
 
 /// The EDNS(0) UDP payload size we advertise.
 pub const EDNS_PAYLOAD: u16 = 1232;
@@ -31,6 +36,10 @@ pub enum Protocol {
     Udp,
     /// TCP.
     Tcp,
+    /// DNS over TLS.
+    Tls,
+    /// DNS over HTTPS.
+    Https,
 }
 
 impl Protocol {
@@ -39,12 +48,15 @@ impl Protocol {
         match self {
             Protocol::Udp => "udp",
             Protocol::Tcp => "tcp",
+            Protocol::Tls => "tls",
+            Protocol::Https => "https",
         }
     }
 }
 
-/// How to send queries: timeout per try, resends, TCP only or not.
-#[derive(Clone, Copy, Debug)]
+/// How to send queries: timeout per try, resends, TCP only or not, and what
+/// each query carries.
+#[derive(Clone, Debug)]
 pub struct Transport {
     /// How long to wait for each reply.
     pub timeout: Duration,
@@ -54,6 +66,10 @@ pub struct Transport {
     pub tcp: bool,
     /// Set the RD (recursion desired) bit: yes for a stub query, no for a trace.
     pub recursion_desired: bool,
+    /// EDNS and the CD bit.
+    pub shape: Arc<Shape>,
+    /// DNS over TLS or HTTPS instead of UDP and TCP (query mode).
+    pub secure: Option<Arc<Secure>>,
 }
 
 /// A reply that passed the checks, and how it was obtained.
@@ -69,6 +85,8 @@ pub struct Exchange {
     pub retried_tcp: bool,
     /// Time from the first send to the accepted reply.
     pub elapsed: Duration,
+    /// The TLS session, over TLS or HTTPS.
+    pub tls: Option<TlsInfo>,
 }
 
 /// Why an exchange failed.
@@ -83,6 +101,8 @@ pub enum WireError {
     NoRoute(String),
     /// A reply from the server that is not a valid answer to our query.
     Malformed(String),
+    /// The TLS handshake failed: the certificate is not trusted or not for the name.
+    Tls(String),
 }
 
 impl std::fmt::Display for WireError {
@@ -92,6 +112,7 @@ impl std::fmt::Display for WireError {
             WireError::Unreachable(why) => write!(f, "unreachable: {why}"),
             WireError::NoRoute(why) => write!(f, "no route: {why}"),
             WireError::Malformed(why) => write!(f, "malformed reply: {why}"),
+            WireError::Tls(why) => write!(f, "tls: {why}"),
         }
     }
 }
@@ -107,8 +128,18 @@ impl Transport {
             protocol,
             retried_tcp,
             elapsed: started.elapsed(),
+            tls: None,
         };
-        let request = build_query(query, self.recursion_desired);
+        let request = build_query(query, self.recursion_desired, &self.shape);
+        if let Some(secure) = &self.secure {
+            let asked = secure.exchange(server, &request);
+            let (reply, tls) = tokio::time::timeout(self.timeout, asked)
+                .await
+                .unwrap_or(Err(WireError::Timeout))?;
+            let mut exchange = done(reply, secure.protocol(), false);
+            exchange.tls = Some(tls);
+            return Ok(exchange);
+        }
         if self.tcp {
             let reply = self.tcp_exchange(server, &request).await?;
             return Ok(done(reply, Protocol::Tcp, false));
@@ -118,7 +149,7 @@ impl Transport {
             return Ok(done(reply, Protocol::Udp, false));
         }
         // See: RFC 7766 §6.2: a truncated reply is retried over TCP, with a new ID.
-        let request = build_query(query, self.recursion_desired);
+        let request = build_query(query, self.recursion_desired, &self.shape);
         let reply = self.tcp_exchange(server, &request).await?;
         Ok(done(reply, Protocol::Tcp, true))
     }
@@ -166,27 +197,9 @@ impl Transport {
         server: SocketAddr,
         request: &Message,
     ) -> Result<(Message, usize), WireError> {
-        let wire = encode(request)?;
-        let len = u16::try_from(wire.len())
-            .map_err(|_| WireError::Malformed("query too large for TCP".into()))?;
         let exchange = async {
             let mut stream = TcpStream::connect(server).await.map_err(unreachable)?;
-            // See: RFC 1035 §4.2.2: a two-byte length prefix, then the message.
-            let mut framed = Vec::with_capacity(wire.len() + 2);
-            framed.extend_from_slice(&len.to_be_bytes());
-            framed.extend_from_slice(&wire);
-            stream.write_all(&framed).await.map_err(unreachable)?;
-            loop {
-                let mut prefix = [0u8; 2];
-                stream.read_exact(&mut prefix).await.map_err(closed)?;
-                let mut body = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
-                stream.read_exact(&mut body).await.map_err(closed)?;
-                match accept(request, &body) {
-                    Ok(message) => return Ok((message, body.len())),
-                    Err(Reject::NotOurs) => continue,
-                    Err(Reject::Bad(why)) => return Err(WireError::Malformed(why)),
-                }
-            }
+            framed_exchange(&mut stream, request).await
         };
         tokio::time::timeout(self.timeout, exchange)
             .await
@@ -194,24 +207,49 @@ impl Transport {
     }
 }
 
-/// A query message: random ID, one question, EDNS(0) at 1232 bytes.
-pub fn build_query(query: &Query, recursion_desired: bool) -> Message {
+/// Send `request` on a stream and read replies until ours comes (RFC 1035
+/// §4.2.2: each message after a two-byte length).
+pub(crate) async fn framed_exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    request: &Message,
+) -> Result<(Message, usize), WireError> {
+    let wire = encode(request)?;
+    let len = u16::try_from(wire.len())
+        .map_err(|_| WireError::Malformed("query too large for TCP".into()))?;
+    let mut framed = Vec::with_capacity(wire.len() + 2);
+    framed.extend_from_slice(&len.to_be_bytes());
+    framed.extend_from_slice(&wire);
+    stream.write_all(&framed).await.map_err(unreachable)?;
+    loop {
+        let mut prefix = [0u8; 2];
+        stream.read_exact(&mut prefix).await.map_err(closed)?;
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
+        stream.read_exact(&mut body).await.map_err(closed)?;
+        match accept(request, &body) {
+            Ok(message) => return Ok((message, body.len())),
+            Err(Reject::NotOurs) => continue,
+            Err(Reject::Bad(why)) => return Err(WireError::Malformed(why)),
+        }
+    }
+}
+
+/// A query message: random ID, one question, in `shape` (by default EDNS(0)
+/// at 1232 bytes).
+pub fn build_query(query: &Query, recursion_desired: bool, shape: &Shape) -> Message {
     let mut message = Message::new(rand::random(), MessageType::Query, OpCode::Query);
     message.metadata.recursion_desired = recursion_desired;
     message.add_query(query.clone());
-    let mut edns = Edns::new();
-    edns.set_max_payload(EDNS_PAYLOAD);
-    message.set_edns(edns);
+    shape.apply(&mut message);
     message
 }
 
-fn encode(request: &Message) -> Result<Vec<u8>, WireError> {
+pub(crate) fn encode(request: &Message) -> Result<Vec<u8>, WireError> {
     request
         .to_vec()
         .map_err(|e| WireError::Malformed(format!("encoding query: {e}")))
 }
 
-enum Reject {
+pub(crate) enum Reject {
     /// Not a reply to this query: ignore it and keep waiting.
     NotOurs,
     /// A reply to this query that cannot be used.
@@ -219,7 +257,7 @@ enum Reject {
 }
 
 /// Check that `bytes` is the reply to `request`: same ID, a response, same question.
-fn accept(request: &Message, bytes: &[u8]) -> Result<Message, Reject> {
+pub(crate) fn accept(request: &Message, bytes: &[u8]) -> Result<Message, Reject> {
     // An undecodable datagram might not be from the server at all: ignore it,
     // unless its header carries our ID (then the server really sent garbage).
     let message = match Message::from_vec(bytes) {
@@ -247,7 +285,7 @@ fn unspecified(server: SocketAddr) -> SocketAddr {
     }
 }
 
-fn unreachable(e: io::Error) -> WireError {
+pub(crate) fn unreachable(e: io::Error) -> WireError {
     match e.kind() {
         io::ErrorKind::NetworkUnreachable | io::ErrorKind::AddrNotAvailable => {
             WireError::NoRoute(e.to_string())
@@ -276,18 +314,22 @@ mod tests {
 
     #[test]
     fn queries_carry_edns_and_random_ids() {
-        let a = build_query(&question(), false);
+        let a = build_query(&question(), false, &Shape::default());
         assert_eq!(a.max_payload(), EDNS_PAYLOAD);
         assert!(!a.metadata.recursion_desired);
         let ids: std::collections::HashSet<u16> = (0..32)
-            .map(|_| build_query(&question(), true).metadata.id)
+            .map(|_| {
+                build_query(&question(), true, &Shape::default())
+                    .metadata
+                    .id
+            })
             .collect();
         assert!(ids.len() > 1);
     }
 
     #[test]
     fn replies_must_match_id_and_question() {
-        let request = build_query(&question(), false);
+        let request = build_query(&question(), false, &Shape::default());
         let mut reply = request.clone().into_response();
         let bytes = reply.to_vec().unwrap();
         assert!(accept(&request, &bytes).is_ok());
@@ -322,7 +364,7 @@ mod tests {
 
     #[test]
     fn garbage_with_our_id_is_malformed() {
-        let request = build_query(&question(), false);
+        let request = build_query(&question(), false, &Shape::default());
         let mut bytes = request.metadata.id.to_be_bytes().to_vec();
         bytes.extend_from_slice(&[0x81, 0x80, 0, 5]);
         assert!(matches!(accept(&request, &bytes), Err(Reject::Bad(_))));

@@ -49,7 +49,7 @@ pub use net::Family;
 pub use render::{Phases, Redirect, Summary};
 pub use request::{RequestHead, RequestSpec};
 pub use target::{Scheme, Target};
-pub use tls::{TlsInfo, Trust};
+pub use tls::{TlsInfo, Trust, config as tls_config, handshake as tls_handshake};
 
 use crate::config::Config;
 use crate::output::Output;
