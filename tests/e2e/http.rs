@@ -1026,3 +1026,43 @@ fn a_connection_the_server_closes_is_not_reused() {
     assert_eq!(std::fs::read(&a).unwrap(), b"01234");
     assert_eq!(std::fs::read(&b).unwrap(), b"0123456");
 }
+
+#[test]
+fn repeat_gives_statistics_per_phase_the_first_apart() {
+    let server = web::serve(ip("127.0.0.1")).expect("serve");
+    let url = server.url("/bytes/64");
+    let run = get().args(["-n", "5", "--json", &url]).run();
+    run.code(0);
+    let v = run.json();
+    let stats = &v["stats"];
+    assert_eq!(stats["count"], 5);
+    assert_eq!(stats["failures"], 0);
+    assert!(stats["first"]["connect"].is_number());
+    let phases = stats["phases"].as_object().unwrap();
+    let names: Vec<&str> = phases.keys().map(String::as_str).collect();
+    assert_eq!(names, ["body", "first_byte", "request", "total"]);
+    let total = &phases["total"];
+    for key in ["min", "p50", "p95", "max", "mean"] {
+        assert!(total[key].as_f64().unwrap() >= 0.0, "{key}");
+    }
+    assert!(total["min"].as_f64() <= total["p50"].as_f64());
+    assert!(total["p95"].as_f64() <= total["max"].as_f64());
+    assert_eq!(v["connection"]["reused"], true);
+    assert_eq!(server.connections(), 1);
+
+    let run = get().args(["-n", "3", "--fresh", &url]).run();
+    run.code(0)
+        .stdout_has("3 requests in ")
+        .stdout_has("0 failed; the first apart")
+        .stdout_has("p95 ms")
+        .stdout_has("│ connect");
+    assert_eq!(server.connections(), 4);
+
+    let refused = scripted::refused(ip("127.0.0.1")).unwrap();
+    let run = get()
+        .args(["-n", "2", "--json", &format!("http://{refused}/")])
+        .run();
+    run.code(3);
+    assert_eq!(run.json()["stats"]["failures"], 2);
+    get().args(["-n", "0", &url]).run().code(2).stderr_has("0");
+}

@@ -131,6 +131,16 @@ pub struct Args {
     #[arg(short = 's', long = "silent")]
     pub silent: bool,
 
+    /// Send the same request N times and show statistics per phase (min,
+    /// median, p95, max, mean; the first request apart)
+    #[arg(short = 'n', long = "repeat", value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
+
+    /// With -n (and several URLs): a new connection for every request
+    #[arg(long = "fresh")]
+    pub fresh: bool,
+
     /// Speak HTTP/1.1 only (https offers only http/1.1 by ALPN)
     #[arg(long = "http1.1", group = "http_version")]
     pub http1_1: bool,

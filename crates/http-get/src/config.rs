@@ -31,9 +31,10 @@ pub(crate) enum Fail {
 
 impl Config {
     /// Whether connections are kept open for later requests: when more than
-    /// one URL may come.
+    /// one request may come, unless `--fresh`.
     pub fn keeps_connections(&self) -> bool {
-        !matches!(self.urls.as_slice(), [one] if one != "-")
+        let one_url = matches!(self.urls.as_slice(), [one] if one != "-");
+        !self.fresh && (self.repeat > 1 || !one_url)
     }
 }
 
@@ -67,6 +68,10 @@ pub(crate) struct Config {
     pub max_filesize: Option<u64>,
     /// `-s`.
     pub silent: bool,
+    /// `-n`.
+    pub repeat: u32,
+    /// `--fresh`.
+    pub fresh: bool,
     /// `-v`, `-w`.
     pub printer: Printer,
     /// How to reach servers.
@@ -129,6 +134,8 @@ impl Config {
             proxy: args.proxy,
             max_filesize: args.max_filesize,
             silent: args.silent,
+            repeat: args.repeat,
+            fresh: args.fresh,
             printer: Printer::new(args.verbose, args.timing),
             settings,
         })

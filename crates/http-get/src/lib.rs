@@ -31,6 +31,7 @@ mod output;
 mod progress;
 mod proxy;
 mod render;
+mod repeat;
 mod request;
 mod session;
 mod tap;
@@ -123,6 +124,9 @@ async fn fetch_url(
             .write_all(&head.masked_message(spec.body.as_deref()))?;
         return Ok(ExitCode::Success);
     }
+    if config.repeat > 1 {
+        return repeat::run(config, ctx, pool, (target, spec)).await;
+    }
     let output = match (output, config.remote_name) {
         (Some(path), _) => Output::file(path)?,
         (None, true) => {
@@ -139,10 +143,11 @@ async fn fetch_url(
     };
     let session = Session {
         config,
+        printer: config.printer,
         run_start: Instant::now(),
     };
     let running = session.run(ctx, pool, (target, spec), output);
-    match config.max_time {
+    let outcome = match config.max_time {
         Some(limit) => tokio::time::timeout(limit, running)
             .await
             .map_err(|_| Error::Timeout {
@@ -150,5 +155,9 @@ async fn fetch_url(
                 secs: limit.as_secs_f64(),
             })?,
         None => running.await,
+    }?;
+    if ctx.json() {
+        ctx.emit_json(&outcome.summary)?;
     }
+    Ok(outcome.code)
 }

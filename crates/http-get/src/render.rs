@@ -31,6 +31,14 @@ impl Printer {
         Printer { verbose, timing }
     }
 
+    /// The same printer without the `-w` table (`-n` shows statistics instead).
+    pub fn without_timing(self) -> Printer {
+        Printer {
+            timing: false,
+            ..self
+        }
+    }
+
     /// With `-v`, write `* message` on stderr.
     fn say(&self, ctx: &mut Ctx, message: fmt::Arguments<'_>) {
         if self.verbose {
@@ -333,6 +341,13 @@ impl Phases {
             body: at(marks.first_byte),
             total: 0.0,
         }
+    }
+
+    /// The value of the phase called `name`, if it took place.
+    pub(crate) fn get(&self, name: &str) -> Option<f64> {
+        self.rows()
+            .into_iter()
+            .find_map(|(n, v)| (n == name).then_some(v).flatten())
     }
 
     /// The table's rows: a reused connection has no dns, connect and tls phases.
