@@ -1066,3 +1066,66 @@ fn repeat_gives_statistics_per_phase_the_first_apart() {
     assert_eq!(run.json()["stats"]["failures"], 2);
     get().args(["-n", "0", &url]).run().code(2).stderr_has("0");
 }
+
+#[test]
+fn retries_survive_transient_failures() {
+    let s = sandbox();
+    let dir = temp_dir();
+    let file = dir.path().join("out");
+    let url = s.a.url("/flaky/2/two-503s");
+    let run = get()
+        .args(["-v", "--json", "--retry", "3", "--retry-delay", "0.05"])
+        .args(["-o", file.to_str().unwrap(), &url])
+        .run();
+    run.code(0)
+        .stderr_has(
+            "* attempt 1 failed: 503 Service Unavailable; retrying in 0.050 s (2 retries left)",
+        )
+        .stderr_has("* attempt 2 failed: 503 Service Unavailable");
+    let v = run.json();
+    let attempts = v["attempts"].as_array().unwrap();
+    let statuses: Vec<&Value> = attempts.iter().map(|a| &a["status"]).collect();
+    assert_eq!(statuses, [503, 503, 200]);
+    assert!(attempts[2]["elapsed_ms"].as_f64() >= attempts[1]["elapsed_ms"].as_f64());
+    // Only the final body is in the file: the 503 pages were never written.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "ok after 2 failures\n"
+    );
+
+    // Retry-After (seconds) is honoured, within --retry-max-time.
+    let url = s.a.url("/flaky/1/after?status=429&retry-after=1");
+    let run = get().args(["--json", "--retry", "2", &url]).run();
+    run.code(0);
+    let attempts = run.json()["attempts"].clone();
+    assert_eq!(attempts[0]["status"], 429);
+    assert!(attempts[1]["elapsed_ms"].as_f64().unwrap() >= 1000.0);
+    let url = s.a.url("/flaky/1/too-late?retry-after=5");
+    let run = get()
+        .args(["--json", "--retry", "2", "--retry-max-time", "1", &url])
+        .run();
+    run.code(0);
+    assert_eq!(run.json()["status"], 503);
+    assert_eq!(run.json()["attempts"].as_array().unwrap().len(), 1);
+
+    // Retries run out: the last answer is delivered (and fails with -f).
+    let url = s.a.url("/flaky/5/run-out");
+    get()
+        .args(["-f", "--retry", "1", "--retry-delay", "0.05", &url])
+        .run()
+        .code(1);
+    // A refused connection is retried too, then reported.
+    let refused = scripted::refused(ip("127.0.0.1")).unwrap();
+    get()
+        .args(["-v", "--retry", "2", "--retry-delay", "0.05"])
+        .args([format!("http://{refused}/")])
+        .run()
+        .code(3)
+        .stderr_has("* attempt 2 failed: connect")
+        .stderr_has("(0 retries left)");
+    get()
+        .args(["--retry", "-1", &s.a.url("/")])
+        .run()
+        .code(2)
+        .stderr_has("-1");
+}

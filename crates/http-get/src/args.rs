@@ -141,6 +141,25 @@ pub struct Args {
     #[arg(long = "fresh")]
     pub fresh: bool,
 
+    /// Retry a transient failure (timeout, refused connection, status 408,
+    /// 429, 500, 502, 503 or 504) up to N times
+    #[arg(
+        long = "retry",
+        value_name = "N",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub retry: u32,
+
+    /// Seconds between retries (default: 1, doubling after each retry);
+    /// a Retry-After from the server comes first
+    #[arg(long = "retry-delay", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
+    pub retry_delay: Option<Duration>,
+
+    /// No retry once this many seconds have passed since the first attempt
+    #[arg(long = "retry-max-time", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
+    pub retry_max_time: Option<Duration>,
+
     /// Speak HTTP/1.1 only (https offers only http/1.1 by ALPN)
     #[arg(long = "http1.1", group = "http_version")]
     pub http1_1: bool,
@@ -318,6 +337,9 @@ mod tests {
         assert!(parse(&["-m", "0", "http://x/"]).is_err());
         assert!(parse(&["-m", "soon", "http://x/"]).is_err());
         assert!(parse(&["--http1.1", "--http2", "http://x/"]).is_err());
+        let e = parse(&["--retry", "-1", "http://x/"]).unwrap_err();
+        assert!(e.to_string().contains("'-1'"), "{e}");
+        assert_eq!(parse(&["--retry", "3", "http://x/"]).unwrap().retry, 3);
         assert!(
             parse(&["--http2-prior-knowledge", "http://x/"])
                 .unwrap()

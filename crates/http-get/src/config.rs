@@ -16,6 +16,7 @@ use crate::exchange::{DEFAULT_CONNECT_TIMEOUT, HttpVersion, Settings};
 use crate::net::Family;
 use crate::render::Printer;
 use crate::request::{Credentials, RequestOptions};
+use crate::retry::Retry;
 use crate::tls::Trust;
 
 /// What `-f` / `--fail-with-body` ask for on a status >= 400.
@@ -68,6 +69,8 @@ pub(crate) struct Config {
     pub max_filesize: Option<u64>,
     /// `-s`.
     pub silent: bool,
+    /// `--retry`, `--retry-delay`, `--retry-max-time`.
+    pub retry: Retry,
     /// `-n`.
     pub repeat: u32,
     /// `--fresh`.
@@ -134,6 +137,11 @@ impl Config {
             proxy: args.proxy,
             max_filesize: args.max_filesize,
             silent: args.silent,
+            retry: Retry {
+                retries: args.retry,
+                delay: args.retry_delay,
+                max_time: args.retry_max_time,
+            },
             repeat: args.repeat,
             fresh: args.fresh,
             printer: Printer::new(args.verbose, args.timing),

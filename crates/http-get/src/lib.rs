@@ -33,11 +33,13 @@ mod proxy;
 mod render;
 mod repeat;
 mod request;
+mod retry;
 mod session;
 mod tap;
 mod target;
 mod tls;
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -50,13 +52,15 @@ pub use exchange::{Fetched, HttpVersion, Settings, fetch};
 pub use net::Family;
 pub use render::{ConnectionUse, Phases, Redirect, Summary};
 pub use request::{RequestHead, RequestSpec};
+pub use retry::Attempt;
 pub use target::{Scheme, Target};
 pub use tls::{TlsInfo, Trust};
 
 use crate::config::Config;
 use crate::conn::Pool;
 use crate::output::Output;
-use crate::session::Session;
+use crate::retry::Attempts;
+use crate::session::{Outcome, Session};
 
 /// The `http-get` tool.
 pub struct HttpGet;
@@ -127,7 +131,81 @@ async fn fetch_url(
     if config.repeat > 1 {
         return repeat::run(config, ctx, pool, (target, spec)).await;
     }
-    let output = match (output, config.remote_name) {
+    deliver(config, ctx, pool, (target, spec), output).await
+}
+
+/// Fetch `target` into its output, retrying transient failures with
+/// `--retry` (each attempt into a fresh output).
+async fn deliver(
+    config: &Config,
+    ctx: &mut Ctx,
+    pool: &mut Pool,
+    (target, spec): (Target, RequestSpec),
+    path: Option<&PathBuf>,
+) -> Result<ExitCode, Error> {
+    let mut attempts = Attempts::new(config.retry);
+    loop {
+        let session = Session {
+            config,
+            printer: config.printer,
+            run_start: Instant::now(),
+            attempts: (config.retry.retries > 0).then_some(&attempts),
+            wrote_stdout: Cell::new(false),
+        };
+        let output = open_output(config, ctx, &target, path)?;
+        let running = session.run(ctx, pool, (target.clone(), spec.clone()), output);
+        let result = match config.max_time {
+            Some(limit) => {
+                tokio::time::timeout(limit, running)
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        what: "whole run (-m)",
+                        secs: limit.as_secs_f64(),
+                    }))
+            }
+            None => running.await,
+        };
+        let (status, why, wait) = match result {
+            Ok(Outcome::Done { mut summary, code }) => {
+                attempts.record(Some(summary.status), None);
+                if config.retry.retries > 0 {
+                    summary.attempts = Some(attempts.list);
+                }
+                if ctx.json() {
+                    ctx.emit_json(&summary)?;
+                }
+                return Ok(code);
+            }
+            Ok(Outcome::Retry {
+                status,
+                reason,
+                wait,
+            }) => (Some(status), format!("{status} {reason}"), wait),
+            Err(error) => {
+                let may = retry::transient_error(&error) && !session.wrote_stdout.get();
+                match may.then(|| attempts.next_wait(None)).flatten() {
+                    Some(wait) => (None, error.to_string(), wait),
+                    None => return Err(error),
+                }
+            }
+        };
+        attempts.record(status, status.is_none().then(|| why.clone()));
+        config
+            .printer
+            .retrying(ctx, attempts.list.len(), &why, wait, attempts.left());
+        attempts.wait(wait).await;
+    }
+}
+
+/// Where the body of `target` goes: `-o` (`path`), `-O`, nowhere with
+/// `--json`, else stdout.
+fn open_output(
+    config: &Config,
+    ctx: &Ctx,
+    target: &Target,
+    path: Option<&PathBuf>,
+) -> Result<Output, Error> {
+    Ok(match (path, config.remote_name) {
         (Some(path), _) => Output::file(path)?,
         (None, true) => {
             let name = target.file_name().ok_or_else(|| {
@@ -140,24 +218,5 @@ async fn fetch_url(
         }
         (None, false) if ctx.json() => Output::Discard(std::io::sink()),
         (None, false) => Output::Stdout,
-    };
-    let session = Session {
-        config,
-        printer: config.printer,
-        run_start: Instant::now(),
-    };
-    let running = session.run(ctx, pool, (target, spec), output);
-    let outcome = match config.max_time {
-        Some(limit) => tokio::time::timeout(limit, running)
-            .await
-            .map_err(|_| Error::Timeout {
-                what: "whole run (-m)",
-                secs: limit.as_secs_f64(),
-            })?,
-        None => running.await,
-    }?;
-    if ctx.json() {
-        ctx.emit_json(&outcome.summary)?;
-    }
-    Ok(outcome.code)
+    })
 }
