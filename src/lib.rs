@@ -42,7 +42,7 @@ enum Command {
     Dns(dns_lookup::Args),
     /// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed
     #[command(name = "get", visible_alias = "http-get")]
-    Get(http_get::Args),
+    Get(Box<http_get::Args>),
     /// Follow one request step by step: URL, message, DNS from the root, subnet, socket, response
     #[command(name = "journey")]
     Journey(journey::JourneyArgs),
@@ -85,7 +85,7 @@ fn dispatch(command: Command) -> ExitCode {
         Command::Url(args) => execute::<url_parse::UrlParse>(args),
         Command::Subnet(args) => execute::<subnet_calc::SubnetCalc>(args),
         Command::Dns(args) => execute::<dns_lookup::DnsLookup>(args),
-        Command::Get(args) => execute::<http_get::HttpGet>(args),
+        Command::Get(args) => execute::<http_get::HttpGet>(*args),
         Command::Journey(args) => execute::<journey::Journey>(args),
     }
 }

@@ -1129,3 +1129,78 @@ fn retries_survive_transient_failures() {
         .code(2)
         .stderr_has("-1");
 }
+
+#[test]
+fn bodies_urlencoded_multipart_and_uploaded() {
+    let s = sandbox();
+    let echo = s.a.url("/echo/body");
+    let dir = temp_dir();
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, "a b&c\n").unwrap();
+    let at_note = format!("n@{}", note.display());
+    get()
+        .args([
+            "--data-urlencode",
+            "q=hello world",
+            "--data-urlencode",
+            &at_note,
+        ])
+        .args(["-d", "x=1", &echo])
+        .run()
+        .code(0)
+        .stdout_has("x=1&q=hello%20world&n=a%20b%26c%0A");
+
+    let big = dir.path().join("big.bin");
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&big, &content).unwrap();
+    let part = format!("file=@{};type=application/x-test", big.display());
+    let run = get()
+        .args(["-v", "-F", "name=netlens", "-F", &part, &echo])
+        .run();
+    run.code(0)
+        .stderr_has("> Content-Type: multipart/form-data; boundary=------------------------")
+        .stderr_has("* request body: ");
+    let boundary = run
+        .err()
+        .lines()
+        .find_map(|l| l.strip_prefix("> Content-Type: multipart/form-data; boundary="))
+        .unwrap()
+        .to_string();
+    let mut expected = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nnetlens\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\
+         Content-Type: application/x-test\r\n\r\n"
+    )
+    .into_bytes();
+    expected.extend_from_slice(&content);
+    expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    assert!(run.stdout == expected, "multipart body differs");
+
+    let run = get().args(["-v", "-T", big.to_str().unwrap(), &echo]).run();
+    run.code(0)
+        .stderr_has("> PUT /echo/body HTTP/1.1")
+        .stderr_has(&format!("> Content-Length: {}", content.len()))
+        .stderr_has(&format!("* request body: {} bytes", content.len()));
+    assert!(run.stdout == content, "uploaded body differs");
+    // The same over HTTP/2.
+    let run = get()
+        .args(["--cacert", &ca(), "-T", big.to_str().unwrap()])
+        .args([s.https.url("/echo/body")])
+        .run();
+    run.code(0);
+    assert!(run.stdout == content, "uploaded body differs over h2");
+    let binary = format!("@{}", big.display());
+    let run = get().args(["--data-binary", &binary, &echo]).run();
+    assert!(run.stdout == content);
+
+    get()
+        .args(["-F", "no-equals-sign", &echo])
+        .run()
+        .code(2)
+        .stderr_has("no-equals-sign");
+    get()
+        .args(["-F", "f=@/no/such/file", &echo])
+        .run()
+        .code(2)
+        .stderr_has("/no/such/file");
+}

@@ -28,6 +28,7 @@ mod frames;
 pub mod fuzz;
 mod net;
 mod output;
+mod payload;
 mod progress;
 mod proxy;
 mod render;
@@ -50,6 +51,7 @@ pub use conn::ClosedBy;
 pub use error::Error;
 pub use exchange::{Fetched, HttpVersion, Settings, fetch};
 pub use net::Family;
+pub use payload::FormPart;
 pub use render::{ConnectionUse, Phases, Redirect, Summary};
 pub use request::{RequestHead, RequestSpec};
 pub use retry::Attempt;
@@ -59,6 +61,7 @@ pub use tls::{TlsInfo, Trust};
 use crate::config::Config;
 use crate::conn::Pool;
 use crate::output::Output;
+use crate::payload::Payload;
 use crate::retry::Attempts;
 use crate::session::{Outcome, Session};
 
@@ -124,8 +127,8 @@ async fn fetch_url(
         let env = |name: &str| std::env::var(name).ok();
         let proxy = proxy::select(config.proxy.as_deref(), &target, env)?;
         let head = spec.head(&target, proxy.as_ref());
-        ctx.out()
-            .write_all(&head.masked_message(spec.body.as_deref()))?;
+        let body = spec.body.as_ref().map(Payload::to_vec).transpose()?;
+        ctx.out().write_all(&head.masked_message(body.as_deref()))?;
         return Ok(ExitCode::Success);
     }
     if config.repeat > 1 {

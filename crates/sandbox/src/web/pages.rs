@@ -17,6 +17,7 @@
 //! | `/loop/a`, `/loop/b` | 302 to each other |
 //! | `/basic-auth/USER/PASS` | 200 with those credentials, else 401 |
 //! | `/echo` | the request line, headers (as received, in order) and body size |
+//! | `/echo/body` | the request body as received, with the request's `Content-Type` |
 //! | `/status/N` | status N |
 //! | `/flaky/N/KEY?status=S&retry-after=R` | S (default 503; `Retry-After: R` if given) to the first N requests for KEY, then 200 |
 
@@ -171,6 +172,7 @@ pub async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infalli
         ["loop", "b"] => redirect(302, "/loop/a"),
         ["basic-auth", user, pass] => basic_auth(&request, user, pass),
         ["echo"] => return Ok(echo(request).await),
+        ["echo", "body"] => return Ok(echo_body(request).await),
         ["flaky", n, key] => match n.parse() {
             Ok(n) => flaky(n, key, &query),
             Err(_) => not_found(),
@@ -341,6 +343,23 @@ fn flaky(failures: u32, key: &str, query: &str) -> Response<Body> {
     let mut response = status_page(status);
     if let Some(value) = query_value(query, "retry-after").and_then(|v| v.parse().ok()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The request body, sent back as it came.
+async fn echo_body(request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let mut response = Response::new(Body::Full(Some(bytes)));
+    if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type.clone());
     }
     response
 }
