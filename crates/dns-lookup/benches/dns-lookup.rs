@@ -28,6 +28,7 @@ fn transport() -> Transport {
         retries: 1,
         tcp: false,
         recursion_desired: false,
+        dnssec_ok: false,
     }
 }
 
@@ -90,7 +91,7 @@ fn encode_decode(c: &mut Criterion) {
         Name::from_str("www.lab.glasscom.com.").expect("name"),
         RecordType::A,
     );
-    let mut reply = build_query(&query, false).into_response();
+    let mut reply = build_query(&query, false, false).into_response();
     for (i, host) in ["ns1.glasscom.com.", "ns2.glasscom.com."]
         .iter()
         .enumerate()

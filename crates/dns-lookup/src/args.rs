@@ -49,6 +49,20 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub retries: u32,
 
+    /// Set the DO bit: show RRSIG, NSEC/NSEC3, DS and DNSKEY records and the AD flag
+    #[arg(long)]
+    pub dnssec: bool,
+
+    /// Validate the answer from the trust anchor down (implies --dnssec); with
+    /// --trace, at every delegation: DS in the parent -> DNSKEY -> RRSIG
+    #[arg(long)]
+    pub validate: bool,
+
+    /// Trust anchor: DS or DNSKEY records in zone-file format [default: the
+    /// root's KSKs, built in]
+    #[arg(long, value_name = "FILE", requires = "validate")]
+    pub trust_anchor: Option<PathBuf>,
+
     /// Print only the record data, one per line (like `dig +short`)
     #[arg(long)]
     pub short: bool,
@@ -69,6 +83,7 @@ mod tests {
         assert_eq!(args.timeout, Duration::from_secs(2));
         assert_eq!(args.retries, 1);
         assert!(!args.trace && !args.tcp && !args.short && !args.reverse);
+        assert!(!args.dnssec && !args.validate && args.trust_anchor.is_none());
     }
 
     #[test]
@@ -100,6 +115,21 @@ mod tests {
     }
 
     #[test]
+    fn dnssec_flags_parse() {
+        let args = Args::try_parse_from([
+            "dns-lookup",
+            "--validate",
+            "--trust-anchor",
+            "root.ds",
+            "--dnssec",
+            "x",
+        ])
+        .unwrap();
+        assert!(args.validate && args.dnssec);
+        assert_eq!(args.trust_anchor, Some(PathBuf::from("root.ds")));
+    }
+
+    #[test]
     fn bad_values_are_rejected() {
         for bad in [
             &["dns-lookup", "--timeout", "0", "x"][..],
@@ -107,6 +137,7 @@ mod tests {
             &["dns-lookup", "--port", "0", "x"],
             &["dns-lookup", "--port", "70000", "x"],
             &["dns-lookup", "--root-hints", "f", "x"],
+            &["dns-lookup", "--trust-anchor", "f", "x"],
         ] {
             assert!(Args::try_parse_from(bad).is_err(), "{bad:?}");
         }

@@ -11,11 +11,13 @@
 //! - [`stub`]: query mode, direct to a server or through hickory-resolver;
 //! - [`trace`], [`classify`], [`cache`], [`hints`], [`steps`]: the iterative
 //!   resolver and the steps it records;
+//! - [`dnssec`]: `--validate`, the chain of trust and the verdict;
 //! - [`model`], [`render`]: the report of each name, as text or JSON.
 
 pub mod args;
 pub mod cache;
 pub mod classify;
+pub mod dnssec;
 pub mod error;
 pub mod hints;
 pub mod model;
@@ -37,6 +39,10 @@ pub use error::Error;
 
 use cache::{Cache, NameServer};
 use classify::rcode_text;
+use dnssec::anchor::Anchor;
+use dnssec::chain::{Fetched, Validator};
+use dnssec::steps::TraceFetch;
+use dnssec::{DnssecOut, Status};
 use model::{QueryOut, Report, records_out};
 use plan::{DNS_PORT, Plan, Question};
 use stub::{Direct, Reply, System};
@@ -79,11 +85,17 @@ enum Mode {
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     let plan = Plan::from_args(&args)?;
+    let anchor = if args.validate {
+        Some(Anchor::load(args.trust_anchor.as_deref())?)
+    } else {
+        None
+    };
     let transport = Transport {
         timeout: args.timeout,
         retries: args.retries,
         tcp: args.tcp,
         recursion_desired: true,
+        dnssec_ok: args.dnssec || args.validate,
     };
     let mut mode = if args.trace {
         let (hints, port) = match plan.server {
@@ -109,18 +121,28 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         }
     } else if let Some(server) = plan.server {
         Mode::Direct(Direct::new(transport, server))
+    } else if args.validate {
+        // hickory-resolver keeps the RRSIGs to itself: validation needs our own queries.
+        return Err(Error::Usage(
+            "--validate needs a named server (@SERVER or --server) or --trace".into(),
+        ));
     } else {
         Mode::System(None)
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let short = args.short;
     ctx.for_each_input(&plan.inputs, |ctx, input| {
         let mut worst = ExitCode::Success;
         for question in plan.questions(input)? {
             let code = runtime.block_on(lookup(
-                ctx, &mut mode, transport, &args, input, &question, short,
+                ctx,
+                &mut mode,
+                transport,
+                &args,
+                input,
+                &question,
+                anchor.as_ref(),
             ))?;
             worst = worst.max(code);
         }
@@ -136,8 +158,9 @@ async fn lookup(
     args: &Args,
     input: &str,
     question: &Question,
-    short: bool,
+    anchor: Option<&Anchor>,
 ) -> Result<ExitCode, Error> {
+    let short = args.short;
     let started = Instant::now();
     let query = QueryOut::new(&question.name, question.rtype);
     match mode {
@@ -169,13 +192,51 @@ async fn lookup(
                     return Ok(error.exit_code());
                 }
             };
-            let report = resolution.report(query, traced.steps, started.elapsed());
-            emit(ctx, &report, short)?;
-            Ok(exit_code(resolution.rcode(), report.answers.is_empty()))
+            let mut steps = traced.steps;
+            let verdict = match anchor {
+                Some(anchor) => {
+                    let mut fetch = TraceFetch {
+                        tracer: &mut tracer,
+                        steps: Vec::new(),
+                    };
+                    let fetched = Fetched {
+                        rcode: resolution.rcode(),
+                        answers: resolution.answers(),
+                        authority: resolution.authority().to_vec(),
+                    };
+                    let out = Validator::new(anchor)
+                        .validate(&mut fetch, &question.name, question.rtype, &fetched)
+                        .await;
+                    steps.extend(fetch.steps);
+                    dnssec::steps::mark(&mut steps, &query, &out);
+                    Some(out)
+                }
+                None => None,
+            };
+            let mut report = resolution.report(query, steps, started.elapsed());
+            let code = exit_code(resolution.rcode(), report.answers.is_empty());
+            finish(ctx, &mut report, verdict, code, short)
         }
         Mode::Direct(direct) => {
             let reply = direct.ask(&question.name, question.rtype).await?;
-            finish_reply(ctx, query, &reply, started, short)
+            let verdict = match anchor {
+                Some(anchor) => {
+                    let fetched = Fetched {
+                        rcode: reply.rcode,
+                        answers: reply.answers.clone(),
+                        authority: reply.authority.clone(),
+                    };
+                    let validator = Validator::new(anchor);
+                    Some(
+                        validator
+                            .validate(direct, &question.name, question.rtype, &fetched)
+                            .await,
+                    )
+                }
+                None => None,
+            };
+            let dnssec = args.dnssec || args.validate;
+            finish_reply(ctx, query, &reply, started, dnssec, verdict, short)
         }
         Mode::System(system) => {
             let system = match system {
@@ -183,7 +244,7 @@ async fn lookup(
                 None => system.insert(Box::new(System::new(transport, args.port)?)),
             };
             let reply = system.ask(&question.name, question.rtype).await?;
-            finish_reply(ctx, query, &reply, started, short)
+            finish_reply(ctx, query, &reply, started, args.dnssec, None, short)
         }
     }
 }
@@ -193,22 +254,55 @@ fn finish_reply(
     query: QueryOut,
     reply: &Reply,
     started: Instant,
+    dnssec: bool,
+    verdict: Option<DnssecOut>,
     short: bool,
 ) -> Result<ExitCode, Error> {
-    let report = Report {
+    let mut report = Report {
         query,
         rcode: rcode_text(reply.rcode),
         authoritative: reply.authoritative,
+        ad: dnssec.then_some(reply.authentic_data),
         answers: records_out(&reply.answers),
+        rejected: Vec::new(),
         authority: records_out(&reply.authority),
         server: reply.server.clone(),
         source: if reply.from_cache { "cache" } else { "network" },
         protocol: reply.protocol,
         elapsed_ms: millis(started.elapsed()),
         steps: None,
+        dnssec: None,
     };
-    emit(ctx, &report, short)?;
     let code = exit_code(reply.rcode, reply.answers.is_empty());
+    finish(ctx, &mut report, verdict, code, short)
+}
+
+/// Put the verdict on the report, write it, and say why it failed: a bogus
+/// answer exits 5, an error rcode 4.
+fn finish(
+    ctx: &mut Ctx,
+    report: &mut Report,
+    verdict: Option<DnssecOut>,
+    code: ExitCode,
+    short: bool,
+) -> Result<ExitCode, Error> {
+    let bogus = verdict
+        .as_ref()
+        .filter(|out| out.verdict.status == Status::Bogus)
+        .map(|out| out.verdict.reason.clone().unwrap_or_default());
+    if let Some(out) = verdict {
+        dnssec::steps::apply(report, out);
+    }
+    emit(ctx, report, short)?;
+    if let Some(why) = bogus {
+        ctx.out().flush()?;
+        let error = Error::Bogus {
+            name: report.query.name.clone(),
+            why,
+        };
+        ctx.error_line(&error);
+        return Ok(error.exit_code());
+    }
     if code == ExitCode::Remote {
         ctx.out().flush()?;
         let error = Error::Rcode {

@@ -6,6 +6,8 @@ use std::net::IpAddr;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Serialize;
 
+use crate::dnssec::{DnssecOut, Verdict};
+
 /// The question asked.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct QueryOut {
@@ -94,8 +96,14 @@ pub struct Report {
     pub rcode: String,
     /// Whether the final answer was authoritative (AA).
     pub authoritative: bool,
+    /// With `--dnssec`: the AD flag of the final reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad: Option<bool>,
     /// Answer records (with a CNAME chain first, if any).
     pub answers: Vec<RecordOut>,
+    /// With `--validate`: the records of a bogus answer, withheld from `answers`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<RecordOut>,
     /// Authority records (the SOA of a negative answer, NS of a referral).
     pub authority: Vec<RecordOut>,
     /// The server that gave the final answer (`ADDR:PORT`), when known.
@@ -110,6 +118,9 @@ pub struct Report {
     /// With `--trace`: every step of the resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,
+    /// With `--validate`: the verdict and the chain of trust.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dnssec: Option<DnssecOut>,
 }
 
 /// Where a step's information came from.
@@ -202,6 +213,9 @@ pub struct Step {
     /// Anything else worth knowing: why it failed, a TCP retry, ignored glue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// With `--validate`: the verdict on what this step learnt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dnssec: Option<Verdict>,
 }
 
 #[cfg(test)]

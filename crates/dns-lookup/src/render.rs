@@ -6,14 +6,18 @@ use std::io::{self, Write};
 use netlens_core::Failure;
 use serde::Serialize;
 
+use crate::dnssec::{DnssecOut, Status, Verdict};
 use crate::model::{Kind, QueryOut, RecordOut, Report, Source, Step};
 
 /// Write the human form of one report: summary line, answers, authority; with
 /// `--trace` the steps first. `--short` prints the answer data only.
 pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()> {
     if short {
+        // As before --dnssec: the data asked for, without the proofs.
         for record in &report.answers {
-            writeln!(out, "{}", record.data)?;
+            if !is_dnssec_proof(&record.rtype) || record.rtype == report.query.rtype {
+                writeln!(out, "{}", record.data)?;
+            }
         }
         return Ok(());
     }
@@ -27,7 +31,56 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
         writeln!(out, ";; authority:")?;
         records(out, &report.authority)?;
     }
+    if let Some(dnssec) = &report.dnssec {
+        dnssec_lines(out, report, dnssec)?;
+    }
     Ok(())
+}
+
+/// The chain of trust, the rejected records of a bogus answer, the verdict.
+fn dnssec_lines(out: &mut dyn Write, report: &Report, dnssec: &DnssecOut) -> io::Result<()> {
+    for link in &dnssec.chain {
+        let ds: Vec<String> = link
+            .ds
+            .iter()
+            .map(|d| format!("{}/{}/{}", d.key_tag, d.algorithm, d.digest_type))
+            .collect();
+        let keys: Vec<String> = link
+            .dnskey
+            .iter()
+            .map(|k| format!("{}/{}/{}", k.key_tag, k.algorithm, k.flags))
+            .collect();
+        writeln!(
+            out,
+            ";; chain {}  DS {}  DNSKEY {}  {}",
+            link.zone,
+            list_or_none(&ds),
+            list_or_none(&keys),
+            link.status.as_str()
+        )?;
+    }
+    if !report.rejected.is_empty() {
+        writeln!(out, ";; rejected:")?;
+        let mut text = Vec::new();
+        records(&mut text, &report.rejected)?;
+        for line in String::from_utf8_lossy(&text).lines() {
+            writeln!(out, ";; {line}")?;
+        }
+    }
+    writeln!(out, ";; verdict: {}", dnssec.verdict.text())
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join(",")
+    }
+}
+
+/// RRSIG, NSEC and NSEC3: records that prove, not data.
+fn is_dnssec_proof(rtype: &str) -> bool {
+    matches!(rtype, "RRSIG" | "NSEC" | "NSEC3")
 }
 
 /// The trace of a failed resolution, before the error line.
@@ -70,7 +123,7 @@ impl ErrorOut {
 
 fn summary(report: &Report) -> String {
     let mut parts = vec![report.rcode.clone()];
-    if report.rcode == "NOERROR" && report.answers.is_empty() {
+    if report.rcode == "NOERROR" && report.answers.is_empty() && report.rejected.is_empty() {
         let referral = report.authority.iter().any(|r| r.rtype == "NS")
             && !report.authority.iter().any(|r| r.rtype == "SOA");
         parts[0].push_str(if referral {
@@ -140,14 +193,27 @@ fn steps_lines(out: &mut dyn Write, query: &QueryOut, steps: &[Step]) -> io::Res
             Some(ttl) => format!("TTL {ttl} left"),
             None => format!("{} ms", step.elapsed_ms),
         };
+        let mark = match &step.dnssec {
+            Some(verdict) => step_mark(verdict),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{zone:<zone_width$}  {server:<server_width$}  {how:<5}  {:<8}  {aa}  {}  {time}",
+            "{zone:<zone_width$}  {server:<server_width$}  {how:<5}  {:<8}  {aa}  {}  {time}{mark}",
             step.rcode.as_deref().unwrap_or("-"),
             outcome(step, query),
         )?;
     }
     Ok(())
+}
+
+/// A step's verdict at the end of its line: `  secure`, `  BOGUS (why)`.
+fn step_mark(verdict: &Verdict) -> String {
+    match (verdict.status, &verdict.reason) {
+        (Status::Bogus, Some(why)) => format!("  BOGUS ({why})"),
+        (Status::Bogus, None) => "  BOGUS".into(),
+        (status, _) => format!("  {}", status.as_str()),
+    }
 }
 
 fn server_text(step: &Step) -> String {
@@ -243,6 +309,7 @@ mod tests {
             elapsed_ms: 0.25,
             bytes: Some(100),
             note: None,
+            dnssec: None,
         }
     }
 

@@ -38,6 +38,7 @@ pub fn base(
         elapsed_ms: 0.0,
         bytes: None,
         note: None,
+        dnssec: None,
     }
 }
 

@@ -105,13 +105,16 @@ impl Resolution {
             query,
             rcode: rcode_text(self.rcode()),
             authoritative: self.authoritative,
+            ad: None,
             answers: records_out(&self.answers()),
+            rejected: Vec::new(),
             authority: records_out(self.authority()),
             server: Some(self.server.addr.to_string()),
             source: if self.from_cache { "cache" } else { "network" },
             protocol: self.protocol,
             elapsed_ms: millis(elapsed),
             steps: Some(steps),
+            dnssec: None,
         }
     }
 }
@@ -373,7 +376,13 @@ impl<'c> Tracer<'c> {
             }
             None => self.prime(depth).await?,
         };
-        while let Some((next, left)) = self.cache.delegation_below(&current.zone, name, now) {
+        // See: RFC 4035 §3.1.4.1: the DS RRset lives in the parent, above the cut.
+        let below = if rtype == RecordType::DS && !name.is_root() {
+            name.base_name()
+        } else {
+            name.clone()
+        };
+        while let Some((next, left)) = self.cache.delegation_below(&current.zone, &below, now) {
             self.budget(name)?;
             self.steps
                 .push(steps::cached_referral(depth, name, rtype, &next, left));
@@ -655,6 +664,7 @@ mod tests {
             retries: 0,
             tcp: false,
             recursion_desired: true,
+            dnssec_ok: false,
         }
     }
 

@@ -54,6 +54,8 @@ pub struct Transport {
     pub tcp: bool,
     /// Set the RD (recursion desired) bit: yes for a stub query, no for a trace.
     pub recursion_desired: bool,
+    /// Set the DO (DNSSEC OK) bit: RRSIGs, NSEC/NSEC3 and DS come along (RFC 3225).
+    pub dnssec_ok: bool,
 }
 
 /// A reply that passed the checks, and how it was obtained.
@@ -104,7 +106,7 @@ impl Transport {
             retried_tcp,
             elapsed: started.elapsed(),
         };
-        let request = build_query(query, self.recursion_desired);
+        let request = build_query(query, self.recursion_desired, self.dnssec_ok);
         if self.tcp {
             let reply = self.tcp_exchange(server, &request).await?;
             return Ok(done(reply, Protocol::Tcp, false));
@@ -114,7 +116,7 @@ impl Transport {
             return Ok(done(reply, Protocol::Udp, false));
         }
         // See: RFC 7766 §6.2: a truncated reply is retried over TCP, with a new ID.
-        let request = build_query(query, self.recursion_desired);
+        let request = build_query(query, self.recursion_desired, self.dnssec_ok);
         let reply = self.tcp_exchange(server, &request).await?;
         Ok(done(reply, Protocol::Tcp, true))
     }
@@ -191,12 +193,13 @@ impl Transport {
 }
 
 /// A query message: random ID, one question, EDNS(0) at 1232 bytes.
-pub fn build_query(query: &Query, recursion_desired: bool) -> Message {
+pub fn build_query(query: &Query, recursion_desired: bool, dnssec_ok: bool) -> Message {
     let mut message = Message::new(rand::random(), MessageType::Query, OpCode::Query);
     message.metadata.recursion_desired = recursion_desired;
     message.add_query(query.clone());
     let mut edns = Edns::new();
     edns.set_max_payload(EDNS_PAYLOAD);
+    edns.set_dnssec_ok(dnssec_ok);
     message.set_edns(edns);
     message
 }
@@ -267,18 +270,18 @@ mod tests {
 
     #[test]
     fn queries_carry_edns_and_random_ids() {
-        let a = build_query(&question(), false);
+        let a = build_query(&question(), false, false);
         assert_eq!(a.max_payload(), EDNS_PAYLOAD);
         assert!(!a.metadata.recursion_desired);
         let ids: std::collections::HashSet<u16> = (0..32)
-            .map(|_| build_query(&question(), true).metadata.id)
+            .map(|_| build_query(&question(), true, false).metadata.id)
             .collect();
         assert!(ids.len() > 1);
     }
 
     #[test]
     fn replies_must_match_id_and_question() {
-        let request = build_query(&question(), false);
+        let request = build_query(&question(), false, false);
         let mut reply = request.clone().into_response();
         let bytes = reply.to_vec().unwrap();
         assert!(accept(&request, &bytes).is_ok());
@@ -305,7 +308,7 @@ mod tests {
 
     #[test]
     fn garbage_with_our_id_is_malformed() {
-        let request = build_query(&question(), false);
+        let request = build_query(&question(), false, false);
         let mut bytes = request.metadata.id.to_be_bytes().to_vec();
         bytes.extend_from_slice(&[0x81, 0x80, 0, 5]);
         assert!(matches!(accept(&request, &bytes), Err(Reject::Bad(_))));
