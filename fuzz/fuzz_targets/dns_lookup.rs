@@ -10,62 +10,8 @@
 
 #![no_main]
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::Path;
-use std::sync::LazyLock;
-
-use dns_lookup::cache::{NameServer, ServerRef};
-use dns_lookup::classify::{Class, classify, delegation_from, root_servers};
-use dns_lookup::{hints, model, steps};
-use hickory_proto::op::Message;
-use hickory_proto::rr::{Name, RecordType};
 use libfuzzer_sys::fuzz_target;
 
-/// The built-in hints, parsed once rather than on every input.
-static BUILT_IN: LazyLock<Vec<NameServer>> =
-    LazyLock::new(|| hints::load(None).expect("built-in hints parse"));
-
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, rest)) = data.split_first() else {
-        return;
-    };
-    if pick % 2 == 0 {
-        if let Ok(text) = std::str::from_utf8(rest) {
-            let _ = hints::parse(text, Path::new("fuzz"));
-        }
-        return;
-    }
-    let Ok(reply) = Message::from_vec(rest) else {
-        return;
-    };
-    let (name, rtype) = match reply.queries.first() {
-        Some(query) => (query.name().clone(), query.query_type()),
-        None => (Name::root(), RecordType::A),
-    };
-    let labels = usize::from(pick / 2) % (usize::from(name.num_labels()) + 1);
-    let zone = name.trim_to(labels);
-    let from = ServerRef {
-        name: None,
-        addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 53),
-    };
-    let class = classify(&reply, &zone, &name, rtype);
-    let _ = steps::kind_of(&class);
-    match &class {
-        Class::Answer(records)
-        | Class::Cname { records, .. }
-        | Class::NxDomain(records)
-        | Class::NoData(records) => {
-            let _ = model::records_out(records);
-        }
-        Class::Referral(referral) => {
-            let delegation = delegation_from(referral, &zone, from.clone());
-            let _ = steps::referral_out(&delegation);
-        }
-        Class::BadReferral(_) | Class::Lame(_) => {}
-    }
-    if let Some(delegation) = root_servers(&reply, &BUILT_IN, from) {
-        let _ = steps::referral_out(&delegation);
-    }
-    let _ = model::records_out(&reply.answers);
-    let _ = model::records_out(&reply.additionals);
+    dns_lookup::fuzz::one(data);
 });

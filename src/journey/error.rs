@@ -4,6 +4,7 @@
 //! code and kind); journey adds only what is its own: a URL it cannot follow,
 //! a name with no address, the sandbox, and the time limit of a step.
 
+use dns_lookup::Negative;
 use netlens_core::{ExitCode, Failure};
 
 /// Everything that can end a journey early.
@@ -18,12 +19,12 @@ pub enum Error {
         reason: url_parse::parse::Reason,
     },
     /// The name was resolved, and has no address: NXDOMAIN, or no A or AAAA records.
-    #[error("{name}: {why}")]
+    #[error("{name}: {}", no_address(*why))]
     NoAddress {
         /// The name, fully qualified.
         name: String,
-        /// `does not exist (NXDOMAIN)` or `has no A or AAAA records (NODATA)`.
-        why: &'static str,
+        /// NXDOMAIN, or no A or AAAA records (NODATA).
+        why: Negative,
     },
     /// The loopback sandbox could not be started.
     #[error("sandbox: cannot start: {0}")]
@@ -47,10 +48,13 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
-/// Why a name has no address: it does not exist.
-pub const NXDOMAIN: &str = "does not exist (NXDOMAIN)";
-/// Why a name has no address: it exists without A or AAAA records.
-pub const NODATA: &str = "has no A or AAAA records (NODATA)";
+/// Why a name has no address, in words.
+fn no_address(why: Negative) -> &'static str {
+    match why {
+        Negative::NxDomain => "does not exist (NXDOMAIN)",
+        Negative::NoData => "has no A or AAAA records (NODATA)",
+    }
+}
 
 impl Failure for Error {
     fn exit_code(&self) -> ExitCode {
@@ -68,8 +72,14 @@ impl Failure for Error {
     fn kind(&self) -> &'static str {
         match self {
             Error::Url { reason, .. } => reason.kind(),
-            Error::NoAddress { why, .. } if *why == NXDOMAIN => "nxdomain",
-            Error::NoAddress { .. } => "nodata",
+            Error::NoAddress {
+                why: Negative::NxDomain,
+                ..
+            } => "nxdomain",
+            Error::NoAddress {
+                why: Negative::NoData,
+                ..
+            } => "nodata",
             Error::Sandbox(_) => "sandbox",
             Error::Timeout { .. } => "timeout",
             Error::Http(e) => e.kind(),
@@ -87,7 +97,7 @@ mod tests {
     fn codes_and_kinds() {
         let e = Error::NoAddress {
             name: "nosuch.lab.glasscom.com.".into(),
-            why: NXDOMAIN,
+            why: Negative::NxDomain,
         };
         assert_eq!(e.exit_code(), ExitCode::Negative);
         assert_eq!(e.kind(), "nxdomain");

@@ -143,7 +143,7 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         // resolve_step never returns an empty list; say so rather than panic.
         return Err(Error::NoAddress {
             name: target.host.clone(),
-            why: error::NODATA,
+            why: dns_lookup::Negative::NoData,
         });
     };
 
@@ -214,7 +214,7 @@ fn resolve_step(
     if target.host_is_ip {
         let address: IpAddr = target.host.parse().map_err(|_| Error::NoAddress {
             name: target.host.clone(),
-            why: error::NODATA,
+            why: dns_lookup::Negative::NoData,
         })?;
         let note = format!("{address} is an IP address: no DNS lookup");
         if human {

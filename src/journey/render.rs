@@ -179,13 +179,13 @@ pub fn traces(ctx: &mut Ctx, traces: &[Trace]) -> io::Result<()> {
     let out = ctx.out();
     for trace in traces {
         match trace {
-            Trace::Done(report) => dns_lookup::render::human(out, report, false)?,
+            Trace::Done(report) => dns_lookup::write_report(out, report, false)?,
             Trace::Failed {
                 query,
                 steps,
                 error,
             } => {
-                dns_lookup::render::human_failed(out, query, steps)?;
+                dns_lookup::write_failed_trace(out, query, steps)?;
                 writeln!(out, ";; failed: {}", error.message)?;
             }
         }

@@ -8,14 +8,11 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use dns_lookup::cache::Cache;
-use dns_lookup::model::{QueryOut, Report, Step};
-use dns_lookup::trace::{Limits, Tracer};
-use dns_lookup::wire::Transport;
+use dns_lookup::{ErrorOut, Negative, QueryOut, Report, Step, TraceOptions, Tracer};
 use hickory_proto::rr::{Name, RecordType};
 use serde::Serialize;
 
-use crate::journey::error::{Error, NODATA, NXDOMAIN};
+use crate::journey::error::Error;
 
 /// Where iteration starts: root hints (a file, or dns-lookup's built-in
 /// IANA hints) and the port every server is asked on.
@@ -39,7 +36,7 @@ pub enum Trace {
         /// The steps before the failure.
         steps: Vec<Step>,
         /// The failure, as an error object.
-        error: dns_lookup::render::ErrorOut,
+        error: ErrorOut,
     },
 }
 
@@ -53,23 +50,20 @@ pub async fn resolve(
     roots: &Roots<'_>,
     timeout: Duration,
 ) -> (Vec<Trace>, Result<Vec<IpAddr>, Error>) {
-    let name = match dns_lookup::plan::parse_name(host) {
+    let name = match dns_lookup::parse_name(host) {
         Ok(name) => name,
         Err(error) => return (Vec::new(), Err(error.into())),
     };
-    let hints = match dns_lookup::hints::load(roots.hints) {
-        Ok(hints) => hints,
-        Err(error) => return (Vec::new(), Err(error.into())),
-    };
-    let transport = Transport {
+    let options = TraceOptions {
+        root_hints: roots.hints.map(Path::to_path_buf),
+        port: roots.port,
         timeout,
         retries: 1,
-        tcp: false,
-        recursion_desired: false,
     };
-    let mut cache = Cache::new();
-    let limits = Limits::for_transport(timeout, transport.retries);
-    let mut tracer = Tracer::new(transport, roots.port, hints, &mut cache, limits);
+    let mut tracer = match Tracer::new(&options) {
+        Ok(tracer) => tracer,
+        Err(error) => return (Vec::new(), Err(error.into())),
+    };
     let mut traces = Vec::new();
     let mut addresses = Vec::new();
     for rtype in [RecordType::A, RecordType::AAAA] {
@@ -77,9 +71,9 @@ pub async fn resolve(
         traces.push(trace);
         match outcome {
             Outcome::Addresses(found) => addresses.extend(found),
-            Outcome::NoData => {}
-            Outcome::NxDomain => {
-                return (traces, Err(no_address(&name, NXDOMAIN)));
+            Outcome::Negative(Negative::NoData) => {}
+            Outcome::Negative(Negative::NxDomain) => {
+                return (traces, Err(no_address(&name, Negative::NxDomain)));
             }
             // Without IPv4 addresses, the AAAA trace's failure is the answer;
             // with them, a failed AAAA trace only costs the IPv6 path.
@@ -88,7 +82,7 @@ pub async fn resolve(
         }
     }
     if addresses.is_empty() {
-        return (traces, Err(no_address(&name, NODATA)));
+        return (traces, Err(no_address(&name, Negative::NoData)));
     }
     (traces, Ok(addresses))
 }
@@ -96,50 +90,38 @@ pub async fn resolve(
 /// What one trace says about the name's addresses.
 enum Outcome {
     Addresses(Vec<IpAddr>),
-    NoData,
-    NxDomain,
+    Negative(Negative),
     Failed(Error),
 }
 
 /// Trace one question.
-async fn one(tracer: &mut Tracer<'_>, name: &Name, rtype: RecordType) -> (Trace, Outcome) {
+async fn one(tracer: &mut Tracer, name: &Name, rtype: RecordType) -> (Trace, Outcome) {
     let started = Instant::now();
     let query = QueryOut::new(name, rtype);
     let traced = tracer.trace(name, rtype).await;
     match traced.result {
         Ok(resolution) => {
-            let report = resolution.report(query, traced.steps, started.elapsed());
-            let outcome = match report.rcode.as_str() {
-                "NXDOMAIN" => Outcome::NxDomain,
-                _ => match addresses_of(&report) {
-                    found if found.is_empty() => Outcome::NoData,
-                    found => Outcome::Addresses(found),
-                },
+            let found = resolution.addresses();
+            let outcome = match resolution.negative() {
+                Some(negative) => Outcome::Negative(negative),
+                None if found.is_empty() => Outcome::Negative(Negative::NoData),
+                None => Outcome::Addresses(found),
             };
+            let report = resolution.report(query, traced.steps, started.elapsed());
             (Trace::Done(report), outcome)
         }
         Err(error) => {
             let trace = Trace::Failed {
                 query,
                 steps: traced.steps,
-                error: dns_lookup::render::ErrorOut::of(&error),
+                error: ErrorOut::of(&error),
             };
             (trace, Outcome::Failed(error.into()))
         }
     }
 }
 
-/// The addresses among a report's answers (after any CNAME chain).
-pub fn addresses_of(report: &Report) -> Vec<IpAddr> {
-    report
-        .answers
-        .iter()
-        .filter(|r| r.rtype == "A" || r.rtype == "AAAA")
-        .filter_map(|r| r.data.parse().ok())
-        .collect()
-}
-
-fn no_address(name: &Name, why: &'static str) -> Error {
+fn no_address(name: &Name, why: Negative) -> Error {
     Error::NoAddress {
         name: name.to_ascii(),
         why,
@@ -175,11 +157,7 @@ mod tests {
             panic!("the AAAA trace ends with an answer");
         };
         let steps = aaaa.steps.as_deref().unwrap();
-        assert!(
-            steps
-                .iter()
-                .any(|s| s.source == dns_lookup::model::Source::Cache)
-        );
+        assert!(steps.iter().any(|s| s.source == dns_lookup::Source::Cache));
     }
 
     #[test]

@@ -14,31 +14,49 @@ fn sandbox() -> Hierarchy {
     Hierarchy::start().expect("start the DNS hierarchy")
 }
 
-/// `dns-lookup --trace` from the hierarchy's root hints, short timeouts.
-fn trace(h: &Hierarchy) -> Cmd {
+/// The wait for each reply when one is expected: generous, for a loaded
+/// machine (the test's own time limit bounds the run).
+const PATIENT: &str = "5";
+
+/// The wait for each reply when a server is expected to stay silent.
+const SHORT: &str = "0.3";
+
+/// `dns-lookup --trace` from the hierarchy's root hints, waiting `timeout`
+/// seconds for each reply.
+fn trace_waiting(h: &Hierarchy, timeout: &str) -> Cmd {
     tool("dns-lookup").args([
-        "--trace".to_string(),
-        "--root-hints".into(),
-        h.root_hints().display().to_string(),
-        "--port".into(),
-        h.port().to_string(),
-        "--timeout".into(),
-        "0.3".into(),
-        "--retries".into(),
-        "0".into(),
+        "--trace",
+        "--root-hints",
+        &h.root_hints().display().to_string(),
+        "--port",
+        &h.port().to_string(),
+        "--timeout",
+        timeout,
+        "--retries",
+        "0",
+    ])
+}
+
+/// `dns-lookup --trace` from the hierarchy's root hints.
+fn trace(h: &Hierarchy) -> Cmd {
+    trace_waiting(h, PATIENT)
+}
+
+/// `dns-lookup --server ADDR:PORT`, waiting `timeout` seconds for the reply.
+fn stub_waiting(h: &Hierarchy, server: Ipv4Addr, timeout: &str) -> Cmd {
+    tool("dns-lookup").args([
+        "--server",
+        &h.socket(server).to_string(),
+        "--timeout",
+        timeout,
+        "--retries",
+        "0",
     ])
 }
 
 /// `dns-lookup --server ADDR:PORT`.
 fn stub(h: &Hierarchy, server: Ipv4Addr) -> Cmd {
-    tool("dns-lookup").args([
-        "--server".to_string(),
-        h.socket(server).to_string(),
-        "--timeout".into(),
-        "0.3".into(),
-        "--retries".into(),
-        "0".into(),
-    ])
+    stub_waiting(h, server, PATIENT)
 }
 
 fn steps(report: &Value) -> &Vec<Value> {
@@ -331,7 +349,7 @@ fn delegations_that_cannot_answer_exit_4() {
     ];
     for (name, kind) in cases {
         // Timeouts are 0.3 s and every trace is bounded: far below this limit.
-        let run = trace(&h)
+        let run = trace_waiting(&h, SHORT)
             .args(["--json", name])
             .limit(Duration::from_secs(20))
             .run();
@@ -346,7 +364,7 @@ fn delegations_that_cannot_answer_exit_4() {
 #[test]
 fn silent_server_times_out_and_refusal_is_shown() {
     let h = sandbox();
-    trace(&h)
+    trace_waiting(&h, SHORT)
         .args(["www.silent.com"])
         .run()
         .code(4)
@@ -379,7 +397,7 @@ fn unreachable_root_exits_3_and_bad_hints_exit_2() {
         .args([
             "--trace",
             "--timeout",
-            "0.3",
+            SHORT,
             "--port",
             &h.port().to_string(),
         ])
@@ -455,7 +473,7 @@ fn stub_negative_and_failed_answers() {
         .run();
     refused.code(4).stderr_has("server answered REFUSED");
     assert_eq!(refused.json()["rcode"], "REFUSED");
-    let silent = stub(&h, zones::SILENT)
+    let silent = stub_waiting(&h, zones::SILENT, SHORT)
         .args(["--json", "www.silent.com"])
         .run();
     silent.code(3);
@@ -568,4 +586,25 @@ fn bad_input_exits_2_and_the_batch_goes_on() {
         .run()
         .code(2)
         .never_shows("panicked");
+}
+
+#[test]
+fn a_lone_type_word_is_the_name() {
+    let h = sandbox();
+    // Nothing on stdin: the word is the name, asked for its A records.
+    let run = stub(&h, zones::ROOT).args(["--json", "mx"]).stdin("").run();
+    let report = run.json();
+    assert_eq!(report["query"]["name"], "mx.");
+    assert_eq!(report["query"]["type"], "A");
+    assert_eq!(report["rcode"], "NXDOMAIN");
+    run.code(1).never_shows("taken as the name");
+    // Its own types may follow; -v says how the words were read.
+    let run = stub(&h, zones::ROOT)
+        .args(["-v", "--json", "a", "txt"])
+        .stdin("")
+        .run();
+    run.code(1)
+        .stderr_has("dns-lookup: a: no name given, so taken as the name to look up");
+    assert_eq!(run.json()["query"]["name"], "a.");
+    assert_eq!(run.json()["query"]["type"], "TXT");
 }

@@ -13,72 +13,54 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use dns_lookup::cache::Cache;
-use dns_lookup::hints;
-use dns_lookup::trace::{Limits, Tracer};
-use dns_lookup::wire::{Transport, build_query};
-use hickory_proto::op::{Message, Query};
+use dns_lookup::{TraceOptions, Tracer};
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::rdata::{A, NS};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use netlens_sandbox::dns::Hierarchy;
 
-fn transport() -> Transport {
-    Transport {
-        timeout: Duration::from_secs(2),
-        retries: 1,
-        tcp: false,
-        recursion_desired: false,
-        dnssec_ok: false,
-    }
-}
-
 fn traces(c: &mut Criterion) {
     let hierarchy = Hierarchy::start().expect("start the DNS hierarchy");
-    let root_hints = hints::load(Some(hierarchy.root_hints())).expect("root hints");
+    let options = TraceOptions {
+        root_hints: Some(hierarchy.root_hints().to_path_buf()),
+        port: hierarchy.port(),
+        timeout: Duration::from_secs(2),
+        retries: 1,
+    };
+    let tracer = || Tracer::new(&options).expect("root hints");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let limits = Limits::for_transport(Duration::from_secs(2), 1);
     let name = Name::from_str("www.lab.glasscom.com.").expect("name");
-    let port = hierarchy.port();
 
     let mut group = c.benchmark_group("dns");
     group.measurement_time(Duration::from_secs(4));
     group.bench_function("trace_cold", |b| {
         b.iter(|| {
-            let mut cache = Cache::new();
-            let mut tracer = Tracer::new(transport(), port, root_hints.clone(), &mut cache, limits);
+            let mut tracer = tracer();
             let traced = runtime.block_on(tracer.trace(&name, RecordType::A));
             assert!(traced.result.is_ok());
             black_box(traced.steps.len())
         })
     });
 
-    let mut warm = Cache::new();
+    let mut warm = tracer();
     group.bench_function("trace_warm", |b| {
         b.iter(|| {
-            let mut tracer = Tracer::new(transport(), port, root_hints.clone(), &mut warm, limits);
-            let traced = runtime.block_on(tracer.trace(&name, RecordType::A));
+            let traced = runtime.block_on(warm.trace(&name, RecordType::A));
             assert!(traced.result.is_ok());
             black_box(traced.steps.len())
         })
     });
 
-    let mut referrals = Cache::new();
+    let mut referrals = tracer();
     let mut n = 0u64;
     group.bench_function("trace_warm_referrals", |b| {
         b.iter(|| {
             n += 1;
             let fresh = Name::from_str(&format!("n{n}.lab.glasscom.com.")).expect("name");
-            let mut tracer = Tracer::new(
-                transport(),
-                port,
-                root_hints.clone(),
-                &mut referrals,
-                limits,
-            );
-            let traced = runtime.block_on(tracer.trace(&fresh, RecordType::A));
+            let traced = runtime.block_on(referrals.trace(&fresh, RecordType::A));
             black_box(traced.steps.len())
         })
     });
@@ -91,7 +73,9 @@ fn encode_decode(c: &mut Criterion) {
         Name::from_str("www.lab.glasscom.com.").expect("name"),
         RecordType::A,
     );
-    let mut reply = build_query(&query, false, false).into_response();
+    let mut request = Message::new(0x1234, MessageType::Query, OpCode::Query);
+    request.add_query(query);
+    let mut reply = request.into_response();
     for (i, host) in ["ns1.glasscom.com.", "ns2.glasscom.com."]
         .iter()
         .enumerate()

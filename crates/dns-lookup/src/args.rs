@@ -67,6 +67,10 @@ pub struct Args {
     #[arg(long)]
     pub short: bool,
 
+    /// Say on stderr how the arguments were read (a type word taken as the name)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,

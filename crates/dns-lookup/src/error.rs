@@ -1,4 +1,9 @@
 //! The one error type of dns-lookup, and how each error maps to an exit code.
+//!
+//! One rule for I/O: a local file or stream that cannot be read or written
+//! (`--root-hints`, stdin, stdout) is the caller's input or setup, exit 2, as
+//! in every tool; anything that went wrong on the network is a network error
+//! ([`Error::Timeout`], [`Error::Unreachable`]: exit 3) and never [`Error::Io`].
 
 use std::path::PathBuf;
 
@@ -121,7 +126,8 @@ pub enum Error {
         /// The resolver's message.
         why: String,
     },
-    /// Reading input or writing output failed.
+    /// A local I/O failure: reading input, writing output (exit 2, like a bad
+    /// input; network I/O errors are [`Error::Unreachable`] instead).
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -135,11 +141,11 @@ impl Failure for Error {
             | Error::TwoServers(_)
             | Error::Usage(_)
             | Error::RootHints { .. }
-            | Error::TrustAnchor { .. } => ExitCode::Usage,
-            Error::SystemConfig(_)
-            | Error::Timeout(_)
-            | Error::Unreachable { .. }
-            | Error::Io(_) => ExitCode::Network,
+            | Error::TrustAnchor { .. }
+            | Error::Io(_) => ExitCode::Usage,
+            Error::SystemConfig(_) | Error::Timeout(_) | Error::Unreachable { .. } => {
+                ExitCode::Network
+            }
             Error::Rcode { .. }
             | Error::Malformed { .. }
             | Error::Lame { .. }
@@ -183,6 +189,8 @@ mod tests {
     fn classes_map_to_the_documented_codes() {
         assert_eq!(Error::BadServer("x".into()).exit_code(), ExitCode::Usage);
         assert_eq!(Error::Timeout("a".into()).exit_code(), ExitCode::Network);
+        let local = Error::Io(std::io::Error::other("broken pipe"));
+        assert_eq!(local.exit_code(), ExitCode::Usage);
         let lame = Error::Lame {
             zone: "dead.com.".into(),
             why: "timeout".into(),

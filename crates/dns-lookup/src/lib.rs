@@ -4,29 +4,38 @@
 //!
 //! The library exposes the clap [`Args`] and [`run`]; the `dns-lookup` binary
 //! and `netlens dns` are thin wrappers over them. Async stays inside: `run`
-//! builds a current-thread tokio runtime of its own.
+//! builds a current-thread tokio runtime of its own. For other programs it
+//! offers the iterative resolver as a typed API: a [`Tracer`] (one cache for
+//! every name it traces) whose [`Traced`] result holds the [`Step`]s and a
+//! [`Resolution`] (its [`addresses`](Resolution::addresses), or why there are
+//! none: a [`Negative`]), rendered with [`write_report`] and [`write_failed_trace`].
 //!
-//! - [`plan`]: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
-//! - [`wire`]: one exchange with one server (UDP, TCP on truncation);
-//! - [`stub`]: query mode, direct to a server or through hickory-resolver;
-//! - [`trace`], [`classify`], [`cache`], [`hints`], [`steps`]: the iterative
-//!   resolver and the steps it records;
-//! - [`dnssec`]: `--validate`, the chain of trust and the verdict;
-//! - [`model`], [`render`]: the report of each name, as text or JSON.
+//! Inside (every module private to the crate):
+//! - `plan`: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
+//! - `wire`: one exchange with one server (UDP, TCP on truncation);
+//! - `stub`: query mode, direct to a server or through hickory-resolver;
+//! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
+//!   iterative resolver and the steps it records;
+//! - `dnssec`: `--validate`, the chain of trust and the verdict;
+//! - `model`, `render`: the report of each name, as text or JSON.
 
-pub mod args;
-pub mod cache;
-pub mod classify;
-pub mod dnssec;
-pub mod error;
-pub mod hints;
-pub mod model;
-pub mod plan;
-pub mod render;
-pub mod steps;
-pub mod stub;
-pub mod trace;
-pub mod wire;
+pub(crate) mod args;
+pub(crate) mod cache;
+pub(crate) mod classify;
+pub(crate) mod dnssec;
+pub(crate) mod error;
+pub(crate) mod hints;
+pub(crate) mod model;
+pub(crate) mod plan;
+pub(crate) mod render;
+pub(crate) mod resolution;
+pub(crate) mod steps;
+pub(crate) mod stub;
+pub(crate) mod trace;
+pub(crate) mod wire;
+
+#[doc(hidden)]
+pub mod fuzz;
 
 use std::time::Instant;
 
@@ -36,17 +45,22 @@ use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
 
 pub use args::Args;
 pub use error::Error;
+pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step};
+pub use plan::parse_name;
+pub use render::{ErrorOut, human as write_report, human_failed as write_failed_trace};
+pub use resolution::{Negative, Resolution, Traced};
+pub use trace::{TraceOptions, Tracer};
 
-use cache::{Cache, NameServer};
+use cache::NameServer;
 use classify::rcode_text;
 use dnssec::anchor::Anchor;
 use dnssec::chain::{Fetched, Validator};
 use dnssec::steps::TraceFetch;
 use dnssec::{DnssecOut, Status};
-use model::{QueryOut, Report, records_out};
+use model::records_out;
 use plan::{DNS_PORT, Plan, Question};
 use stub::{Direct, Reply, System};
-use trace::{Limits, Tracer};
+use trace::Limits;
 use wire::Transport;
 
 /// The dns-lookup tool.
@@ -68,13 +82,8 @@ impl Tool for DnsLookup {
 
 /// How this run asks.
 enum Mode {
-    /// Iteratively from these root servers, on this port.
-    Trace {
-        hints: Vec<NameServer>,
-        port: u16,
-        cache: Box<Cache>,
-        limits: Limits,
-    },
+    /// Iteratively from the root hints, through the run's cache.
+    Trace(Box<Tracer>),
     /// A named server, directly.
     Direct(Direct),
     /// The system resolver (built on first use: reading the configuration is
@@ -84,7 +93,7 @@ enum Mode {
 
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let plan = Plan::from_args(&args)?;
+    let mut plan = Plan::from_args(&args)?;
     let anchor = if args.validate {
         Some(Anchor::load(args.trust_anchor.as_deref())?)
     } else {
@@ -97,57 +106,107 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         recursion_desired: true,
         dnssec_ok: args.dnssec || args.validate,
     };
-    let mut mode = if args.trace {
-        let (hints, port) = match plan.server {
-            // As dig +trace does, a named server stands in for the root hints.
-            Some(server) => (
-                vec![NameServer {
-                    name: plan::parse_name(&server.ip().to_string())
-                        .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
-                    addrs: vec![server.ip()],
-                }],
-                args.port.unwrap_or(server.port()),
-            ),
-            None => (
-                hints::load(args.root_hints.as_deref())?,
-                args.port.unwrap_or(DNS_PORT),
-            ),
-        };
-        Mode::Trace {
-            hints,
-            port,
-            cache: Box::default(),
-            limits: Limits::for_transport(args.timeout, args.retries),
-        }
-    } else if let Some(server) = plan.server {
-        Mode::Direct(Direct::new(transport, server))
-    } else if args.validate {
-        // hickory-resolver keeps the RRSIGs to itself: validation needs our own queries.
-        return Err(Error::Usage(
-            "--validate needs a named server (@SERVER or --server) or --trace".into(),
-        ));
-    } else {
-        Mode::System(None)
+    let mut session = Session {
+        mode: mode(&args, &plan, transport)?,
+        runtime: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?,
+        transport,
+        args: &args,
+        anchor,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    ctx.for_each_input(&plan.inputs, |ctx, input| {
+    let Some(lone) = plan.lone.take() else {
+        return ctx.for_each_input(&plan.inputs, |ctx, input| session.ask(ctx, &plan, input));
+    };
+    // Only type words: they are the default types of the names on stdin, if
+    // any come; else the first word is the name (`dns-lookup mx`).
+    let mut asked = 0usize;
+    let mut worst = ExitCode::Success;
+    if !ctx.stdin_is_terminal() {
+        worst = ctx.for_each_input(&["-".to_string()], |ctx, input| {
+            asked += 1;
+            session.ask(ctx, &plan, input)
+        })?;
+    }
+    if asked > 0 {
+        return Ok(worst);
+    }
+    if args.verbose {
+        let first = lone.split_whitespace().next().unwrap_or_default();
+        ctx.error_line(&format!(
+            "{first}: no name given, so taken as the name to look up (a type word \
+             before a name sets the type of the names that follow)"
+        ));
+    }
+    plan.default_types.clear();
+    let code = ctx.for_each_input(&[lone], |ctx, input| session.ask(ctx, &plan, input))?;
+    Ok(worst.max(code))
+}
+
+/// How the run asks, from the arguments: iteratively, a named server, or the
+/// system resolver.
+fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
+    if !args.trace {
+        return match plan.server {
+            Some(server) => Ok(Mode::Direct(Direct::new(transport, server))),
+            // hickory-resolver keeps the RRSIGs to itself: validation needs our own queries.
+            None if args.validate => Err(Error::Usage(
+                "--validate needs a named server (@SERVER or --server) or --trace".into(),
+            )),
+            None => Ok(Mode::System(None)),
+        };
+    }
+    let (hints, port) = match plan.server {
+        // As dig +trace does, a named server stands in for the root hints.
+        Some(server) => (
+            vec![NameServer {
+                name: plan::parse_name(&server.ip().to_string())
+                    .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
+                addrs: vec![server.ip()],
+            }],
+            args.port.unwrap_or(server.port()),
+        ),
+        None => (
+            hints::load(args.root_hints.as_deref())?,
+            args.port.unwrap_or(DNS_PORT),
+        ),
+    };
+    Ok(Mode::Trace(Box::new(Tracer::with_hints(
+        transport,
+        port,
+        hints,
+        Limits::for_transport(args.timeout, args.retries),
+    ))))
+}
+
+/// One run's means of asking: its mode (and cache), runtime and settings.
+struct Session<'a> {
+    mode: Mode,
+    runtime: tokio::runtime::Runtime,
+    transport: Transport,
+    args: &'a Args,
+    /// With `--validate`: the trust anchor.
+    anchor: Option<Anchor>,
+}
+
+impl Session<'_> {
+    /// Ask every question of one input line and write their reports.
+    fn ask(&mut self, ctx: &mut Ctx, plan: &Plan, input: &str) -> Result<ExitCode, Error> {
         let mut worst = ExitCode::Success;
         for question in plan.questions(input)? {
-            let code = runtime.block_on(lookup(
+            let code = self.runtime.block_on(lookup(
                 ctx,
-                &mut mode,
-                transport,
-                &args,
+                &mut self.mode,
+                self.transport,
+                self.args,
                 input,
                 &question,
-                anchor.as_ref(),
+                self.anchor.as_ref(),
             ))?;
             worst = worst.max(code);
         }
         Ok(worst)
-    })
+    }
 }
 
 /// Look up one question and write its report.
@@ -164,13 +223,7 @@ async fn lookup(
     let started = Instant::now();
     let query = QueryOut::new(&question.name, question.rtype);
     match mode {
-        Mode::Trace {
-            hints,
-            port,
-            cache,
-            limits,
-        } => {
-            let mut tracer = Tracer::new(transport, *port, hints.clone(), cache, *limits);
+        Mode::Trace(tracer) => {
             let traced = tracer.trace(&question.name, question.rtype).await;
             let resolution = match traced.result {
                 Ok(resolution) => resolution,
@@ -196,16 +249,16 @@ async fn lookup(
             let verdict = match anchor {
                 Some(anchor) => {
                     let mut fetch = TraceFetch {
-                        tracer: &mut tracer,
+                        tracer,
                         steps: Vec::new(),
                     };
-                    let fetched = Fetched {
-                        rcode: resolution.rcode(),
-                        answers: resolution.answers(),
-                        authority: resolution.authority().to_vec(),
-                    };
                     let out = Validator::new(anchor)
-                        .validate(&mut fetch, &question.name, question.rtype, &fetched)
+                        .validate(
+                            &mut fetch,
+                            &question.name,
+                            question.rtype,
+                            &resolution.fetched(),
+                        )
                         .await;
                     steps.extend(fetch.steps);
                     dnssec::steps::mark(&mut steps, &query, &out);
@@ -314,6 +367,7 @@ fn finish(
     Ok(code)
 }
 
+/// Write `report` as JSON or text.
 fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
     if ctx.json() {
         ctx.emit_json(report)?;
@@ -325,7 +379,7 @@ fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
 
 /// The exit code of a final reply: an answer 0; NXDOMAIN or no data 1;
 /// SERVFAIL, REFUSED and other errors 4.
-pub fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
+pub(crate) fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
     match rcode {
         ResponseCode::NoError if no_answers => ExitCode::Negative,
         ResponseCode::NoError => ExitCode::Success,

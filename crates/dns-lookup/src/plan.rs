@@ -27,6 +27,9 @@ pub struct Plan {
     pub inputs: Vec<String>,
     /// Every NAME is an address to reverse (`-x`).
     pub reverse: bool,
+    /// With type words only (no name, no `-`): those words as given, the
+    /// first to be taken as the name when stdin brings none (`dns-lookup mx`).
+    pub lone: Option<String>,
 }
 
 /// One question: a name and a type, and the input it came from.
@@ -49,6 +52,7 @@ impl Plan {
         let mut default_types = Vec::new();
         let mut inputs: Vec<String> = Vec::new();
         let mut open_group = false;
+        let mut type_words: Vec<&str> = Vec::new();
         for token in &args.targets {
             if let Some(text) = token.strip_prefix('@') {
                 if server.is_some() {
@@ -63,18 +67,23 @@ impl Plan {
                         group.push(' ');
                         group.push_str(&rtype.to_string());
                     }
-                    _ => default_types.push(rtype),
+                    _ => {
+                        default_types.push(rtype);
+                        type_words.push(token);
+                    }
                 }
             } else {
                 open_group = token != "-";
                 inputs.push(token.clone());
             }
         }
+        let lone = (inputs.is_empty() && !type_words.is_empty()).then(|| type_words.join(" "));
         Ok(Plan {
             server,
             default_types,
             inputs,
             reverse: args.reverse,
+            lone,
         })
     }
 
@@ -187,6 +196,22 @@ mod tests {
         assert_eq!(p.default_types, [RecordType::AAAA]);
         assert_eq!(p.inputs, ["x.example", "-"]);
         assert_eq!(p.questions("y.example").unwrap()[0].rtype, RecordType::AAAA);
+        assert_eq!(p.lone, None);
+    }
+
+    #[test]
+    fn type_words_alone_are_kept_as_a_possible_name() {
+        let p = plan(&["@127.0.0.1", "mx"]).unwrap();
+        assert_eq!(p.lone.as_deref(), Some("mx"));
+        assert!(p.inputs.is_empty());
+        let p = plan(&["a", "txt"]).unwrap();
+        assert_eq!(p.lone.as_deref(), Some("a txt"));
+        let q = p.questions("a txt").unwrap();
+        assert_eq!(
+            (q[0].name.to_string().as_str(), q[0].rtype),
+            ("a.", RecordType::TXT)
+        );
+        assert_eq!(plan(&["mx", "-"]).unwrap().lone, None);
     }
 
     #[test]

@@ -12,23 +12,24 @@
 //! See: RFC 1034 §5.3.3 (the resolver algorithm), RFC 8109 (priming),
 //! RFC 2308 (negative caching), RFC 1034 §3.6.2 (CNAME chains).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Query, ResponseCode};
-use hickory_proto::rr::{Name, RData, Record, RecordType};
-use netlens_core::timing::millis;
+use hickory_proto::rr::{Name, Record, RecordType};
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
 use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
 use crate::error::Error;
-use crate::model::{Kind, QueryOut, Report, Source, Step, records_out};
+use crate::model::{Kind, Source, Step, records_out};
+use crate::resolution::{Resolution, Traced};
 use crate::steps;
 use crate::wire::{Exchange, Transport};
 
 /// Bounds on one resolution.
 #[derive(Clone, Copy, Debug)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Steps (questions and cache hits) for one name, nested ones included.
     pub max_steps: usize,
     /// Nesting of glueless-server lookups.
@@ -55,84 +56,26 @@ impl Limits {
     }
 }
 
-/// The final result of a resolution.
+/// Where an iterative resolution starts and how long it waits.
 #[derive(Clone, Debug)]
-pub struct Resolution {
-    /// The CNAMEs followed, first to last.
-    pub cnames: Vec<Record>,
-    /// The final answer, for the last name of the chain.
-    pub answer: Answer,
-    /// Whether the final reply was authoritative.
-    pub authoritative: bool,
-    /// The server of the final reply.
-    pub server: ServerRef,
-    /// Whether the final reply came from the cache.
-    pub from_cache: bool,
-    /// The protocol of the final reply, when it came from the network.
-    pub protocol: Option<&'static str>,
+pub struct TraceOptions {
+    /// A root hints file; `None` for the built-in IANA hints.
+    pub root_hints: Option<PathBuf>,
+    /// The destination port of every query (53 on the internet).
+    pub port: u16,
+    /// How long to wait for each reply.
+    pub timeout: Duration,
+    /// How many times to resend a query that got no reply.
+    pub retries: u32,
 }
 
-impl Resolution {
-    /// The response code the final answer stands for.
-    pub fn rcode(&self) -> ResponseCode {
-        match self.answer {
-            Answer::NxDomain(_) => ResponseCode::NXDomain,
-            _ => ResponseCode::NoError,
-        }
-    }
-
-    /// The answer section: the CNAME chain, then the data.
-    pub fn answers(&self) -> Vec<Record> {
-        let mut all = self.cnames.clone();
-        if let Answer::Records(records) = &self.answer {
-            all.extend(records.iter().cloned());
-        }
-        all
-    }
-
-    /// The authority section: the SOA of a negative answer.
-    pub fn authority(&self) -> &[Record] {
-        match &self.answer {
-            Answer::Records(_) => &[],
-            Answer::NxDomain(soa) | Answer::NoData(soa) => soa,
-        }
-    }
-
-    /// The report of this resolution (the JSON object of `--trace`): the
-    /// final answer, where it came from, and the `steps` that led to it.
-    pub fn report(&self, query: QueryOut, steps: Vec<Step>, elapsed: Duration) -> Report {
-        Report {
-            query,
-            rcode: rcode_text(self.rcode()),
-            authoritative: self.authoritative,
-            ad: None,
-            answers: records_out(&self.answers()),
-            rejected: Vec::new(),
-            authority: records_out(self.authority()),
-            server: Some(self.server.addr.to_string()),
-            source: if self.from_cache { "cache" } else { "network" },
-            protocol: self.protocol,
-            elapsed_ms: millis(elapsed),
-            steps: Some(steps),
-            dnssec: None,
-        }
-    }
-}
-
-/// One name's resolution as it ended: its steps, and its result.
-pub struct Traced {
-    /// Every step, in order.
-    pub steps: Vec<Step>,
-    /// The resolution, or why it failed.
-    pub result: Result<Resolution, Error>,
-}
-
-/// An iterative resolver over one run's cache.
-pub struct Tracer<'c> {
+/// An iterative resolver with the run's cache: every name traced through one
+/// `Tracer` reuses what the earlier ones learnt.
+pub struct Tracer {
     transport: Transport,
     port: u16,
     hints: Vec<NameServer>,
-    cache: &'c mut Cache,
+    cache: Cache,
     limits: Limits,
     deadline: Instant,
     steps: Vec<Step>,
@@ -148,15 +91,75 @@ struct NameResult {
     protocol: Option<&'static str>,
 }
 
-impl<'c> Tracer<'c> {
+/// What asking one server of a zone gave.
+enum Attempt {
+    /// A reply to act on.
+    Usable(Box<NameResult>),
+    /// No reply from this address: try the server's next address.
+    NextAddress,
+    /// The server answered uselessly: try the next server.
+    NextServer,
+}
+
+/// Why the servers of a zone gave nothing usable, gathered while asking them.
+struct Failures {
+    /// The last failure, in words.
+    last: String,
+    /// An error that outranks "lame" (an rcode, a loop, a bound).
+    worst: Option<Error>,
+    /// Whether any server replied at all.
+    replied: bool,
+}
+
+impl Failures {
+    fn new() -> Failures {
+        Failures {
+            last: "no servers".into(),
+            worst: None,
+            replied: false,
+        }
+    }
+
+    /// The error that ends the zone: the worst seen, an unreachable root, or lame.
+    fn into_error(self, zone: &Name) -> Error {
+        if let Some(e) = self.worst {
+            return e;
+        }
+        if zone.is_root() && !self.replied {
+            return Error::Unreachable {
+                what: "every root server".into(),
+                why: self.last,
+            };
+        }
+        Error::Lame {
+            zone: zone.to_string(),
+            why: self.last,
+        }
+    }
+}
+
+impl Tracer {
+    /// A resolver from `options`' root hints (the built-in ones when none).
+    pub fn new(options: &TraceOptions) -> Result<Tracer, Error> {
+        let hints = crate::hints::load(options.root_hints.as_deref())?;
+        let transport = Transport {
+            timeout: options.timeout,
+            retries: options.retries,
+            tcp: false,
+            recursion_desired: false,
+            dnssec_ok: false,
+        };
+        let limits = Limits::for_transport(options.timeout, options.retries);
+        Ok(Tracer::with_hints(transport, options.port, hints, limits))
+    }
+
     /// A resolver starting from `hints`, asking every server on `port`.
-    pub fn new(
+    pub(crate) fn with_hints(
         transport: Transport,
         port: u16,
         hints: Vec<NameServer>,
-        cache: &'c mut Cache,
         limits: Limits,
-    ) -> Tracer<'c> {
+    ) -> Tracer {
         Tracer {
             // An iterative resolver asks for what each server knows itself.
             transport: Transport {
@@ -165,7 +168,7 @@ impl<'c> Tracer<'c> {
             },
             port,
             hints,
-            cache,
+            cache: Cache::default(),
             limits,
             deadline: Instant::now(),
             steps: Vec::new(),
@@ -272,49 +275,14 @@ impl<'c> Tracer<'c> {
         depth: usize,
     ) -> Result<NameResult, Error> {
         self.budget(name)?;
-        let now = Instant::now();
-        if let Some(hit) = self.cache.answer(name, rtype, now) {
-            let class = match hit.aged(now) {
-                Answer::Records(records) => {
-                    crate::classify::class_of_records(&records, name, rtype)
-                }
-                Answer::NxDomain(soa) => Class::NxDomain(soa),
-                Answer::NoData(soa) => Class::NoData(soa),
-            };
-            let mut step = steps::base(
-                depth,
-                name,
-                rtype,
-                &hit.origin.zone,
-                Some(&hit.origin.from),
-                Source::Cache,
-            );
-            step.kind = steps::kind_of(&class);
-            step.authoritative = hit.origin.authoritative;
-            step.ttl_left = Some(hit.ttl_left(now));
-            step.rcode = Some(rcode_text(match class {
-                Class::NxDomain(_) => ResponseCode::NXDomain,
-                _ => ResponseCode::NoError,
-            }));
-            step.answers = match &class {
-                Class::Answer(records) | Class::Cname { records, .. } => records_out(records),
-                _ => Vec::new(),
-            };
-            self.steps.push(step);
-            return Ok(NameResult {
-                class,
-                authoritative: hit.origin.authoritative,
-                server: hit.origin.from,
-                from_cache: true,
-                protocol: None,
-            });
+        if let Some(hit) = self.cached(name, rtype, depth) {
+            return Ok(hit);
         }
         let mut delegation = self.start(name, rtype, depth).await?;
         let mut referrals = 0;
         loop {
-            let (class, authoritative, server, protocol) =
-                self.ask_zone(&delegation, name, rtype, depth).await?;
-            let answer = match &class {
+            let result = self.ask_zone(&delegation, name, rtype, depth).await?;
+            let answer = match &result.class {
                 Class::Referral(referral) => {
                     referrals += 1;
                     if referrals > self.limits.max_referrals {
@@ -323,7 +291,7 @@ impl<'c> Tracer<'c> {
                             why: format!("more than {} referrals", self.limits.max_referrals),
                         });
                     }
-                    let next = delegation_from(referral, &delegation.zone, server);
+                    let next = delegation_from(referral, &delegation.zone, result.server);
                     self.cache.put_delegation(next.clone(), Instant::now());
                     delegation = next;
                     continue;
@@ -335,26 +303,58 @@ impl<'c> Tracer<'c> {
                 Class::NoData(soa) => Answer::NoData(soa.clone()),
                 Class::BadReferral(_) | Class::Lame(_) => {
                     return Err(Error::Malformed {
-                        server: server.addr.to_string(),
+                        server: result.server.addr.to_string(),
                         why: format!("no usable reply for {name}"),
                     });
                 }
             };
             let origin = Origin {
                 zone: delegation.zone.clone(),
-                from: server.clone(),
-                authoritative,
+                from: result.server.clone(),
+                authoritative: result.authoritative,
             };
             self.cache
                 .put_answer(name, rtype, answer, origin, Instant::now());
-            return Ok(NameResult {
-                class,
-                authoritative,
-                server,
-                from_cache: false,
-                protocol: Some(protocol),
-            });
+            return Ok(result);
         }
+    }
+
+    /// The cached answer for (`name`, `rtype`), recorded as a cache step.
+    fn cached(&mut self, name: &Name, rtype: RecordType, depth: usize) -> Option<NameResult> {
+        let now = Instant::now();
+        let hit = self.cache.answer(name, rtype, now)?;
+        let class = match hit.aged(now) {
+            Answer::Records(records) => crate::classify::class_of_records(&records, name, rtype),
+            Answer::NxDomain(soa) => Class::NxDomain(soa),
+            Answer::NoData(soa) => Class::NoData(soa),
+        };
+        let mut step = steps::base(
+            depth,
+            name,
+            rtype,
+            &hit.origin.zone,
+            Some(&hit.origin.from),
+            Source::Cache,
+        );
+        step.kind = steps::kind_of(&class);
+        step.authoritative = hit.origin.authoritative;
+        step.ttl_left = Some(hit.ttl_left(now));
+        step.rcode = Some(rcode_text(match class {
+            Class::NxDomain(_) => ResponseCode::NXDomain,
+            _ => ResponseCode::NoError,
+        }));
+        step.answers = match &class {
+            Class::Answer(records) | Class::Cname { records, .. } => records_out(records),
+            _ => Vec::new(),
+        };
+        self.steps.push(step);
+        Some(NameResult {
+            class,
+            authoritative: hit.origin.authoritative,
+            server: hit.origin.from,
+            from_cache: true,
+            protocol: None,
+        })
     }
 
     /// The closest known delegation above `name`: the root servers (primed or
@@ -394,7 +394,6 @@ impl<'c> Tracer<'c> {
     /// Ask the hinted root servers for the root NS set (RFC 8109).
     async fn prime(&mut self, depth: usize) -> Result<Delegation, Error> {
         let root = Name::root();
-        let query = Query::query(root.clone(), RecordType::NS);
         let mut last: Option<Error> = None;
         for hint in self.hints.clone() {
             for addr in &hint.addrs {
@@ -403,50 +402,9 @@ impl<'c> Tracer<'c> {
                     name: Some(hint.name.clone()),
                     addr: SocketAddr::new(*addr, self.port),
                 };
-                let (sent, elapsed) = self.send(server.addr, &query).await;
-                let exchange = match sent {
-                    Ok(exchange) => exchange,
-                    Err(e) => {
-                        self.steps.push(steps::failed(
-                            steps::base(
-                                depth,
-                                &root,
-                                RecordType::NS,
-                                &root,
-                                Some(&server),
-                                Source::Network,
-                            ),
-                            self.transport.tcp,
-                            &e,
-                            elapsed,
-                        ));
-                        last = Some(crate::stub::wire_error("root servers", e));
-                        continue;
-                    }
-                };
-                let mut step =
-                    steps::reply(depth, &root, RecordType::NS, &root, &server, &exchange);
-                match root_servers(&exchange.response, &self.hints, server.clone()) {
-                    Some(delegation) => {
-                        step.kind = Kind::Referral;
-                        step.referral = Some(steps::referral_out(&delegation));
-                        self.steps.push(step);
-                        self.cache.put_root(delegation.clone(), Instant::now());
-                        return Ok(delegation);
-                    }
-                    None => {
-                        let why = format!(
-                            "priming reply {} without the root NS set",
-                            rcode_text(exchange.response.metadata.response_code)
-                        );
-                        step.kind = Kind::Error;
-                        step.note = Some(why.clone());
-                        self.steps.push(step);
-                        last = Some(Error::Lame {
-                            zone: ".".into(),
-                            why,
-                        });
-                    }
+                match self.prime_from(server, depth).await {
+                    Ok(delegation) => return Ok(delegation),
+                    Err(e) => last = Some(e),
                 }
             }
         }
@@ -456,6 +414,48 @@ impl<'c> Tracer<'c> {
         }))
     }
 
+    /// One priming question to one root server.
+    async fn prime_from(&mut self, server: ServerRef, depth: usize) -> Result<Delegation, Error> {
+        let root = Name::root();
+        let query = Query::query(root.clone(), RecordType::NS);
+        let (sent, elapsed) = self.send(server.addr, &query).await;
+        let exchange = match sent {
+            Ok(exchange) => exchange,
+            Err(e) => {
+                let base = steps::base(
+                    depth,
+                    &root,
+                    RecordType::NS,
+                    &root,
+                    Some(&server),
+                    Source::Network,
+                );
+                self.steps
+                    .push(steps::failed(base, self.transport.tcp, &e, elapsed));
+                return Err(crate::stub::wire_error("root servers", e));
+            }
+        };
+        let mut step = steps::reply(depth, &root, RecordType::NS, &root, &server, &exchange);
+        let Some(delegation) = root_servers(&exchange.response, &self.hints, server) else {
+            let why = format!(
+                "priming reply {} without the root NS set",
+                rcode_text(exchange.response.metadata.response_code)
+            );
+            step.kind = Kind::Error;
+            step.note = Some(why.clone());
+            self.steps.push(step);
+            return Err(Error::Lame {
+                zone: ".".into(),
+                why,
+            });
+        };
+        step.kind = Kind::Referral;
+        step.referral = Some(steps::referral_out(&delegation));
+        self.steps.push(step);
+        self.cache.put_root(delegation.clone(), Instant::now());
+        Ok(delegation)
+    }
+
     /// Ask the servers of `delegation` in turn until one gives a usable reply.
     async fn ask_zone(
         &mut self,
@@ -463,46 +463,12 @@ impl<'c> Tracer<'c> {
         name: &Name,
         rtype: RecordType,
         depth: usize,
-    ) -> Result<(Class, bool, ServerRef, &'static str), Error> {
+    ) -> Result<NameResult, Error> {
         let query = Query::query(name.clone(), rtype);
-        let zone = &delegation.zone;
-        let mut last_failure = String::from("no servers");
-        let mut worst: Option<Error> = None;
-        let mut replied = false;
-        // Servers that failed earlier in the run go last (RFC 1034 §5.3.3 step 3
-        // asks resolvers to prefer servers that answer).
-        let port = self.port;
-        let mut servers = delegation.servers.clone();
-        servers.sort_by_key(|ns| {
-            !ns.addrs.is_empty()
-                && ns
-                    .addrs
-                    .iter()
-                    .all(|a| self.cache.is_unresponsive(SocketAddr::new(*a, port)))
-        });
-        for ns in &servers {
-            let addrs = if ns.addrs.is_empty() {
-                match self.server_addresses(&ns.name, depth).await {
-                    Ok(addrs) if !addrs.is_empty() => addrs,
-                    Ok(_) => {
-                        last_failure = format!("{} has no address", ns.name);
-                        continue;
-                    }
-                    Err(e) => {
-                        last_failure = format!("{}: {e}", ns.name);
-                        if matches!(
-                            e,
-                            Error::ReferralLoop { .. }
-                                | Error::CnameLoop { .. }
-                                | Error::Limit { .. }
-                        ) {
-                            worst = Some(e);
-                        }
-                        continue;
-                    }
-                }
-            } else {
-                ns.addrs.clone()
+        let mut failures = Failures::new();
+        for ns in self.ordered(&delegation.servers) {
+            let Some(addrs) = self.addresses_of(&ns, depth, &mut failures).await else {
+                continue;
             };
             for addr in addrs {
                 self.budget(name)?;
@@ -510,103 +476,148 @@ impl<'c> Tracer<'c> {
                     name: Some(ns.name.clone()),
                     addr: SocketAddr::new(addr, self.port),
                 };
-                let (sent, elapsed) = self.send(server.addr, &query).await;
-                let exchange = match sent {
-                    Ok(exchange) => exchange,
-                    Err(e) => {
-                        self.steps.push(steps::failed(
-                            steps::base(depth, name, rtype, zone, Some(&server), Source::Network),
-                            self.transport.tcp,
-                            &e,
-                            elapsed,
-                        ));
-                        last_failure = format!("{}: {e}", server.addr);
-                        self.cache.mark_unresponsive(server.addr);
-                        // The run's time may have run out while waiting.
-                        self.budget(name)?;
-                        continue;
-                    }
+                let asked = Asked {
+                    query: &query,
+                    zone: &delegation.zone,
+                    depth,
                 };
-                replied = true;
-                let class = classify(&exchange.response, zone, name, rtype);
-                let mut step = steps::reply(depth, name, rtype, zone, &server, &exchange);
-                step.kind = steps::kind_of(&class);
-                match &class {
-                    Class::Lame(why) => {
-                        step.note = Some(why.clone());
-                        self.steps.push(step);
-                        last_failure = format!("{}: {why}", server.addr);
-                        let rcode = exchange.response.metadata.response_code;
-                        if rcode != ResponseCode::NoError && worst.is_none() {
-                            worst = Some(Error::Rcode {
-                                name: name.to_string(),
-                                rcode: rcode_text(rcode),
-                            });
-                        }
-                        // The server answered: its other addresses would say the same.
-                        break;
-                    }
-                    Class::BadReferral(child) => {
-                        let why = format!("{} refers {name} back to {child}", server.addr);
-                        step.note = Some(format!("referral back to {child}"));
-                        self.steps.push(step);
-                        worst = Some(Error::ReferralLoop {
-                            zone: zone.to_string(),
-                            why: why.clone(),
-                        });
-                        last_failure = why;
-                        break;
-                    }
-                    Class::Referral(referral) => {
-                        step.referral = Some(steps::referral_out(&delegation_from(
-                            referral,
-                            zone,
-                            server.clone(),
-                        )));
-                        if !referral.ignored_glue.is_empty() {
-                            step.note = Some(format!(
-                                "glue for {} is outside {zone}: not trusted",
-                                join_names(&referral.ignored_glue)
-                            ));
-                        }
-                    }
-                    _ => {}
+                match self.ask_server(&asked, server, &mut failures).await? {
+                    Attempt::Usable(result) => return Ok(*result),
+                    Attempt::NextAddress => continue,
+                    Attempt::NextServer => break,
                 }
-                let authoritative = exchange.response.metadata.authoritative;
-                self.steps.push(step);
-                return Ok((class, authoritative, server, exchange.protocol.as_str()));
             }
         }
-        if let Some(e) = worst {
-            return Err(e);
-        }
-        if zone.is_root() && !replied {
-            return Err(Error::Unreachable {
-                what: "every root server".into(),
-                why: last_failure,
-            });
-        }
-        Err(Error::Lame {
-            zone: zone.to_string(),
-            why: last_failure,
-        })
+        Err(failures.into_error(&delegation.zone))
     }
 
-    /// The addresses of a glueless name server, resolved as nested steps.
-    async fn server_addresses(
+    /// The servers of a zone, those that failed earlier in the run last
+    /// (RFC 1034 §5.3.3 step 3 asks resolvers to prefer servers that answer).
+    fn ordered(&self, servers: &[NameServer]) -> Vec<NameServer> {
+        let mut servers = servers.to_vec();
+        servers.sort_by_key(|ns| {
+            !ns.addrs.is_empty()
+                && ns
+                    .addrs
+                    .iter()
+                    .all(|a| self.cache.is_unresponsive(SocketAddr::new(*a, self.port)))
+        });
+        servers
+    }
+
+    /// A name server's addresses: its glue, or resolved as nested steps;
+    /// `None` (with the reason kept) when it has none.
+    async fn addresses_of(
         &mut self,
-        server: &Name,
+        ns: &NameServer,
         depth: usize,
-    ) -> Result<Vec<std::net::IpAddr>, Error> {
-        let resolution = self.resolve(server, RecordType::A, depth + 1).await?;
-        Ok(resolution
-            .answers()
-            .iter()
-            .filter_map(|r| match &r.data {
-                RData::A(a) => Some(std::net::IpAddr::V4(a.0)),
-                _ => None,
-            })
-            .collect())
+        failures: &mut Failures,
+    ) -> Option<Vec<IpAddr>> {
+        if !ns.addrs.is_empty() {
+            return Some(ns.addrs.clone());
+        }
+        match self.resolve(&ns.name, RecordType::A, depth + 1).await {
+            Ok(resolution) => {
+                let addrs = resolution.addresses();
+                if addrs.is_empty() {
+                    failures.last = format!("{} has no address", ns.name);
+                    return None;
+                }
+                Some(addrs)
+            }
+            Err(e) => {
+                failures.last = format!("{}: {e}", ns.name);
+                if matches!(
+                    e,
+                    Error::ReferralLoop { .. } | Error::CnameLoop { .. } | Error::Limit { .. }
+                ) {
+                    failures.worst = Some(e);
+                }
+                None
+            }
+        }
+    }
+
+    /// Ask one server of a zone, recording the step.
+    async fn ask_server(
+        &mut self,
+        asked: &Asked<'_>,
+        server: ServerRef,
+        failures: &mut Failures,
+    ) -> Result<Attempt, Error> {
+        let (name, rtype, zone, depth) = (
+            asked.query.name(),
+            asked.query.query_type(),
+            asked.zone,
+            asked.depth,
+        );
+        let (sent, elapsed) = self.send(server.addr, asked.query).await;
+        let exchange = match sent {
+            Ok(exchange) => exchange,
+            Err(e) => {
+                let base = steps::base(depth, name, rtype, zone, Some(&server), Source::Network);
+                self.steps
+                    .push(steps::failed(base, self.transport.tcp, &e, elapsed));
+                failures.last = format!("{}: {e}", server.addr);
+                self.cache.mark_unresponsive(server.addr);
+                // The run's time may have run out while waiting.
+                self.budget(name)?;
+                return Ok(Attempt::NextAddress);
+            }
+        };
+        failures.replied = true;
+        let class = classify(&exchange.response, zone, name, rtype);
+        let mut step = steps::reply(depth, name, rtype, zone, &server, &exchange);
+        step.kind = steps::kind_of(&class);
+        match &class {
+            Class::Lame(why) => {
+                step.note = Some(why.clone());
+                self.steps.push(step);
+                failures.last = format!("{}: {why}", server.addr);
+                let rcode = exchange.response.metadata.response_code;
+                if rcode != ResponseCode::NoError && failures.worst.is_none() {
+                    failures.worst = Some(Error::Rcode {
+                        name: name.to_string(),
+                        rcode: rcode_text(rcode),
+                    });
+                }
+                // The server answered: its other addresses would say the same.
+                return Ok(Attempt::NextServer);
+            }
+            Class::BadReferral(child) => {
+                let why = format!("{} refers {name} back to {child}", server.addr);
+                step.note = Some(format!("referral back to {child}"));
+                self.steps.push(step);
+                failures.worst = Some(Error::ReferralLoop {
+                    zone: zone.to_string(),
+                    why: why.clone(),
+                });
+                failures.last = why;
+                return Ok(Attempt::NextServer);
+            }
+            Class::Referral(referral) => {
+                step.referral = Some(steps::referral_out(&delegation_from(
+                    referral,
+                    zone,
+                    server.clone(),
+                )));
+                if !referral.ignored_glue.is_empty() {
+                    step.note = Some(format!(
+                        "glue for {} is outside {zone}: not trusted",
+                        join_names(&referral.ignored_glue)
+                    ));
+                }
+            }
+            _ => {}
+        }
+        self.steps.push(step);
+        Ok(Attempt::Usable(Box::new(NameResult {
+            class,
+            authoritative: exchange.response.metadata.authoritative,
+            server,
+            from_cache: false,
+            protocol: Some(exchange.protocol.as_str()),
+        })))
     }
 
     /// One exchange, cut short by the resolution's deadline; with its duration.
@@ -641,6 +652,13 @@ impl<'c> Tracer<'c> {
     }
 }
 
+/// The question put to the servers of one zone.
+struct Asked<'q> {
+    query: &'q Query,
+    zone: &'q Name,
+    depth: usize,
+}
+
 fn join_names(names: &[Name]) -> String {
     names
         .iter()
@@ -657,10 +675,11 @@ mod tests {
 
     use super::*;
     use crate::hints;
+    use crate::model::QueryOut;
 
     fn transport() -> Transport {
         Transport {
-            timeout: Duration::from_millis(300),
+            timeout: Duration::from_secs(5),
             retries: 0,
             tcp: false,
             recursion_desired: true,
@@ -668,27 +687,30 @@ mod tests {
         }
     }
 
-    fn run(h: &Hierarchy, cache: &mut Cache, limits: Limits, name: &str) -> Traced {
+    fn tracer(h: &Hierarchy, limits: Limits) -> Tracer {
+        let root = hints::load(Some(h.root_hints())).unwrap();
+        Tracer::with_hints(transport(), h.port(), root, limits)
+    }
+
+    fn run(tracer: &mut Tracer, name: &str) -> Traced {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let root = hints::load(Some(h.root_hints())).unwrap();
-        let mut tracer = Tracer::new(transport(), h.port(), root, cache, limits);
         runtime.block_on(tracer.trace(&Name::from_str(name).unwrap(), RecordType::A))
     }
 
     fn limits() -> Limits {
-        Limits::for_transport(Duration::from_millis(300), 0)
+        Limits::for_transport(Duration::from_secs(5), 0)
     }
 
     #[test]
     fn a_warm_cache_answers_in_one_step() {
         let h = Hierarchy::start().unwrap();
-        let mut cache = Cache::new();
-        let cold = run(&h, &mut cache, limits(), "www.lab.glasscom.com.");
+        let mut tracer = tracer(&h, limits());
+        let cold = run(&mut tracer, "www.lab.glasscom.com.");
         assert_eq!(cold.steps.len(), 5);
-        let warm = run(&h, &mut cache, limits(), "www.lab.glasscom.com.");
+        let warm = run(&mut tracer, "www.lab.glasscom.com.");
         assert_eq!(warm.steps.len(), 1);
         assert_eq!(warm.steps[0].source, Source::Cache);
         let resolution = warm.result.unwrap();
@@ -699,7 +721,7 @@ mod tests {
     #[test]
     fn a_resolution_reports_its_answer_and_steps() {
         let h = Hierarchy::start().unwrap();
-        let traced = run(&h, &mut Cache::new(), limits(), "www.lab.glasscom.com.");
+        let traced = run(&mut tracer(&h, limits()), "www.lab.glasscom.com.");
         let name = Name::from_str("www.lab.glasscom.com.").unwrap();
         let query = QueryOut::new(&name, RecordType::A);
         let resolution = traced.result.unwrap();
@@ -723,7 +745,7 @@ mod tests {
             max_steps: 3,
             ..limits()
         };
-        let traced = run(&h, &mut Cache::new(), tight, "www.lab.glasscom.com.");
+        let traced = run(&mut tracer(&h, tight), "www.lab.glasscom.com.");
         assert_eq!(traced.steps.len(), 3);
         assert!(matches!(traced.result, Err(Error::Limit { .. })));
     }
@@ -735,7 +757,7 @@ mod tests {
             max_depth: 0,
             ..limits()
         };
-        let traced = run(&h, &mut Cache::new(), flat, "www.glueless.com.");
+        let traced = run(&mut tracer(&h, flat), "www.glueless.com.");
         assert!(
             matches!(traced.result, Err(Error::Limit { .. })),
             "{:?}",
@@ -752,7 +774,7 @@ mod tests {
             ..limits()
         };
         // The silent server never answers: the total bound ends the wait.
-        let traced = run(&h, &mut Cache::new(), short, "www.silent.com.");
+        let traced = run(&mut tracer(&h, short), "www.silent.com.");
         assert!(
             matches!(traced.result, Err(Error::Timeout(_))),
             "{:?}",
@@ -772,8 +794,7 @@ mod tests {
             name: Name::from_str("dead.root.").unwrap(),
             addrs: vec![std::net::IpAddr::from([127, 53, 6, 10])],
         }];
-        let mut cache = Cache::new();
-        let mut tracer = Tracer::new(transport(), h.port(), dead, &mut cache, limits());
+        let mut tracer = Tracer::with_hints(transport(), h.port(), dead, limits());
         let traced = runtime.block_on(tracer.trace(&Name::from_str("x.").unwrap(), RecordType::A));
         let error = traced.result.unwrap_err();
         assert_eq!(

@@ -11,23 +11,18 @@ use crate::model::{Kind, QueryOut, Report, Step};
 use crate::trace::Tracer;
 
 /// Fetches through a tracer, keeping the steps of every look-up.
-pub struct TraceFetch<'t, 'c> {
+pub struct TraceFetch<'t> {
     /// The run's tracer.
-    pub tracer: &'t mut Tracer<'c>,
+    pub tracer: &'t mut Tracer,
     /// The steps of the look-ups so far.
     pub steps: Vec<Step>,
 }
 
-impl Fetch for TraceFetch<'_, '_> {
+impl Fetch for TraceFetch<'_> {
     async fn fetch(&mut self, name: &Name, rtype: RecordType) -> Result<Fetched, Error> {
         let traced = self.tracer.trace(name, rtype).await;
         self.steps.extend(traced.steps);
-        let resolution = traced.result?;
-        Ok(Fetched {
-            rcode: resolution.rcode(),
-            answers: resolution.answers(),
-            authority: resolution.authority().to_vec(),
-        })
+        Ok(traced.result?.fetched())
     }
 }
 
