@@ -203,6 +203,14 @@ fn steps_lines(out: &mut dyn Write, query: &QueryOut, steps: &[Step]) -> io::Res
             step.rcode.as_deref().unwrap_or("-"),
             outcome(step, query),
         )?;
+        if !step.dnssec_records.is_empty() {
+            // The DS or denial proof of a referral, and the RRSIGs, under the step.
+            let mut text = Vec::new();
+            records(&mut text, &step.dnssec_records)?;
+            for line in String::from_utf8_lossy(&text).lines() {
+                writeln!(out, "{}    {line}", "  ".repeat(step.depth))?;
+            }
+        }
     }
     Ok(())
 }
@@ -309,6 +317,7 @@ mod tests {
             elapsed_ms: 0.25,
             bytes: Some(100),
             note: None,
+            dnssec_records: vec![],
             dnssec: None,
         }
     }
