@@ -264,7 +264,18 @@ pub fn outcome(step: &Step, traced: &QueryOut) -> String {
                 .filter(|r| r.rtype == step.query.rtype)
                 .map(|r| r.data.as_str())
                 .collect();
-            if data.len() > 3 || data.iter().any(|d| d.len() > 48) {
+            let bogus = step
+                .dnssec
+                .as_ref()
+                .is_some_and(|v| v.status == Status::Bogus);
+            if bogus {
+                // A bogus answer is never shown as if it were good.
+                text.push_str(&format!(
+                    "answer rejected: {} {} records",
+                    data.len(),
+                    step.query.rtype
+                ));
+            } else if data.len() > 3 || data.iter().any(|d| d.len() > 48) {
                 text.push_str(&format!(
                     "answer: {} {} records",
                     data.len(),
