@@ -12,9 +12,9 @@ use hickory_proto::op::Message;
 use hickory_proto::rr::{Name, RecordType};
 
 use crate::cache::{NameServer, ServerRef};
+use crate::classify::{Class, classify, delegation_from, root_servers};
 use crate::dnssec::anchor::Anchor;
 use crate::dnssec::chain::{Fetch, Fetched, Validator};
-use crate::classify::{Class, classify, delegation_from, root_servers};
 use crate::{hints, model, steps};
 
 /// The built-in hints, parsed once rather than on every input.
@@ -100,7 +100,8 @@ pub fn dnssec(data: &[u8]) {
         authority: echo.0.authorities.clone(),
     };
     RUNTIME.with(|runtime| {
-        let out = runtime.block_on(Validator::new(&anchor).validate(&mut echo, &name, rtype, &fetched));
+        let out =
+            runtime.block_on(Validator::new(&anchor).validate(&mut echo, &name, rtype, &fetched));
         let _ = out.verdict.text();
     });
 }
