@@ -452,3 +452,151 @@ fn proof_kind(authority: &[Record]) -> &'static str {
         "NSEC"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use netlens_sandbox::dns::signed::SignedHierarchy;
+
+    use super::*;
+    use crate::stub::Direct;
+    use crate::wire::Transport;
+
+    fn direct(h: &SignedHierarchy) -> Direct {
+        let transport = Transport {
+            timeout: Duration::from_secs(5),
+            retries: 0,
+            tcp: false,
+            recursion_desired: true,
+            dnssec_ok: true,
+        };
+        Direct::new(transport, h.resolver())
+    }
+
+    fn name(s: &str) -> Name {
+        Name::from_ascii(s).unwrap()
+    }
+
+    /// Ask (`qname`, `qtype`), let `tamper` change the reply, and validate it.
+    fn judge(qname: &str, qtype: RecordType, tamper: impl FnOnce(&mut Fetched)) -> DnssecOut {
+        let h = SignedHierarchy::start().unwrap();
+        let anchor = crate::dnssec::anchor::Anchor::load(Some(h.trust_anchor())).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut fetch = direct(&h);
+        runtime.block_on(async {
+            let mut reply = fetch.fetch(&name(qname), qtype).await.unwrap();
+            tamper(&mut reply);
+            Validator::new(&anchor)
+                .validate(&mut fetch, &name(qname), qtype, &reply)
+                .await
+        })
+    }
+
+    #[test]
+    fn an_untouched_answer_is_secure_along_four_zones() {
+        let out = judge("www.lab.glasscom.com.", RecordType::AAAA, |_| {});
+        assert_eq!(out.verdict, Verdict::secure());
+        let zones: Vec<&str> = out.chain.iter().map(|l| l.zone.as_str()).collect();
+        assert_eq!(zones, [".", "com.", "glasscom.com.", "lab.glasscom.com."]);
+    }
+
+    #[test]
+    fn a_missing_nsec3_leaves_the_denial_unproven() {
+        let out = judge("nope.lab.glasscom.com.", RecordType::A, |reply| {
+            let first = reply
+                .authority
+                .iter()
+                .position(|r| r.record_type() == RecordType::NSEC3)
+                .unwrap();
+            let owner = reply.authority[first].name.clone();
+            reply.authority.retain(|r| r.name != owner);
+        });
+        assert_eq!(out.verdict.status, Status::Bogus);
+        let reason = out.verdict.reason.unwrap();
+        assert!(
+            reason.starts_with("denial proof does not cover the name"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_nodata_proof_does_not_prove_nxdomain() {
+        let out = judge("www.lab.glasscom.com.", RecordType::MX, |reply| {
+            reply.rcode = ResponseCode::NXDomain;
+        });
+        assert_eq!(out.verdict.status, Status::Bogus);
+        assert!(
+            out.verdict
+                .reason
+                .unwrap()
+                .contains("proven to exist, yet NXDOMAIN")
+        );
+    }
+
+    #[test]
+    fn a_changed_record_no_longer_verifies() {
+        let out = judge("www.lab.glasscom.com.", RecordType::A, |reply| {
+            for record in &mut reply.answers {
+                if let RData::A(a) = &mut record.data {
+                    a.0 = std::net::Ipv4Addr::new(192, 0, 2, 99);
+                }
+            }
+        });
+        assert_eq!(out.verdict.status, Status::Bogus);
+        let reason = out.verdict.reason.unwrap();
+        assert!(
+            reason.starts_with("signature does not verify for www.lab.glasscom.com. A"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn garbage_in_a_signature_is_bogus_not_a_panic() {
+        let out = judge("www.glasscom.com.", RecordType::A, |reply| {
+            for record in &mut reply.answers {
+                if let RData::DNSSEC(DNSSECRData::RRSIG(sig)) = &record.data {
+                    let garbage = hickory_proto::dnssec::rdata::RRSIG::from_sig(
+                        sig.input().clone(),
+                        vec![0xff; 3],
+                    );
+                    record.data = RData::DNSSEC(DNSSECRData::RRSIG(garbage));
+                }
+            }
+        });
+        assert_eq!(out.verdict.status, Status::Bogus);
+    }
+
+    #[test]
+    fn no_anchor_above_the_name_is_indeterminate() {
+        let h = SignedHierarchy::start().unwrap();
+        let anchor = crate::dnssec::anchor::parse("example. IN DS 1 13 2 AABB\n").unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let mut fetch = direct(&h);
+        let out = runtime.block_on(async {
+            let reply = fetch
+                .fetch(&name("www.glasscom.com."), RecordType::A)
+                .await
+                .unwrap();
+            Validator::new(&anchor)
+                .validate(
+                    &mut fetch,
+                    &name("www.glasscom.com."),
+                    RecordType::A,
+                    &reply,
+                )
+                .await
+        });
+        assert_eq!(out.verdict.status, Status::Indeterminate);
+        assert_eq!(
+            out.verdict.reason.as_deref(),
+            Some("no trust anchor above www.glasscom.com.")
+        );
+    }
+}
