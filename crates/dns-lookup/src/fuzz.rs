@@ -26,21 +26,10 @@ static BUILT_IN: LazyLock<Vec<NameServer>> =
 /// the same byte also picks the zone the reply is taken to come from: the
 /// question's name cut to that many labels.
 pub fn one(data: &[u8]) {
-    let Some((&pick, rest)) = data.split_first() else {
+    let Some((pick, reply, name, rtype)) = split(data, |text| {
+        let _ = hints::parse(text, Path::new("fuzz"));
+    }) else {
         return;
-    };
-    if pick % 2 == 0 {
-        if let Ok(text) = std::str::from_utf8(rest) {
-            let _ = hints::parse(text, Path::new("fuzz"));
-        }
-        return;
-    }
-    let Ok(reply) = Message::from_vec(rest) else {
-        return;
-    };
-    let (name, rtype) = match reply.queries.first() {
-        Some(query) => (query.name().clone(), query.query_type()),
-        None => (Name::root(), RecordType::A),
     };
     let labels = usize::from(pick / 2) % (usize::from(name.num_labels()) + 1);
     let zone = name.trim_to(labels);
@@ -76,21 +65,10 @@ pub fn one(data: &[u8]) {
 /// DNSKEY look-up answered from its own records: signatures, denial proofs
 /// and the chain walk all see whatever the message holds.
 pub fn dnssec(data: &[u8]) {
-    let Some((&pick, rest)) = data.split_first() else {
+    let Some((_, reply, name, rtype)) = split(data, |text| {
+        let _ = crate::dnssec::anchor::parse(text);
+    }) else {
         return;
-    };
-    if pick % 2 == 0 {
-        if let Ok(text) = std::str::from_utf8(rest) {
-            let _ = crate::dnssec::anchor::parse(text);
-        }
-        return;
-    }
-    let Ok(reply) = Message::from_vec(rest) else {
-        return;
-    };
-    let (name, rtype) = match reply.queries.first() {
-        Some(query) => (query.name().clone(), query.query_type()),
-        None => (Name::root(), RecordType::A),
     };
     let mut echo = Echo(reply);
     let anchor = echo.anchor();
@@ -104,6 +82,24 @@ pub fn dnssec(data: &[u8]) {
             runtime.block_on(Validator::new(&anchor).validate(&mut echo, &name, rtype, &fetched));
         let _ = out.verdict.text();
     });
+}
+
+/// The first byte, then: text (even) handed to `text`, or a DNS message (odd)
+/// returned with its question (the root's A when it has none).
+fn split(data: &[u8], text: impl FnOnce(&str)) -> Option<(u8, Message, Name, RecordType)> {
+    let (&pick, rest) = data.split_first()?;
+    if pick % 2 == 0 {
+        if let Ok(s) = std::str::from_utf8(rest) {
+            text(s);
+        }
+        return None;
+    }
+    let reply = Message::from_vec(rest).ok()?;
+    let (name, rtype) = match reply.queries.first() {
+        Some(query) => (query.name().clone(), query.query_type()),
+        None => (Name::root(), RecordType::A),
+    };
+    Some((pick, reply, name, rtype))
 }
 
 thread_local! {

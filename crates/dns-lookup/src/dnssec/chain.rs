@@ -478,19 +478,30 @@ mod tests {
         Name::from_ascii(s).unwrap()
     }
 
-    /// Ask (`qname`, `qtype`), let `tamper` change the reply, and validate it.
+    /// Ask (`qname`, `qtype`), let `tamper` change the reply, and validate it
+    /// from the sandbox's anchor.
     fn judge(qname: &str, qtype: RecordType, tamper: impl FnOnce(&mut Fetched)) -> DnssecOut {
         let h = SignedHierarchy::start().unwrap();
         let anchor = crate::dnssec::anchor::Anchor::load(Some(h.trust_anchor())).unwrap();
+        judge_with(&h, &anchor, qname, qtype, tamper)
+    }
+
+    fn judge_with(
+        h: &SignedHierarchy,
+        anchor: &crate::dnssec::anchor::Anchor,
+        qname: &str,
+        qtype: RecordType,
+        tamper: impl FnOnce(&mut Fetched),
+    ) -> DnssecOut {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let mut fetch = direct(&h);
+        let mut fetch = direct(h);
         runtime.block_on(async {
             let mut reply = fetch.fetch(&name(qname), qtype).await.unwrap();
             tamper(&mut reply);
-            Validator::new(&anchor)
+            Validator::new(anchor)
                 .validate(&mut fetch, &name(qname), qtype, &reply)
                 .await
         })
@@ -574,25 +585,7 @@ mod tests {
     fn no_anchor_above_the_name_is_indeterminate() {
         let h = SignedHierarchy::start().unwrap();
         let anchor = crate::dnssec::anchor::parse("example. IN DS 1 13 2 AABB\n").unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let mut fetch = direct(&h);
-        let out = runtime.block_on(async {
-            let reply = fetch
-                .fetch(&name("www.glasscom.com."), RecordType::A)
-                .await
-                .unwrap();
-            Validator::new(&anchor)
-                .validate(
-                    &mut fetch,
-                    &name("www.glasscom.com."),
-                    RecordType::A,
-                    &reply,
-                )
-                .await
-        });
+        let out = judge_with(&h, &anchor, "www.glasscom.com.", RecordType::A, |_| {});
         assert_eq!(out.verdict.status, Status::Indeterminate);
         assert_eq!(
             out.verdict.reason.as_deref(),
