@@ -235,6 +235,7 @@ impl<'a> Validator<'a> {
                 child,
                 format!("no DS for {child}: inside an NSEC3 opt-out span"),
             )),
+            (_, Ok(Proof::TooCostly(n))) => Cut::Zone(self.insecure(child, too_costly(n))),
             (_, Ok(_)) => Cut::Fail(Verdict::because(
                 Status::Bogus,
                 format!("denial proof does not cover the name ({child} DS)"),
@@ -421,11 +422,19 @@ impl<'a> Validator<'a> {
                 Status::Insecure,
                 format!("{name} lies in an NSEC3 opt-out span"),
             ),
+            Ok(Proof::TooCostly(n)) => Verdict::because(Status::Insecure, too_costly(n)),
             Ok(Proof::NoName) => not_covered(format!("{name} is proven not to exist, yet NOERROR")),
             Ok(Proof::Exists(_)) => not_covered(format!("{name} is proven to exist, yet NXDOMAIN")),
             Err(why) => not_covered(why),
         }
     }
+}
+
+fn too_costly(iterations: u16) -> String {
+    format!(
+        "NSEC3 with {iterations} iterations, above {}: not checked (RFC 9276)",
+        denial::MAX_ITERATIONS
+    )
 }
 
 /// The verdict of a signature failure on `what`.

@@ -24,7 +24,13 @@ pub enum Proof {
     NoName,
     /// An opt-out span covers the name: it may be an unsigned delegation.
     OptOut,
+    /// NSEC3 with more iterations than a validator should spend (RFC 9276
+    /// §3.2: treated as insecure).
+    TooCostly(u16),
 }
+
+/// The most NSEC3 iterations hashed (RFC 9276 §3.2 suggests 100 to 150).
+pub const MAX_ITERATIONS: u16 = 150;
 
 /// What the NSEC3 or NSEC records of `section`, for `zone`, prove about `name`;
 /// `Err` says what is missing.
@@ -95,6 +101,11 @@ impl<'a> Nsec3Chain<'a> {
     }
 
     fn prove(&self, zone: &Name, name: &Name) -> Result<Proof, String> {
+        if let Some((_, first)) = self.records.first()
+            && first.iterations() > MAX_ITERATIONS
+        {
+            return Ok(Proof::TooCostly(first.iterations()));
+        }
         if let Some(nsec3) = self.matching(name) {
             return Ok(Proof::Exists(nsec3.type_bit_maps().collect()));
         }
@@ -180,6 +191,32 @@ mod tests {
         assert!(between(&[9], &[10], &[1]));
         assert!(between(&[9], &[0], &[1]));
         assert!(!between(&[9], &[5], &[1]));
+    }
+
+    #[test]
+    fn costly_nsec3_chains_are_not_hashed() {
+        let zone = Name::from_ascii("example.").unwrap();
+        let owner = zone
+            .prepend_label("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom")
+            .unwrap();
+        let nsec3 = NSEC3::new(
+            Nsec3HashAlgorithm::SHA1,
+            false,
+            500,
+            vec![],
+            vec![0; 20],
+            [],
+        );
+        let section = [Record::from_rdata(
+            owner,
+            300,
+            RData::DNSSEC(DNSSECRData::NSEC3(nsec3)),
+        )];
+        let name = Name::from_ascii("x.example.").unwrap();
+        assert_eq!(
+            prove(&section, &zone, &name).unwrap(),
+            Proof::TooCostly(500)
+        );
     }
 
     #[test]
