@@ -59,6 +59,8 @@ pub async fn resolve(
         port: roots.port,
         timeout,
         retries: 1,
+        // Two tries per server, for a dozen servers, at least the usual 10 s.
+        max_time: (timeout * 24).clamp(Duration::from_secs(10), Duration::from_secs(120)),
     };
     let mut tracer = match Tracer::new(&options) {
         Ok(tracer) => tracer,

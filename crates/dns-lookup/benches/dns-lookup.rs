@@ -32,6 +32,7 @@ fn traces(c: &mut Criterion) {
         port: hierarchy.port(),
         timeout: Duration::from_secs(2),
         retries: 1,
+        max_time: Duration::from_secs(10),
     };
     let tracer = || Tracer::new(&options).expect("root hints");
     let runtime = tokio::runtime::Builder::new_current_thread()

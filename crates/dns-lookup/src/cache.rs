@@ -3,7 +3,8 @@
 //! It keeps what an iterative resolver learns: the root servers (from priming),
 //! delegations (a zone's NS set and trusted glue, as given by its parent), and
 //! answers: positive RRsets, and NXDOMAIN/NODATA for as long as the zone's SOA
-//! allows. Every entry lives for its TTL; a hit reports the TTL left.
+//! allows. Every entry lives for its TTL; a hit reports the TTL left. It also
+//! holds the servers' round-trip times ([`ServerStats`]).
 //!
 //! See: RFC 1034 §4.3.2 (cached delegations and answers), RFC 2308 §5 (negative
 //! caching: the TTL is the smaller of the SOA's own TTL and its MINIMUM field).
@@ -13,6 +14,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use hickory_proto::rr::{Name, RData, Record, RecordType};
+
+use crate::select::ServerStats;
 
 /// A server a step talked to: its host name (when known) and address.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,7 +118,8 @@ pub struct Cache {
     root: Option<(Delegation, Instant)>,
     delegations: HashMap<Name, (Delegation, Instant)>,
     answers: HashMap<(Name, RecordType), CachedAnswer>,
-    unresponsive: Vec<SocketAddr>,
+    /// Round-trip times and unreachable address families.
+    pub servers: ServerStats,
 }
 
 impl Cache {
@@ -208,19 +212,6 @@ impl Cache {
                 stored: now,
             },
         );
-    }
-
-    /// Remember that `server` timed out or could not be reached: later
-    /// questions try it after the others.
-    pub fn mark_unresponsive(&mut self, server: SocketAddr) {
-        if !self.unresponsive.contains(&server) {
-            self.unresponsive.push(server);
-        }
-    }
-
-    /// Whether `server` failed to answer earlier in the run.
-    pub fn is_unresponsive(&self, server: SocketAddr) -> bool {
-        self.unresponsive.contains(&server)
     }
 }
 

@@ -71,12 +71,14 @@ pub enum Error {
         why: String,
     },
     /// The server answered SERVFAIL, REFUSED or another error rcode.
-    #[error("{name}: server answered {rcode}")]
+    #[error("{name}: server answered {rcode}{}", ede.as_deref().map(|e| format!(" ({e})")).unwrap_or_default())]
     Rcode {
         /// The name asked.
         name: String,
         /// The response code.
         rcode: String,
+        /// The Extended DNS Error that says why, if the reply had one.
+        ede: Option<String>,
     },
     /// A response that does not parse or does not fit the question.
     #[error("{server}: malformed response: {why}")]
@@ -86,7 +88,16 @@ pub enum Error {
         /// What was wrong.
         why: String,
     },
-    /// Every server of a delegation failed (timeouts, refusals, nonsense).
+    /// No server of a zone replied: every one silent or unreachable.
+    #[error("{zone}: no server replied ({servers})")]
+    NoReply {
+        /// The zone.
+        zone: String,
+        /// Each server and why it gave no reply.
+        servers: String,
+    },
+    /// Every server of a delegation that replied was no use (refusals,
+    /// SERVFAIL, nonsense).
     #[error("{zone}: every server is lame ({why})")]
     Lame {
         /// The delegated zone.
@@ -132,6 +143,13 @@ pub enum Error {
     Io(#[from] std::io::Error),
 }
 
+impl Error {
+    /// The resolution of `name` ran out of its `limit` (`--max-time`).
+    pub(crate) fn time_limit(name: &dyn std::fmt::Display, limit: std::time::Duration) -> Error {
+        Error::Timeout(format!("{name} (time limit of {} s)", limit.as_secs_f64()))
+    }
+}
+
 impl Failure for Error {
     fn exit_code(&self) -> ExitCode {
         match self {
@@ -143,9 +161,10 @@ impl Failure for Error {
             | Error::RootHints { .. }
             | Error::TrustAnchor { .. }
             | Error::Io(_) => ExitCode::Usage,
-            Error::SystemConfig(_) | Error::Timeout(_) | Error::Unreachable { .. } => {
-                ExitCode::Network
-            }
+            Error::SystemConfig(_)
+            | Error::Timeout(_)
+            | Error::Unreachable { .. }
+            | Error::NoReply { .. } => ExitCode::Network,
             Error::Rcode { .. }
             | Error::Malformed { .. }
             | Error::Lame { .. }
@@ -169,6 +188,7 @@ impl Failure for Error {
             Error::SystemConfig(_) => "system_config",
             Error::Timeout(_) => "timeout",
             Error::Unreachable { .. } => "unreachable",
+            Error::NoReply { .. } => "no_reply",
             Error::Rcode { .. } => "rcode",
             Error::Malformed { .. } => "malformed_response",
             Error::Lame { .. } => "lame_delegation",

@@ -10,6 +10,8 @@ use time::OffsetDateTime;
 
 use crate::dnssec::{DnssecOut, Verdict};
 
+use crate::edns::EdnsOut;
+
 /// The question asked.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct QueryOut {
@@ -151,12 +153,15 @@ pub struct Report {
     pub protocol: Option<&'static str>,
     /// Wall time for this name, in milliseconds.
     pub elapsed_ms: f64,
+    /// The reply's OPT record (query mode), when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edns: Option<EdnsOut>,
     /// With `--trace`: every step of the resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,
     /// With `--validate`: the verdict and the chain of trust.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dnssec: Option<DnssecOut>,
+    pub dnssec: Option<Box<DnssecOut>>,
 }
 
 /// Where a step's information came from.

@@ -19,6 +19,7 @@ use hickory_resolver::{Resolver, TokioResolver};
 
 use crate::cache::negative_ttl;
 use crate::dnssec::chain::{Fetch, Fetched};
+use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::wire::{Exchange, Transport, WireError};
 
@@ -41,6 +42,8 @@ pub struct Reply {
     pub protocol: Option<&'static str>,
     /// Whether the reply came from the run's cache.
     pub from_cache: bool,
+    /// The reply's OPT record, when it had one (and the reply is our own).
+    pub edns: Option<EdnsOut>,
 }
 
 /// Asks one named server directly, caching replies for the run.
@@ -54,10 +57,7 @@ impl Direct {
     /// A stub that asks `server`.
     pub fn new(transport: Transport, server: SocketAddr) -> Direct {
         Direct {
-            transport: Transport {
-                recursion_desired: true,
-                ..transport
-            },
+            transport,
             server,
             cache: HashMap::new(),
         }
@@ -102,6 +102,7 @@ impl Direct {
             server: Some(self.server.to_string()),
             protocol: Some(exchange.protocol.as_str()),
             from_cache: false,
+            edns: message.edns.as_ref().map(EdnsOut::of),
         }
     }
 }
@@ -139,7 +140,7 @@ pub struct System {
 impl System {
     /// A resolver from the system configuration, with our timeout, retries,
     /// port and protocol.
-    pub fn new(transport: Transport, port: Option<u16>) -> Result<System, Error> {
+    pub fn new(transport: &Transport, port: Option<u16>) -> Result<System, Error> {
         let (mut config, mut options): (_, ResolverOpts) =
             hickory_resolver::system_conf::read_system_conf()
                 .map_err(|e| Error::SystemConfig(e.to_string()))?;
@@ -187,6 +188,7 @@ impl System {
                 server,
                 protocol: None,
                 from_cache: false,
+                edns: None,
             }),
             Err(NetError::Dns(DnsError::NoRecordsFound(none))) => Ok(Reply {
                 rcode: none.response_code,
@@ -200,6 +202,7 @@ impl System {
                 server,
                 protocol: None,
                 from_cache: false,
+                edns: None,
             }),
             Err(NetError::Dns(DnsError::ResponseCode(code))) => Ok(Reply {
                 rcode: code,
@@ -210,6 +213,7 @@ impl System {
                 server,
                 protocol: None,
                 from_cache: false,
+                edns: None,
             }),
             Err(NetError::Timeout) => Err(Error::Timeout(self.servers.join(", "))),
             Err(e @ (NetError::Io(_) | NetError::NoConnections)) => Err(Error::Unreachable {
@@ -228,7 +232,7 @@ impl System {
 pub fn wire_error(what: &str, error: WireError) -> Error {
     match error {
         WireError::Timeout => Error::Timeout(what.to_string()),
-        WireError::Unreachable(why) => Error::Unreachable {
+        WireError::Unreachable(why) | WireError::NoRoute(why) => Error::Unreachable {
             what: what.to_string(),
             why,
         },
@@ -258,6 +262,7 @@ mod tests {
             server: None,
             protocol: None,
             from_cache: false,
+            edns: None,
         }
     }
 

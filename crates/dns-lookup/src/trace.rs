@@ -21,11 +21,16 @@ use hickory_proto::rr::{Name, Record, RecordType};
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
 use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
+use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::model::{Kind, Source, Step, records_out};
 use crate::resolution::{Resolution, Traced};
 use crate::steps;
 use crate::wire::{Exchange, Transport};
+
+mod race;
+
+use race::{Failures, Verdict};
 
 /// Bounds on one resolution.
 #[derive(Clone, Copy, Debug)]
@@ -38,20 +43,19 @@ pub(crate) struct Limits {
     pub max_cnames: usize,
     /// Referrals followed for one name.
     pub max_referrals: usize,
-    /// Wall time for one name.
+    /// Wall time for one name (`--max-time`).
     pub total: Duration,
 }
 
 impl Limits {
-    /// The bounds for a run whose queries wait `timeout` and resend `retries` times.
-    pub fn for_transport(timeout: Duration, retries: u32) -> Limits {
-        let per_server = timeout * (retries + 1);
+    /// The bounds of a resolution that may take `max_time` in all.
+    pub fn new(max_time: Duration) -> Limits {
         Limits {
             max_steps: 128,
             max_depth: 4,
             max_cnames: 12,
             max_referrals: 24,
-            total: (per_server * 12).clamp(Duration::from_secs(5), Duration::from_secs(120)),
+            total: max_time,
         }
     }
 }
@@ -67,6 +71,8 @@ pub struct TraceOptions {
     pub timeout: Duration,
     /// How many times to resend a query that got no reply.
     pub retries: u32,
+    /// The bound on one name's whole resolution.
+    pub max_time: Duration,
 }
 
 /// An iterative resolver with the run's cache: every name traced through one
@@ -78,6 +84,8 @@ pub struct Tracer {
     cache: Cache,
     limits: Limits,
     deadline: Instant,
+    /// The name being traced (nested lookups aside).
+    traced: Name,
     steps: Vec<Step>,
     in_progress: Vec<(Name, RecordType)>,
 }
@@ -91,53 +99,6 @@ struct NameResult {
     protocol: Option<&'static str>,
 }
 
-/// What asking one server of a zone gave.
-enum Attempt {
-    /// A reply to act on.
-    Usable(Box<NameResult>),
-    /// No reply from this address: try the server's next address.
-    NextAddress,
-    /// The server answered uselessly: try the next server.
-    NextServer,
-}
-
-/// Why the servers of a zone gave nothing usable, gathered while asking them.
-struct Failures {
-    /// The last failure, in words.
-    last: String,
-    /// An error that outranks "lame" (an rcode, a loop, a bound).
-    worst: Option<Error>,
-    /// Whether any server replied at all.
-    replied: bool,
-}
-
-impl Failures {
-    fn new() -> Failures {
-        Failures {
-            last: "no servers".into(),
-            worst: None,
-            replied: false,
-        }
-    }
-
-    /// The error that ends the zone: the worst seen, an unreachable root, or lame.
-    fn into_error(self, zone: &Name) -> Error {
-        if let Some(e) = self.worst {
-            return e;
-        }
-        if zone.is_root() && !self.replied {
-            return Error::Unreachable {
-                what: "every root server".into(),
-                why: self.last,
-            };
-        }
-        Error::Lame {
-            zone: zone.to_string(),
-            why: self.last,
-        }
-    }
-}
-
 impl Tracer {
     /// A resolver from `options`' root hints (the built-in ones when none).
     pub fn new(options: &TraceOptions) -> Result<Tracer, Error> {
@@ -147,9 +108,9 @@ impl Tracer {
             retries: options.retries,
             tcp: false,
             recursion_desired: false,
-            dnssec_ok: false,
+            shape: Default::default(),
         };
-        let limits = Limits::for_transport(options.timeout, options.retries);
+        let limits = Limits::new(options.max_time);
         Ok(Tracer::with_hints(transport, options.port, hints, limits))
     }
 
@@ -171,9 +132,31 @@ impl Tracer {
             cache: Cache::default(),
             limits,
             deadline: Instant::now(),
+            traced: Name::root(),
             steps: Vec::new(),
             in_progress: Vec::new(),
         }
+    }
+
+    /// How this resolver sends its queries (RD clear).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The port every server is asked on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The deepest delegation the cache knows towards `name`: after a trace
+    /// of `name`, the zone it lies in and that zone's servers.
+    pub(crate) fn zone_cut(&mut self, name: &Name) -> Option<Delegation> {
+        let now = Instant::now();
+        let (mut current, _) = self.cache.root(now)?;
+        while let Some((next, _)) = self.cache.delegation_below(&current.zone, name, now) {
+            current = next;
+        }
+        Some(current)
     }
 
     /// Resolve (`name`, `rtype`) from the root, recording every step.
@@ -181,6 +164,7 @@ impl Tracer {
         self.steps.clear();
         self.in_progress.clear();
         self.deadline = Instant::now() + self.limits.total;
+        self.traced = name.clone();
         let result = self.resolve(name, rtype, 0).await;
         Traced {
             steps: std::mem::take(&mut self.steps),
@@ -394,69 +378,33 @@ impl Tracer {
     /// Ask the hinted root servers for the root NS set (RFC 8109).
     async fn prime(&mut self, depth: usize) -> Result<Delegation, Error> {
         let root = Name::root();
-        let mut last: Option<Error> = None;
-        for hint in self.hints.clone() {
-            for addr in &hint.addrs {
-                self.budget(&root)?;
-                let server = ServerRef {
-                    name: Some(hint.name.clone()),
-                    addr: SocketAddr::new(*addr, self.port),
-                };
-                match self.prime_from(server, depth).await {
-                    Ok(delegation) => return Ok(delegation),
-                    Err(e) => last = Some(e),
-                }
-            }
-        }
-        Err(last.unwrap_or_else(|| Error::Lame {
-            zone: ".".into(),
-            why: "no root server address".into(),
-        }))
-    }
-
-    /// One priming question to one root server.
-    async fn prime_from(&mut self, server: ServerRef, depth: usize) -> Result<Delegation, Error> {
-        let root = Name::root();
         let query = Query::query(root.clone(), RecordType::NS);
-        let (sent, elapsed) = self.send(server.addr, &query).await;
-        let exchange = match sent {
-            Ok(exchange) => exchange,
-            Err(e) => {
-                let base = steps::base(
-                    depth,
-                    &root,
-                    RecordType::NS,
-                    &root,
-                    Some(&server),
-                    Source::Network,
-                );
-                self.steps
-                    .push(steps::failed(base, self.transport.tcp, &e, elapsed));
-                return Err(crate::stub::wire_error("root servers", e));
-            }
+        let asked = Asked {
+            query: &query,
+            zone: &root,
+            depth,
         };
-        let mut step = steps::reply(depth, &root, RecordType::NS, &root, &server, &exchange);
-        let Some(delegation) = root_servers(&exchange.response, &self.hints, server) else {
-            let why = format!(
-                "priming reply {} without the root NS set",
-                rcode_text(exchange.response.metadata.response_code)
-            );
-            step.kind = Kind::Error;
-            step.note = Some(why.clone());
-            self.steps.push(step);
-            return Err(Error::Lame {
-                zone: ".".into(),
-                why,
-            });
+        let hints = self.hints.clone();
+        let servers = hints
+            .iter()
+            .flat_map(|hint| self.refs(hint))
+            .collect::<Vec<ServerRef>>();
+        let mut failures = Failures::new();
+        let judge = |server: &ServerRef, exchange: &Exchange, failures: &mut Failures| {
+            judge_priming(&asked, &hints, server, exchange, failures)
         };
-        step.kind = Kind::Referral;
-        step.referral = Some(steps::referral_out(&delegation));
-        self.steps.push(step);
+        let won = self.race(&asked, servers, &mut failures, &judge).await?;
+        let delegation =
+            won.and_then(|(server, exchange)| root_servers(&exchange.response, &hints, server));
+        let Some(delegation) = delegation else {
+            return Err(failures.into_error(&root));
+        };
         self.cache.put_root(delegation.clone(), Instant::now());
         Ok(delegation)
     }
 
-    /// Ask the servers of `delegation` in turn until one gives a usable reply.
+    /// Ask the servers of `delegation` until one gives a usable reply: those
+    /// with addresses raced against each other, then each glueless one.
     async fn ask_zone(
         &mut self,
         delegation: &Delegation,
@@ -465,57 +413,58 @@ impl Tracer {
         depth: usize,
     ) -> Result<NameResult, Error> {
         let query = Query::query(name.clone(), rtype);
+        let asked = Asked {
+            query: &query,
+            zone: &delegation.zone,
+            depth,
+        };
+        let judge = |server: &ServerRef, exchange: &Exchange, failures: &mut Failures| {
+            judge_reply(&asked, server, exchange, failures)
+        };
         let mut failures = Failures::new();
-        for ns in self.ordered(&delegation.servers) {
-            let Some(addrs) = self.addresses_of(&ns, depth, &mut failures).await else {
+        let (glued, glueless): (Vec<&NameServer>, Vec<&NameServer>) = delegation
+            .servers
+            .iter()
+            .partition(|ns| !ns.addrs.is_empty());
+        let servers = glued.iter().flat_map(|ns| self.refs(ns)).collect();
+        if let Some(won) = self.race(&asked, servers, &mut failures, &judge).await? {
+            return Ok(zone_result(&asked, won));
+        }
+        for ns in glueless {
+            let Some(addrs) = self.addresses_of(ns, depth, &mut failures).await else {
                 continue;
             };
-            for addr in addrs {
-                self.budget(name)?;
-                let server = ServerRef {
-                    name: Some(ns.name.clone()),
-                    addr: SocketAddr::new(addr, self.port),
-                };
-                let asked = Asked {
-                    query: &query,
-                    zone: &delegation.zone,
-                    depth,
-                };
-                match self.ask_server(&asked, server, &mut failures).await? {
-                    Attempt::Usable(result) => return Ok(*result),
-                    Attempt::NextAddress => continue,
-                    Attempt::NextServer => break,
-                }
+            let found = NameServer {
+                name: ns.name.clone(),
+                addrs,
+            };
+            let servers = self.refs(&found);
+            if let Some(won) = self.race(&asked, servers, &mut failures, &judge).await? {
+                return Ok(zone_result(&asked, won));
             }
         }
         Err(failures.into_error(&delegation.zone))
     }
 
-    /// The servers of a zone, those that failed earlier in the run last
-    /// (RFC 1034 §5.3.3 step 3 asks resolvers to prefer servers that answer).
-    fn ordered(&self, servers: &[NameServer]) -> Vec<NameServer> {
-        let mut servers = servers.to_vec();
-        servers.sort_by_key(|ns| {
-            !ns.addrs.is_empty()
-                && ns
-                    .addrs
-                    .iter()
-                    .all(|a| self.cache.is_unresponsive(SocketAddr::new(*a, self.port)))
-        });
-        servers
+    /// A name server's addresses on the run's port.
+    fn refs(&self, ns: &NameServer) -> Vec<ServerRef> {
+        ns.addrs
+            .iter()
+            .map(|addr| ServerRef {
+                name: Some(ns.name.clone()),
+                addr: SocketAddr::new(*addr, self.port),
+            })
+            .collect()
     }
 
-    /// A name server's addresses: its glue, or resolved as nested steps;
-    /// `None` (with the reason kept) when it has none.
+    /// A glueless name server's addresses, resolved as nested steps; `None`
+    /// (with the reason kept) when it has none.
     async fn addresses_of(
         &mut self,
         ns: &NameServer,
         depth: usize,
         failures: &mut Failures,
     ) -> Option<Vec<IpAddr>> {
-        if !ns.addrs.is_empty() {
-            return Some(ns.addrs.clone());
-        }
         match self.resolve(&ns.name, RecordType::A, depth + 1).await {
             Ok(resolution) => {
                 let addrs = resolution.addresses();
@@ -538,125 +487,140 @@ impl Tracer {
         }
     }
 
-    /// Ask one server of a zone, recording the step.
-    async fn ask_server(
-        &mut self,
-        asked: &Asked<'_>,
-        server: ServerRef,
-        failures: &mut Failures,
-    ) -> Result<Attempt, Error> {
-        let (name, rtype, zone, depth) = (
-            asked.query.name(),
-            asked.query.query_type(),
-            asked.zone,
-            asked.depth,
-        );
-        let (sent, elapsed) = self.send(server.addr, asked.query).await;
-        let exchange = match sent {
-            Ok(exchange) => exchange,
-            Err(e) => {
-                let base = steps::base(depth, name, rtype, zone, Some(&server), Source::Network);
-                self.steps
-                    .push(steps::failed(base, self.transport.tcp, &e, elapsed));
-                failures.last = format!("{}: {e}", server.addr);
-                self.cache.mark_unresponsive(server.addr);
-                // The run's time may have run out while waiting.
-                self.budget(name)?;
-                return Ok(Attempt::NextAddress);
-            }
-        };
-        failures.replied = true;
-        let class = classify(&exchange.response, zone, name, rtype);
-        let mut step = steps::reply(depth, name, rtype, zone, &server, &exchange);
-        step.kind = steps::kind_of(&class);
-        match &class {
-            Class::Lame(why) => {
-                step.note = Some(why.clone());
-                self.steps.push(step);
-                failures.last = format!("{}: {why}", server.addr);
-                let rcode = exchange.response.metadata.response_code;
-                if rcode != ResponseCode::NoError && failures.worst.is_none() {
-                    failures.worst = Some(Error::Rcode {
-                        name: name.to_string(),
-                        rcode: rcode_text(rcode),
-                    });
-                }
-                // The server answered: its other addresses would say the same.
-                return Ok(Attempt::NextServer);
-            }
-            Class::BadReferral(child) => {
-                let why = format!("{} refers {name} back to {child}", server.addr);
-                step.note = Some(format!("referral back to {child}"));
-                self.steps.push(step);
-                failures.worst = Some(Error::ReferralLoop {
-                    zone: zone.to_string(),
-                    why: why.clone(),
-                });
-                failures.last = why;
-                return Ok(Attempt::NextServer);
-            }
-            Class::Referral(referral) => {
-                step.referral = Some(steps::referral_out(&delegation_from(
-                    referral,
-                    zone,
-                    server.clone(),
-                )));
-                if !referral.ignored_glue.is_empty() {
-                    step.note = Some(format!(
-                        "glue for {} is outside {zone}: not trusted",
-                        join_names(&referral.ignored_glue)
-                    ));
-                }
-            }
-            _ => {}
-        }
-        self.steps.push(step);
-        Ok(Attempt::Usable(Box::new(NameResult {
-            class,
-            authoritative: exchange.response.metadata.authoritative,
-            server,
-            from_cache: false,
-            protocol: Some(exchange.protocol.as_str()),
-        })))
-    }
-
-    /// One exchange, cut short by the resolution's deadline; with its duration.
-    async fn send(
-        &self,
-        server: SocketAddr,
-        query: &Query,
-    ) -> (Result<Exchange, crate::wire::WireError>, Duration) {
-        let started = Instant::now();
-        let left = self.deadline.saturating_duration_since(started);
-        let result = tokio::time::timeout(left, self.transport.exchange(server, query))
-            .await
-            .unwrap_or(Err(crate::wire::WireError::Timeout));
-        (result, started.elapsed())
-    }
-
     /// Fail once the step or time budget of the name is spent.
     fn budget(&self, name: &Name) -> Result<(), Error> {
-        if self.steps.len() >= self.limits.max_steps {
+        self.budget_with(name, 0)
+    }
+
+    /// [`Tracer::budget`], with `pending` steps not recorded yet.
+    fn budget_with(&self, name: &Name, pending: usize) -> Result<(), Error> {
+        if self.steps.len() + pending >= self.limits.max_steps {
             return Err(Error::Limit {
                 name: name.to_string(),
                 why: format!("{} steps", self.limits.max_steps),
             });
         }
         if Instant::now() >= self.deadline {
-            return Err(Error::Timeout(format!(
-                "{name} (time limit of {} s)",
-                self.limits.total.as_secs_f64()
-            )));
+            return Err(self.time_up());
         }
         Ok(())
+    }
+
+    /// The error of a resolution that ran out of time.
+    fn time_up(&self) -> Error {
+        Error::time_limit(&self.traced, self.limits.total)
     }
 }
 
 /// The question put to the servers of one zone.
-struct Asked<'q> {
-    query: &'q Query,
-    zone: &'q Name,
-    depth: usize,
+pub(crate) struct Asked<'q> {
+    pub query: &'q Query,
+    pub zone: &'q Name,
+    pub depth: usize,
+}
+
+/// The answer of the server that won a zone's race.
+fn zone_result(asked: &Asked<'_>, (server, exchange): (ServerRef, Exchange)) -> NameResult {
+    NameResult {
+        class: classify(
+            &exchange.response,
+            asked.zone,
+            asked.query.name(),
+            asked.query.query_type(),
+        ),
+        authoritative: exchange.response.metadata.authoritative,
+        server,
+        from_cache: false,
+        protocol: Some(exchange.protocol.as_str()),
+    }
+}
+
+/// What a reply from a server of the zone means: its step, and whether to
+/// use it or ask another server.
+fn judge_reply(
+    asked: &Asked<'_>,
+    server: &ServerRef,
+    exchange: &Exchange,
+    failures: &mut Failures,
+) -> (Step, Verdict) {
+    let (name, rtype, zone) = (asked.query.name(), asked.query.query_type(), asked.zone);
+    let class = classify(&exchange.response, zone, name, rtype);
+    let mut step = steps::reply(asked.depth, name, rtype, zone, server, exchange);
+    step.kind = steps::kind_of(&class);
+    match &class {
+        Class::Lame(why) => {
+            step.note = Some(why.clone());
+            failures.last = format!("{}: {why}", server.addr);
+            let rcode = exchange.response.metadata.response_code;
+            if rcode != ResponseCode::NoError && failures.worst.is_none() {
+                failures.worst = Some(Error::Rcode {
+                    name: name.to_string(),
+                    rcode: rcode_text(rcode),
+                    ede: exchange
+                        .response
+                        .edns
+                        .as_ref()
+                        .and_then(|edns| EdnsOut::of(edns).ede_text()),
+                });
+            }
+            // The server answered: its other addresses would say the same.
+            return (step, Verdict::NextServer);
+        }
+        Class::BadReferral(child) => {
+            let why = format!("{} refers {name} back to {child}", server.addr);
+            step.note = Some(format!("referral back to {child}"));
+            failures.worst = Some(Error::ReferralLoop {
+                zone: zone.to_string(),
+                why: why.clone(),
+            });
+            failures.last = why;
+            return (step, Verdict::NextServer);
+        }
+        Class::Referral(referral) => {
+            step.referral = Some(steps::referral_out(&delegation_from(
+                referral,
+                zone,
+                server.clone(),
+            )));
+            if !referral.ignored_glue.is_empty() {
+                step.note = Some(format!(
+                    "glue for {} is outside {zone}: not trusted",
+                    join_names(&referral.ignored_glue)
+                ));
+            }
+        }
+        _ => {}
+    }
+    (step, Verdict::Usable)
+}
+
+/// What a reply to the priming question means: the root NS set, or a lame root.
+fn judge_priming(
+    asked: &Asked<'_>,
+    hints: &[NameServer],
+    server: &ServerRef,
+    exchange: &Exchange,
+    failures: &mut Failures,
+) -> (Step, Verdict) {
+    let root = asked.zone;
+    let mut step = steps::reply(asked.depth, root, RecordType::NS, root, server, exchange);
+    match root_servers(&exchange.response, hints, server.clone()) {
+        Some(delegation) => {
+            step.kind = Kind::Referral;
+            step.referral = Some(steps::referral_out(&delegation));
+            (step, Verdict::Usable)
+        }
+        None => {
+            let why = format!(
+                "priming reply {} without the root NS set",
+                rcode_text(exchange.response.metadata.response_code)
+            );
+            step.kind = Kind::Error;
+            step.note = Some(why.clone());
+            failures.last = why;
+            (step, Verdict::NextServer)
+        }
+    }
 }
 
 fn join_names(names: &[Name]) -> String {
@@ -683,7 +647,7 @@ mod tests {
             retries: 0,
             tcp: false,
             recursion_desired: true,
-            dnssec_ok: false,
+            shape: Default::default(),
         }
     }
 
@@ -701,7 +665,7 @@ mod tests {
     }
 
     fn limits() -> Limits {
-        Limits::for_transport(Duration::from_secs(5), 0)
+        Limits::new(Duration::from_secs(30))
     }
 
     #[test]

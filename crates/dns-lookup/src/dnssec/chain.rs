@@ -473,12 +473,16 @@ mod tests {
     use crate::wire::Transport;
 
     fn direct(h: &SignedHierarchy) -> Direct {
+        let mut shape = crate::edns::Shape::default();
+        if let Some(edns) = shape.edns.as_mut() {
+            edns.dnssec_ok = true;
+        }
         let transport = Transport {
             timeout: Duration::from_secs(5),
             retries: 0,
             tcp: false,
             recursion_desired: true,
-            dnssec_ok: true,
+            shape: std::sync::Arc::new(shape),
         };
         Direct::new(transport, h.resolver())
     }

@@ -76,5 +76,5 @@ pub fn apply(report: &mut Report, out: DnssecOut) {
     if out.verdict.status == Status::Bogus {
         report.rejected = std::mem::take(&mut report.answers);
     }
-    report.dnssec = Some(out);
+    report.dnssec = Some(Box::new(out));
 }

@@ -7,9 +7,11 @@
 //! with the hints file and the port (`dns-lookup --trace --root-hints HINTS
 //! --port PORT NAME`), or at one server directly (`--server ADDR:PORT`).
 //!
-//! The zones and the hard cases they hold are in [`zones`].
+//! The zones and the hard cases they hold are in [`zones`]; beside them,
+//! [`resolver`] is a recursive resolver stand-in for query mode's EDNS cases.
 
 pub mod authority;
+pub mod resolver;
 pub mod signed;
 pub mod zone;
 pub mod zones;
@@ -69,7 +71,7 @@ impl Hierarchy {
             .collect::<io::Result<Vec<Authority>>>()?;
         let addrs: Vec<Ipv4Addr> = SERVERS
             .iter()
-            .chain([&SILENT_SERVER])
+            .chain([&SILENT_SERVER, &resolver::RESOLVER_SERVER])
             .map(|s| s.addr)
             .collect();
         let servers = Servers::start("dns", &addrs, catalogs)?;
@@ -109,7 +111,8 @@ impl Hierarchy {
 
 impl Servers {
     /// Bind `addrs` on one free port and serve `handlers` on them, in order;
-    /// addresses past the last handler read queries and never answer.
+    /// past the last handler, the next address reads queries and never
+    /// answers, and the one after it is the recursive resolver stand-in.
     fn start<H: RequestHandler>(
         what: &str,
         addrs: &[Ipv4Addr],
@@ -229,6 +232,7 @@ fn serve<H: RequestHandler>(
     runtime.block_on(async move {
         let mut servers = Vec::new();
         let mut catalogs = catalogs.into_iter();
+        let mut silent_started = false;
         for b in bound {
             let sockets = tokio::net::UdpSocket::from_std(b.udp)
                 .and_then(|udp| Ok((udp, tokio::net::TcpListener::from_std(b.tcp)?)));
@@ -240,9 +244,14 @@ fn serve<H: RequestHandler>(
                 }
             };
             let Some(catalog) = catalogs.next() else {
-                // Past the answering servers: the silent one.
-                tokio::spawn(swallow_udp(udp));
-                tokio::spawn(swallow_tcp(tcp));
+                // Past the authoritative servers: the silent one, then the resolver.
+                if silent_started {
+                    tokio::spawn(resolver::serve(udp));
+                } else {
+                    tokio::spawn(swallow_udp(udp));
+                    tokio::spawn(swallow_tcp(tcp));
+                    silent_started = true;
+                }
                 continue;
             };
             let mut server = Server::new(catalog);

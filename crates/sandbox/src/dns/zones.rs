@@ -7,7 +7,9 @@
 //! must survive: a glueless delegation, a CNAME chain across zones, NXDOMAIN and
 //! NODATA, a TXT RRset too big for UDP, a lame server beside a working one, a
 //! delegation whose only server is dead, a server that never answers, a server
-//! that answers REFUSED, a referral loop, a glueless delegation cycle and a CNAME loop.
+//! that answers REFUSED, a referral loop, a glueless delegation cycle and a CNAME loop;
+//! a silent server beside a working one (`half.com.`), and two servers whose
+//! copies of a zone have different SOA serials (`serial.com.`).
 
 use std::net::Ipv4Addr;
 
@@ -51,6 +53,13 @@ pub const REFUSED: Ipv4Addr = Ipv4Addr::new(127, 53, 7, 1);
 pub const LOOP: Ipv4Addr = Ipv4Addr::new(127, 53, 8, 1);
 /// `ns.silent.com.`: reads every query and never answers (UDP or TCP).
 pub const SILENT: Ipv4Addr = Ipv4Addr::new(127, 53, 9, 1);
+/// `ns2.half.com.`: the working server of `half.com.`, whose other server
+/// `ns1.half.com.` is the silent one.
+pub const HALF_GOOD: Ipv4Addr = Ipv4Addr::new(127, 53, 10, 1);
+/// `ns1.serial.com.`: serves `serial.com.` at SOA serial 1.
+pub const SERIAL_OLD: Ipv4Addr = Ipv4Addr::new(127, 53, 10, 2);
+/// `ns2.serial.com.`: serves `serial.com.` at SOA serial 2 (not yet transferred to ns1).
+pub const SERIAL_NEW: Ipv4Addr = Ipv4Addr::new(127, 53, 10, 3);
 /// The bogus address that `com.` offers as glue for `ns.cyber.co.kr.`: outside
 /// `com.`'s bailiwick, so a careful resolver never uses it. Nothing listens there.
 pub const SPOOFED_GLUE: Ipv4Addr = Ipv4Addr::new(127, 53, 66, 66);
@@ -120,6 +129,21 @@ pub const SERVERS: &[ServerSpec] = &[
         addr: LOOP,
         zones: &["loop.com-parent"],
     },
+    ServerSpec {
+        name: "ns2.half.com.",
+        addr: HALF_GOOD,
+        zones: &["half.com."],
+    },
+    ServerSpec {
+        name: "ns1.serial.com.",
+        addr: SERIAL_OLD,
+        zones: &["serial.com."],
+    },
+    ServerSpec {
+        name: "ns2.serial.com.",
+        addr: SERIAL_NEW,
+        zones: &["serial.com-new"],
+    },
 ];
 
 /// The zone file of `origin` (`loop.com-parent` is the fake `com.` of the loop
@@ -137,6 +161,9 @@ pub fn zone_file(origin: &str) -> Option<&'static str> {
         "spoof.com." => SPOOF_ZONE,
         "flaky.com." => FLAKY_ZONE,
         "loop.com-parent" => LOOP_PARENT_ZONE,
+        "half.com." => HALF_ZONE,
+        "serial.com." => SERIAL_OLD_ZONE,
+        "serial.com-new" => SERIAL_NEW_ZONE,
         _ => return None,
     })
 }
@@ -194,6 +221,16 @@ ns.silent IN A   127.53.9.1
 ; a glueless cycle: each zone's server is named inside the other
 cycle1    IN NS  ns.cycle2.com.
 cycle2    IN NS  ns.cycle1.com.
+; a silent server beside a working one
+half      IN NS  ns1.half.com.
+half      IN NS  ns2.half.com.
+ns1.half  IN A   127.53.9.1
+ns2.half  IN A   127.53.10.1
+; two servers whose copies of the zone differ (SOA serials 1 and 2)
+serial    IN NS  ns1.serial.com.
+serial    IN NS  ns2.serial.com.
+ns1.serial IN A  127.53.10.2
+ns2.serial IN A  127.53.10.3
 ";
 
 const KR_ZONE: &str = "\
@@ -300,6 +337,41 @@ $TTL 3600
 @         IN NS  ns.loop.com.
 loop      IN NS  ns.loop.com.
 ns.loop   IN A   127.53.8.1
+";
+
+const HALF_ZONE: &str = "\
+$ORIGIN half.com.
+$TTL 3600
+@         IN SOA ns2.half.com. admin.half.com. 1 3600 900 604800 300
+@         IN NS  ns1.half.com.
+@         IN NS  ns2.half.com.
+ns1       IN A   127.53.9.1
+ns2       IN A   127.53.10.1
+www       IN A   192.0.2.50
+";
+
+/// `serial.com.` as `ns1.serial.com.` has it: serial 1.
+const SERIAL_OLD_ZONE: &str = "\
+$ORIGIN serial.com.
+$TTL 3600
+@         IN SOA ns1.serial.com. admin.serial.com. 1 3600 900 604800 300
+@         IN NS  ns1.serial.com.
+@         IN NS  ns2.serial.com.
+ns1       IN A   127.53.10.2
+ns2       IN A   127.53.10.3
+www       IN A   192.0.2.60
+";
+
+/// `serial.com.` as `ns2.serial.com.` has it: serial 2, with a new address.
+const SERIAL_NEW_ZONE: &str = "\
+$ORIGIN serial.com.
+$TTL 3600
+@         IN SOA ns1.serial.com. admin.serial.com. 2 3600 900 604800 300
+@         IN NS  ns1.serial.com.
+@         IN NS  ns2.serial.com.
+ns1       IN A   127.53.10.2
+ns2       IN A   127.53.10.3
+www       IN A   192.0.2.61
 ";
 
 #[cfg(test)]
