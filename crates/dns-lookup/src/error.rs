@@ -80,6 +80,14 @@ pub enum Error {
         /// The Extended DNS Error that says why, if the reply had one.
         ede: Option<String>,
     },
+    /// The TLS handshake failed: a certificate not trusted or not for the name.
+    #[error("{server}: {why}")]
+    Tls {
+        /// The server.
+        server: String,
+        /// What was wrong.
+        why: String,
+    },
     /// A response that does not parse or does not fit the question.
     #[error("{server}: malformed response: {why}")]
     Malformed {
@@ -165,6 +173,7 @@ impl Failure for Error {
             | Error::Timeout(_)
             | Error::Unreachable { .. }
             | Error::NoReply { .. } => ExitCode::Network,
+            Error::Tls { .. } => ExitCode::Tls,
             Error::Rcode { .. }
             | Error::Malformed { .. }
             | Error::Lame { .. }
@@ -190,6 +199,7 @@ impl Failure for Error {
             Error::Unreachable { .. } => "unreachable",
             Error::NoReply { .. } => "no_reply",
             Error::Rcode { .. } => "rcode",
+            Error::Tls { .. } => "tls",
             Error::Malformed { .. } => "malformed_response",
             Error::Lame { .. } => "lame_delegation",
             Error::ReferralLoop { .. } => "referral_loop",

@@ -31,6 +31,7 @@ pub(crate) mod nssearch;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod resolution;
+pub(crate) mod secure;
 pub(crate) mod select;
 pub(crate) mod session;
 pub(crate) mod steps;
@@ -52,10 +53,12 @@ pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source,
 pub use plan::parse_name;
 pub use render::{ErrorOut, human as write_report, human_failed as write_failed_trace};
 pub use resolution::{Negative, Resolution, Traced};
+pub use secure::TlsInfo;
 pub use trace::{TraceOptions, Tracer};
 
 use edns::Shape;
 use plan::Plan;
+use secure::Secure;
 use session::Session;
 use wire::Transport;
 
@@ -78,6 +81,7 @@ impl Tool for DnsLookup {
 
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
+    let args = args.with_https_value_checked();
     let mut plan = Plan::from_args(&args)?;
     let transport = Transport {
         timeout: args.timeout,
@@ -85,6 +89,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         tcp: args.tcp,
         recursion_desired: !args.norecurse,
         shape: std::sync::Arc::new(Shape::from_args(&args)?),
+        secure: Secure::from_args(&args, plan.server)?.map(std::sync::Arc::new),
     };
     let mut session = Session::new(&args, &plan, transport)?;
     let Some(lone) = plan.lone.take() else {

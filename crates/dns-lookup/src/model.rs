@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use crate::dnssec::{DnssecOut, Verdict};
 
 use crate::edns::EdnsOut;
+use crate::secure::TlsInfo;
 
 /// The question asked.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -148,7 +149,8 @@ pub struct Report {
     pub server: Option<String>,
     /// `network` or `cache`: where the final answer came from.
     pub source: &'static str,
-    /// Protocol of the final answer (`udp`/`tcp`), when it came from the network.
+    /// Protocol of the final answer (`udp`/`tcp`/`tls`/`https`), when it came
+    /// from the network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<&'static str>,
     /// Wall time for this name, in milliseconds.
@@ -156,6 +158,9 @@ pub struct Report {
     /// The reply's OPT record (query mode), when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edns: Option<EdnsOut>,
+    /// The TLS session of `tls` and `https` (version, cipher, ALPN, certificate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsInfo>,
     /// With `--trace`: every step of the resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,

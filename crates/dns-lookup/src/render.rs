@@ -27,6 +27,16 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
         steps_lines(out, &report.query, steps)?;
     }
     writeln!(out, "{}", summary(report))?;
+    if let Some(tls) = &report.tls {
+        writeln!(
+            out,
+            ";; tls: {}, {}, alpn {}, certificate {}",
+            tls.version,
+            tls.cipher,
+            tls.alpn.as_deref().unwrap_or("-"),
+            tls.peer_subject.as_deref().unwrap_or("-")
+        )?;
+    }
     if let Some(edns) = report.edns.as_ref().filter(|e| !e.options.is_empty()) {
         edns_lines(out, edns)?;
     }

@@ -115,6 +115,7 @@ impl Resolution {
             protocol: self.protocol,
             elapsed_ms: millis(elapsed),
             edns: None,
+            tls: None,
             steps: Some(steps),
             dnssec: None,
         }

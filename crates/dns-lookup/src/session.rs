@@ -285,6 +285,7 @@ fn finish_reply(
         protocol: reply.protocol,
         elapsed_ms: millis(started.elapsed()),
         edns: reply.edns.clone(),
+        tls: reply.tls.clone(),
         steps: None,
         dnssec: None,
     };

@@ -21,6 +21,7 @@ use crate::cache::negative_ttl;
 use crate::dnssec::chain::{Fetch, Fetched};
 use crate::edns::EdnsOut;
 use crate::error::Error;
+use crate::secure::TlsInfo;
 use crate::wire::{Exchange, Transport, WireError};
 
 /// A reply as query mode reports it.
@@ -44,6 +45,8 @@ pub struct Reply {
     pub from_cache: bool,
     /// The reply's OPT record, when it had one (and the reply is our own).
     pub edns: Option<EdnsOut>,
+    /// The TLS session, over TLS or HTTPS.
+    pub tls: Option<TlsInfo>,
 }
 
 /// Asks one named server directly, caching replies for the run.
@@ -103,6 +106,7 @@ impl Direct {
             protocol: Some(exchange.protocol.as_str()),
             from_cache: false,
             edns: message.edns.as_ref().map(EdnsOut::of),
+            tls: exchange.tls.clone(),
         }
     }
 }
@@ -189,6 +193,7 @@ impl System {
                 protocol: None,
                 from_cache: false,
                 edns: None,
+                tls: None,
             }),
             Err(NetError::Dns(DnsError::NoRecordsFound(none))) => Ok(Reply {
                 rcode: none.response_code,
@@ -203,6 +208,7 @@ impl System {
                 protocol: None,
                 from_cache: false,
                 edns: None,
+                tls: None,
             }),
             Err(NetError::Dns(DnsError::ResponseCode(code))) => Ok(Reply {
                 rcode: code,
@@ -214,6 +220,7 @@ impl System {
                 protocol: None,
                 from_cache: false,
                 edns: None,
+                tls: None,
             }),
             Err(NetError::Timeout) => Err(Error::Timeout(self.servers.join(", "))),
             Err(e @ (NetError::Io(_) | NetError::NoConnections)) => Err(Error::Unreachable {
@@ -240,6 +247,10 @@ pub fn wire_error(what: &str, error: WireError) -> Error {
             server: what.to_string(),
             why,
         },
+        WireError::Tls(why) => Error::Tls {
+            server: what.to_string(),
+            why,
+        },
     }
 }
 
@@ -263,6 +274,7 @@ mod tests {
             protocol: None,
             from_cache: false,
             edns: None,
+            tls: None,
         }
     }
 

@@ -109,6 +109,7 @@ impl Tracer {
             tcp: false,
             recursion_desired: false,
             shape: Default::default(),
+            secure: None,
         };
         let limits = Limits::new(options.max_time);
         Ok(Tracer::with_hints(transport, options.port, hints, limits))
@@ -648,6 +649,7 @@ mod tests {
             tcp: false,
             recursion_desired: true,
             shape: Default::default(),
+            secure: None,
         }
     }
 

@@ -11,6 +11,7 @@
 //! [`resolver`] is a recursive resolver stand-in for query mode's EDNS cases.
 
 pub mod authority;
+pub mod encrypted;
 pub mod resolver;
 pub mod signed;
 pub mod zone;
