@@ -29,14 +29,22 @@ pub(crate) enum Fail {
     WithBody,
 }
 
+impl Config {
+    /// Whether connections are kept open for later requests: when more than
+    /// one URL may come.
+    pub fn keeps_connections(&self) -> bool {
+        !matches!(self.urls.as_slice(), [one] if one != "-")
+    }
+}
+
 /// Everything a run needs to know, typed.
 pub(crate) struct Config {
-    /// The URL as given.
-    pub url: String,
+    /// The URLs as given (`-` for stdin lines; none: stdin).
+    pub urls: Vec<String>,
     /// How to shape the request.
     pub request: RequestOptions,
-    /// `-o`.
-    pub output: Option<PathBuf>,
+    /// `-o`, one per URL in order.
+    pub outputs: Vec<PathBuf>,
     /// `-O`.
     pub remote_name: bool,
     /// `-i`.
@@ -107,9 +115,9 @@ impl Config {
             _ => Fail::Never,
         };
         Ok(Config {
-            url: args.url,
+            urls: args.urls,
             request,
-            output: args.output,
+            outputs: args.output,
             remote_name: args.remote_name,
             include: args.include,
             head: args.head,

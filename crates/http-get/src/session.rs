@@ -1,5 +1,6 @@
 //! One URL's run: the request, the redirects it leads to, the final body to
 //! its destination, and the summary (`-w` table, `--json` object, `-f`).
+//! The connection goes back to the run's pool when the server keeps it open.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -11,6 +12,7 @@ use netlens_core::{Ctx, ExitCode};
 
 use crate::body::{Coding, Counted, Decoder};
 use crate::config::{Config, Fail};
+use crate::conn::Pool;
 use crate::error::Error;
 use crate::exchange::{self, Exchange, idle};
 use crate::output::Output;
@@ -43,12 +45,12 @@ impl Session<'_> {
     pub async fn run(
         &self,
         ctx: &mut Ctx,
-        target: Target,
-        spec: RequestSpec,
+        pool: &mut Pool,
+        (target, spec): (Target, RequestSpec),
         mut output: Output,
     ) -> Result<ExitCode, Error> {
         let first_url = target.display();
-        let followed = self.follow(ctx, target, spec, &mut output).await?;
+        let followed = self.follow(ctx, pool, target, spec, &mut output).await?;
         let Followed {
             mut ex,
             target,
@@ -80,7 +82,9 @@ impl Session<'_> {
         let urls = (first_url, target.display());
         let summary = Summary::of(&ex, urls, redirects, body_bytes, self.run_start);
         let marks = ex.marks;
-        ex.conn.close(ctx, printer).await;
+        // An unread body (`-f`) cannot be skipped over: hyper closes the connection.
+        drop(ex.body);
+        pool.finish(ctx, printer, ex.conn).await;
         printer.timing(ctx, &marks, self.run_start)?;
         if ctx.json() {
             ctx.emit_json(&summary)?;
@@ -100,6 +104,7 @@ impl Session<'_> {
     async fn follow(
         &self,
         ctx: &mut Ctx,
+        pool: &mut Pool,
         mut target: Target,
         mut spec: RequestSpec,
         output: &mut Output,
@@ -111,15 +116,9 @@ impl Session<'_> {
             let proxy = proxy::select(config.proxy.as_deref(), &target, |name| {
                 std::env::var(name).ok()
             })?;
-            let ex = exchange::exchange(
-                ctx,
-                &config.printer,
-                &target,
-                &spec,
-                proxy.as_ref(),
-                &config.settings,
-            )
-            .await?;
+            let to = (&target, proxy.as_ref());
+            let ex =
+                exchange::exchange(ctx, &config.printer, to, &spec, &config.settings, pool).await?;
             let status = ex.head.status.as_u16();
             let location = ex.head.headers.get(LOCATION).map(|l| l.to_str());
             let Some(location) = location.filter(|_| config.location && is_redirect(status)) else {
