@@ -102,6 +102,7 @@ impl Resolution {
             source: if self.from_cache { "cache" } else { "network" },
             protocol: self.protocol,
             elapsed_ms: millis(elapsed),
+            edns: None,
             steps: Some(steps),
         }
     }

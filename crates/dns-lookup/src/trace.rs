@@ -21,6 +21,7 @@ use hickory_proto::rr::{Name, Record, RecordType};
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
 use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
+use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::model::{Kind, Source, Step, records_out};
 use crate::resolution::{Resolution, Traced};
@@ -107,6 +108,7 @@ impl Tracer {
             retries: options.retries,
             tcp: false,
             recursion_desired: false,
+            shape: Default::default(),
         };
         let limits = Limits::new(options.max_time);
         Ok(Tracer::with_hints(transport, options.port, hints, limits))
@@ -527,6 +529,11 @@ fn judge_reply(
                 failures.worst = Some(Error::Rcode {
                     name: name.to_string(),
                     rcode: rcode_text(rcode),
+                    ede: exchange
+                        .response
+                        .edns
+                        .as_ref()
+                        .and_then(|edns| EdnsOut::of(edns).ede_text()),
                 });
             }
             // The server answered: its other addresses would say the same.
@@ -613,6 +620,7 @@ mod tests {
             retries: 0,
             tcp: false,
             recursion_desired: true,
+            shape: Default::default(),
         }
     }
 
