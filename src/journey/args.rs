@@ -20,6 +20,10 @@ pub struct JourneyArgs {
     #[arg(long)]
     pub sandbox: bool,
 
+    /// Teaching mode: on a terminal, wait for Enter between steps
+    #[arg(long)]
+    pub step: bool,
+
     /// Seconds for each network step: every DNS reply, and the connection
     /// with its request and response (fractions allowed)
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = netlens_core::args::parse_seconds)]

@@ -8,8 +8,10 @@
 //! runtime built inside [`run`].
 //!
 //! The public surface is small and typed: the tool ([`HttpGet`], [`run`],
-//! [`Args`]), and for other crates one exchange ([`fetch`] of a
-//! [`RequestSpec`] to a [`Target`] with [`Settings`], giving [`Fetched`]).
+//! [`Args`]), and for other crates a page visit ([`Visit::fetch`] of a
+//! [`RequestSpec`] to a [`Target`] with [`Settings`], giving [`Fetched`],
+//! connections kept between requests; [`Visit::close`] gives each
+//! [`Socket`]'s reads and writes).
 //!
 //! Modules: `args` (flags), `config` (the flags typed, once), `target` (the
 //! URL), `request` (the message), `net` (resolve, connect), `tls`, `proxy`,
@@ -36,6 +38,7 @@ mod session;
 mod tap;
 mod target;
 mod tls;
+mod visit;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -45,12 +48,13 @@ use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 pub use args::{Args, HeaderArg, ResolveArg};
 pub use conn::ClosedBy;
 pub use error::Error;
-pub use exchange::{Fetched, HttpVersion, Settings, fetch};
+pub use exchange::{HttpVersion, Settings};
 pub use net::Family;
 pub use render::{ConnectionUse, Phases, Redirect, Summary};
 pub use request::{RequestHead, RequestSpec};
 pub use target::{Scheme, Target};
 pub use tls::{TlsInfo, Trust};
+pub use visit::{Fetched, Socket, SysCall, Visit};
 
 use crate::config::Config;
 use crate::conn::Pool;

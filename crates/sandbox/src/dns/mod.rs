@@ -11,6 +11,7 @@
 //! [`resolver`] is a recursive resolver stand-in for query mode's EDNS cases.
 
 pub mod authority;
+pub mod recursive;
 pub mod resolver;
 pub mod zone;
 pub mod zones;
