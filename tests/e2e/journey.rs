@@ -139,7 +139,7 @@ fn descriptor_and_reads_match_the_system_calls() {
             "-o",
         ])
         .arg(&prefix)
-        .arg(&bin)
+        .arg(bin)
         .args(["journey", "--sandbox", "--json", SAMPLE])
         .output()
         .unwrap();
@@ -254,7 +254,7 @@ fn ip_literal_skips_dns_and_connects_for_real() {
         .stdout_has("127.0.0.1 is an IP address: no DNS lookup")
         .stdout_has("127.0.0.0/24")
         .stdout_has("loopback")
-        .stdout_has(&format!("connect("))
+        .stdout_has("connect(")
         .stdout_has(&server.addr().to_string())
         .stdout_has(&format!(
             "body {} bytes of image/png",
