@@ -343,7 +343,10 @@ fn resolve_step(
     if let Some(s) = sandbox {
         return sandbox_resolve(args, ctx, target, s, runtime, story);
     }
-    let server = stub::system_server()?;
+    let server = match args.resolver {
+        Some(server) => server,
+        None => stub::system_server()?,
+    };
     let name = dns_lookup::parse_name(&target.host)?;
     // At most 2 × 4 s: without a network the journey ends within 10 s.
     let wait = args.timeout.min(Duration::from_secs(4));

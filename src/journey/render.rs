@@ -252,8 +252,8 @@ pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
     }
     writeln!(
         out,
-        "  what the DNS server did behind this one question ({} steps, {} from its cache):",
-        rec.steps.len(),
+        "  what the DNS server did behind this one question ({}, {} from its cache):",
+        plural(rec.steps.len(), "step"),
         rec.cache_hits
     )?;
     let mut walk = Vec::new();
@@ -262,6 +262,15 @@ pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
         writeln!(out, "    {line}")?;
     }
     Ok(())
+}
+
+/// `1 step`, `2 steps`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// Step 5: the socket library's calls, each with its time.
@@ -339,8 +348,8 @@ pub fn connection(ctx: &mut Ctx, out: &ConnectionOut) -> io::Result<()> {
     }
     writeln!(
         o,
-        "  {} read() calls, {} bytes in all",
-        c.reads.len(),
+        "  {}, {} bytes in all",
+        plural(c.reads.len(), "read() call"),
         c.bytes_read
     )
 }
@@ -356,8 +365,8 @@ pub fn closed(ctx: &mut Ctx, c: &Connection) -> io::Result<()> {
     };
     writeln!(
         ctx.out(),
-        "\nclose({fd}): {who}; {} read() calls in the socket's life, {} bytes",
-        c.reads.len(),
+        "\nclose({fd}): {who}; {} in the socket's life, {} bytes",
+        plural(c.reads.len(), "read() call"),
         c.bytes_read
     )
 }

@@ -326,3 +326,25 @@ fn credentials_are_sent_and_never_shown() {
         }
     }
 }
+
+#[test]
+fn a_silent_dns_server_ends_the_journey_within_10_s() {
+    // A DNS server on loopback that reads every question and never answers:
+    // the network as the stub resolver sees it when it is down.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server = silent.local_addr().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let run = netlens()
+        .args(["journey", "--json", "--resolver", &server, SAMPLE])
+        .run();
+    let took = started.elapsed();
+    run.code(3)
+        .stderr_has(&format!("DNS server {server}: no reply within 8 s"))
+        .stderr_has("the network or the DNS server cannot be reached");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    let v = run.json();
+    assert_eq!(v["error"]["kind"], "unreachable");
+    assert_eq!(v["request"]["request_line"], "GET /sample.htm HTTP/1.1");
+    assert!(v.get("connection").is_none());
+    drop(silent);
+}

@@ -231,3 +231,65 @@ impl RequestHandler for Handler {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use hickory_proto::op::{Message, Query};
+
+    use super::*;
+    use crate::dns::Hierarchy;
+
+    /// Ask `server` one question (RD as given) and return the reply.
+    fn ask(server: SocketAddr, name: &str, rtype: RecordType, rd: bool) -> Message {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut query = Message::query();
+        query.metadata.id = 7;
+        query.metadata.recursion_desired = rd;
+        query.add_query(Query::query(Name::from_str(name).unwrap(), rtype));
+        socket.send_to(&query.to_vec().unwrap(), server).unwrap();
+        let mut buf = [0u8; 4096];
+        let (len, _) = socket.recv_from(&mut buf).unwrap();
+        Message::from_vec(&buf[..len]).unwrap()
+    }
+
+    #[test]
+    fn walks_once_then_answers_from_its_cache() {
+        let hierarchy = Hierarchy::start().unwrap();
+        let server = Recursive::start(hierarchy.root_hints(), hierarchy.port()).unwrap();
+        let first = ask(server.addr(), "www.lab.glasscom.com.", RecordType::A, true);
+        assert!(!first.metadata.authoritative && first.metadata.recursion_available);
+        assert_eq!(first.answers[0].data.to_string(), "192.0.2.10");
+        let second = ask(server.addr(), "www.lab.glasscom.com.", RecordType::A, true);
+        assert_eq!(second.answers[0].data.to_string(), "192.0.2.10");
+        let walks = server.walks();
+        assert_eq!(walks.len(), 2);
+        assert!(!walks[0].from_cache && walks[0].steps.len() >= 4);
+        assert!(walks[1].from_cache);
+        assert!(second.answers[0].ttl <= first.answers[0].ttl);
+    }
+
+    #[test]
+    fn negative_answers_are_cached_and_rd_is_required() {
+        let hierarchy = Hierarchy::start().unwrap();
+        let server = Recursive::start(hierarchy.root_hints(), hierarchy.port()).unwrap();
+        for _ in 0..2 {
+            let reply = ask(
+                server.addr(),
+                "nosuch.lab.glasscom.com.",
+                RecordType::A,
+                true,
+            );
+            assert_eq!(reply.metadata.response_code, ResponseCode::NXDomain);
+            assert_eq!(reply.authorities[0].record_type(), RecordType::SOA);
+        }
+        assert!(server.walks()[1].from_cache);
+        let refused = ask(server.addr(), "www.lab.glasscom.com.", RecordType::A, false);
+        assert_eq!(refused.metadata.response_code, ResponseCode::Refused);
+        assert_eq!(server.walks().len(), 2);
+    }
+}
