@@ -173,7 +173,9 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         // The sections so far stay on screen while the connection is made.
         ctx.out().flush()?;
     }
-    let mut visit = Visit::new(true);
+    // The sandbox is offline: a proxy from the environment would take its
+    // requests to the internet.
+    let mut visit = Visit::new(true, !args.sandbox);
     let page =
         runtime.block_on(visit.fetch(ctx, target, &request.spec, &settings, args.timeout))?;
     let connection = ConnectionOut {
@@ -276,6 +278,15 @@ fn next_resources(
     }
     for link in links {
         let resource = Target::parse(&link, None)?;
+        if sandbox.is_some() && resource.host != target.host {
+            if human {
+                writeln!(
+                    ctx.out(),
+                    "{link}: not fetched, another host: the sandbox never leaves the machine"
+                )?;
+            }
+            continue;
+        }
         let spec = message::browser(&resource).with_header("Referer", &referer);
         let fetched =
             runtime.block_on(visit.fetch(ctx, &resource, &spec, settings, args.timeout))?;

@@ -131,6 +131,8 @@ fn descriptor_and_reads_match_the_system_calls() {
     let prefix = dir.path().join("trace");
     let bin = env!("CARGO_BIN_EXE_netlens");
     let out = std::process::Command::new(strace)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
         .args([
             "-f",
             "-qq",
@@ -347,4 +349,34 @@ fn a_silent_dns_server_ends_the_journey_within_10_s() {
     assert_eq!(v["request"]["request_line"], "GET /sample.htm HTTP/1.1");
     assert!(v.get("connection").is_none());
     drop(silent);
+}
+
+#[test]
+fn a_proxy_from_the_environment_is_honoured_and_said() {
+    let server = web::serve("127.0.0.1".parse().unwrap()).unwrap();
+    let proxy = web::proxy::start("127.0.0.1".parse().unwrap()).unwrap();
+    let url = server.url("/sample.htm");
+    let run = netlens()
+        .env("HTTP_PROXY", proxy.url())
+        .args(["journey", "--json", &url])
+        .run();
+    run.code(0);
+    let v = run.json();
+    assert_eq!(v["connection"]["proxy"], proxy.addr().to_string());
+    assert_eq!(v["connection"]["remote_addr"], proxy.addr().to_string());
+    assert_eq!(v["response"]["status"], 200);
+    assert!(
+        proxy.seen().contains(&format!("GET {url} HTTP/1.1")),
+        "{:?}",
+        proxy.seen()
+    );
+    netlens()
+        .env("HTTP_PROXY", proxy.url())
+        .args(["journey", "--color", "never", &url])
+        .run()
+        .code(0)
+        .stdout_has(&format!(
+            "a proxy is set (HTTP_PROXY/HTTPS_PROXY): the socket goes to {}",
+            proxy.addr()
+        ));
 }

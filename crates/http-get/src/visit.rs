@@ -77,16 +77,20 @@ pub struct Fetched {
 /// Exchanges in a row, connections kept between them when `keep`.
 pub struct Visit {
     pool: Pool,
+    /// Whether `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` are honoured.
+    env_proxy: bool,
     printer: Printer,
     /// Each connection's tap and when it was begun, by id.
     taps: Vec<(Arc<Mutex<Seen>>, Instant, Socket)>,
 }
 
 impl Visit {
-    /// A visit that keeps connections open for the next request if `keep`.
-    pub fn new(keep: bool) -> Visit {
+    /// A visit that keeps connections open for the next request if `keep`,
+    /// and goes through the proxy the environment names if `env_proxy`.
+    pub fn new(keep: bool, env_proxy: bool) -> Visit {
         Visit {
             pool: Pool::new(keep),
+            env_proxy,
             printer: Printer::default(),
             taps: Vec::new(),
         }
@@ -107,7 +111,8 @@ impl Visit {
             what: "connection",
             secs: limit.as_secs_f64(),
         };
-        let proxy = proxy::select(None, target, |name| std::env::var(name).ok())?;
+        let env = |name: &str| std::env::var(name).ok().filter(|_| self.env_proxy);
+        let proxy = proxy::select(None, target, env)?;
         let deadline = tokio::time::Instant::now() + limit;
         let printer = &self.printer;
         let exchanging = exchange(
@@ -263,7 +268,7 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let mut visit = Visit::new(true);
+            let mut visit = Visit::new(true, false);
             let mut results = Vec::new();
             for url in urls {
                 let target = Target::parse(url, None).unwrap();
