@@ -43,6 +43,9 @@ use render::{ConnectionOut, RequestOut, ResolveOut, SandboxOut, Serves, Story};
 use resolve::Roots;
 use sandbox::Sandbox;
 
+/// Step 3's title.
+const RESOLVER_TITLE: &str = "The resolver asks the nearest DNS server";
+
 /// `netlens journey`, for [`netlens_core::execute`].
 pub struct Journey;
 
@@ -359,36 +362,34 @@ fn resolve_step(
         None => stub::system_server()?,
     };
     let name = dns_lookup::parse_name(&target.host)?;
+    if human {
+        render::heading(ctx, 3, RESOLVER_TITLE, "dns-lookup")?;
+        ctx.out().flush()?;
+    }
     // At most 2 × 4 s: without a network the journey ends within 10 s.
     let wait = args.timeout.min(Duration::from_secs(4));
     let asked = runtime.block_on(stub::ask(server, &name, RecordType::A, wait, 2));
-    if let Err(error) = asked {
-        if human {
-            render::heading(
-                ctx,
-                3,
-                "The resolver asks the nearest DNS server",
-                "dns-lookup",
-            )?;
-            writeln!(
-                ctx.out(),
-                "the resolver (stub) -> DNS server {server}: no reply"
-            )?;
+    let stub = match asked {
+        Ok((stub, _)) => stub,
+        Err(error) => {
+            if human {
+                writeln!(
+                    ctx.out(),
+                    "the resolver (stub) -> DNS server {server}: no reply"
+                )?;
+            }
+            return Err(error);
         }
-        return Err(error);
-    }
-    let (roots, note) = (
-        Roots {
-            hints: None,
-            port: stub::DNS_PORT,
-        },
-        format!(
-            "the system's DNS server {server} answered; from the root hints built into dns-lookup (IANA's named.cache), what such a server does behind it"
-        ),
-    );
+    };
+    let roots = Roots {
+        hints: None,
+        port: stub::DNS_PORT,
+    };
+    let note = "what such a server does behind the question, from the root hints built into \
+                dns-lookup (IANA's named.cache)"
+        .to_string();
     if human {
-        let title = "The name, resolved from the root";
-        render::heading(ctx, 3, title, "dns-lookup --trace")?;
+        render::stub(ctx, &stub, false)?;
         writeln!(ctx.out(), ";; {note}")?;
         ctx.out().flush()?;
     }
@@ -399,7 +400,7 @@ fn resolve_step(
     story.resolve = Some(ResolveOut {
         skipped: false,
         note,
-        stub: asked.ok().map(|a| a.0),
+        stub: Some(stub),
         recursive: None,
         again: None,
         traces,
@@ -407,13 +408,7 @@ fn resolve_step(
     });
     let addresses = found?;
     if human {
-        let list: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
-        writeln!(
-            ctx.out(),
-            "addresses of {}: {}",
-            target.host,
-            list.join(", ")
-        )?;
+        render::addresses(ctx, &target.host, &addresses)?;
     }
     Ok(addresses)
 }
@@ -430,12 +425,7 @@ fn sandbox_resolve(
 ) -> Result<Vec<IpAddr>, Error> {
     let human = !ctx.json();
     if human {
-        render::heading(
-            ctx,
-            3,
-            "The resolver asks the nearest DNS server",
-            "dns-lookup",
-        )?;
+        render::heading(ctx, 3, RESOLVER_TITLE, "dns-lookup")?;
         ctx.out().flush()?;
     }
     let (lookup, mut addresses, nxdomain) = sandbox_lookup(sandbox, &target.host, args, runtime)?;
@@ -482,13 +472,7 @@ fn sandbox_resolve(
         });
     }
     if human {
-        let list: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
-        writeln!(
-            ctx.out(),
-            "addresses of {}: {}",
-            target.host,
-            list.join(", ")
-        )?;
+        render::addresses(ctx, &target.host, &addresses)?;
     }
     Ok(addresses)
 }

@@ -220,10 +220,9 @@ pub fn place(ctx: &mut Ctx, placed: &Placed) -> io::Result<()> {
     subnet_calc::render::info(ctx, &placed.info)
 }
 
-/// Step 3: the stub's question and the reply, then the server's walk,
-/// indented as the work behind the one question.
-pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
-    let (stub, rec) = (&lookup.stub, &lookup.recursive);
+/// Step 3: the stub's question and the reply, its records with their TTLs
+/// (left in the server's cache when `from_cache`).
+pub fn stub(ctx: &mut Ctx, stub: &StubOut, from_cache: bool) -> io::Result<()> {
     let out = ctx.out();
     writeln!(
         out,
@@ -238,10 +237,10 @@ pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
         u8::from(stub.aa),
         u8::from(stub.ra)
     )?;
-    let from = if rec.answered_from_cache {
+    let from = if from_cache {
         "from the DNS server's cache, TTL left"
     } else {
-        "fresh from the authoritative server, TTL"
+        "TTL"
     };
     for r in stub.answers.iter().chain(&stub.authority) {
         writeln!(
@@ -250,6 +249,15 @@ pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
             r.name, r.rtype, r.data, r.ttl
         )?;
     }
+    Ok(())
+}
+
+/// Step 3: the stub's question and the reply, then the server's walk,
+/// indented as the work behind the one question.
+pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
+    let (stub_out, rec) = (&lookup.stub, &lookup.recursive);
+    stub(ctx, stub_out, rec.answered_from_cache)?;
+    let out = ctx.out();
     writeln!(
         out,
         "  what the DNS server did behind this one question ({}, {} from its cache):",
@@ -257,11 +265,17 @@ pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
         rec.cache_hits
     )?;
     let mut walk = Vec::new();
-    dns_lookup::write_failed_trace(&mut walk, &stub.query, &rec.steps)?;
+    dns_lookup::write_failed_trace(&mut walk, &stub_out.query, &rec.steps)?;
     for line in String::from_utf8_lossy(&walk).lines().skip(1) {
         writeln!(out, "    {line}")?;
     }
     Ok(())
+}
+
+/// The end of step 3: the addresses found, in the order they are tried.
+pub fn addresses(ctx: &mut Ctx, host: &str, addresses: &[IpAddr]) -> io::Result<()> {
+    let list: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
+    writeln!(ctx.out(), "addresses of {host}: {}", list.join(", "))
 }
 
 /// `1 step`, `2 steps`.
