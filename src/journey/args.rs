@@ -7,8 +7,10 @@ use clap::Parser;
 use netlens_core::{CommonArgs, EXIT_CODES_HELP};
 
 /// Follow one request out of a browser, step by step: the URL decoded, the
-/// request message built, the name resolved from the root, the address placed
-/// in its subnet, then socket, connect, write, read and close, and the response.
+/// request message built, the resolver asking the nearest DNS server (and
+/// what that server did behind it), the address placed in its subnet, the
+/// socket's descriptor, connect, writes and reads, the response, what the page
+/// asks for next over the same connection, and close.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "journey", version, about, after_help = EXIT_CODES_HELP)]
 pub struct JourneyArgs {

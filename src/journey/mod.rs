@@ -1,20 +1,31 @@
 //! `netlens journey URL`: one request followed out of a browser, step by
-//! step, each step done by the library of the tool that does it alone:
+//! step, as the textbook's chapter tells it, each step done by the library of
+//! the tool that does it alone:
 //!
 //! 1. the URL decoded (url-parse);
-//! 2. the request message built (http-get, as `--offline` prints it);
-//! 3. the name resolved iteratively from the root, every referral and cache
-//!    hit shown (dns-lookup's tracer), or skipped for an address literal;
+//! 2. the request message a browser builds (http-get's request, a browser's
+//!    headers);
+//! 3. the resolver: the stub's one recursive question to the nearest DNS
+//!    server ([`stub`]), and the walk that server made behind it — the
+//!    sandbox's caching recursive server logs it; without the sandbox,
+//!    dns-lookup's trace from the root shows what such a server does
+//!    ([`resolve`]); skipped for an address literal;
 //! 4. where the address sits: network number and host number (subnet-calc);
-//! 5. socket, connect, write, read, close, timed (http-get's exchange);
-//! 6. the response: status line, headers, body size.
+//! 5. the protocol stack through the socket library: the descriptor, connect
+//!    from the ephemeral port, each write and read, timed (http-get's
+//!    [`http_get::Visit`]);
+//! 6. the response, its status class explained;
+//! 7. what the page asks for next ([`page`]), fetched with `Referer` over the
+//!    kept connection, after a second look-up answered from the DNS server's
+//!    cache; then close, and who closed first.
 //!
-//! `--sandbox` does it all offline against crates/sandbox. Steps 3 and 5 run
-//! on one current-thread tokio runtime built here, one `block_on` each; the
-//! sandbox's servers run on threads of their own.
+//! `--sandbox` does it all offline against crates/sandbox. The network steps
+//! run on one current-thread tokio runtime built here, one `block_on` each;
+//! the sandbox's servers run on threads of their own.
 //!
-//! Modules: [`args`], [`error`], [`message`] (steps 1, 2), [`resolve`] (3),
-//! [`place`] (4), [`fetch`] (5, 6), [`sandbox`], [`render`].
+//! Modules: [`args`], [`error`], [`message`] (steps 1, 2), [`stub`] and
+//! [`resolve`] (3), [`place`] (4), [`fetch`] (5 to 7), [`page`] (7),
+//! [`sandbox`], [`render`].
 
 pub mod args;
 pub mod error;

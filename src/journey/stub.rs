@@ -105,7 +105,7 @@ pub async fn ask(
             rd: reply.metadata.recursion_desired,
             ra: reply.metadata.recursion_available,
             aa: reply.metadata.authoritative,
-            rcode: reply.metadata.response_code.to_string(),
+            rcode: dns_lookup::rcode_text(reply.metadata.response_code),
             answers: records_out(&reply.answers),
             authority: records_out(&reply.authorities),
             elapsed_ms: millis(started.elapsed()),

@@ -12,9 +12,11 @@ const SAMPLE: &str = "http://www.lab.glasscom.com/sample.htm";
 #[test]
 fn sandbox_journey_narrates_every_step() {
     let run = netlens()
-        .args(["journey", "--sandbox", "--color", "never", SAMPLE])
+        // --step never waits when stdin is not a terminal.
+        .args(["journey", "--sandbox", "--step", "--color", "never", SAMPLE])
         .run();
     run.code(0)
+        .never_shows("[Enter")
         .stdout_has("www.lab.glasscom.com (domain name)")
         .stdout_has("Connection: keep-alive")
         .stdout_has("Accept-Language: ")
@@ -225,7 +227,7 @@ fn nxdomain_in_the_sandbox_ends_at_step_3() {
     run.code(1).stderr_has("does not exist (NXDOMAIN)");
     let v = run.json();
     assert_eq!(v["error"]["kind"], "nxdomain");
-    assert_eq!(v["resolve"]["stub"]["rcode"], "Non-Existent Domain");
+    assert_eq!(v["resolve"]["stub"]["rcode"], "NXDOMAIN");
     assert_eq!(v["resolve"]["stub"]["aa"], false);
     assert_eq!(v["resolve"]["stub"]["authority"][0]["type"], "SOA");
     assert!(v.get("connection").is_none());
@@ -379,4 +381,23 @@ fn a_proxy_from_the_environment_is_honoured_and_said() {
             "a proxy is set (HTTP_PROXY/HTTPS_PROXY): the socket goes to {}",
             proxy.addr()
         ));
+}
+
+#[test]
+fn a_compressed_page_is_decoded_before_its_links_are_read() {
+    let url = "http://www.lab.glasscom.com/gzip";
+    let run = netlens()
+        .args(["journey", "--sandbox", "--json", url])
+        .run();
+    run.code(0);
+    let v = run.json();
+    let response = &v["response"];
+    assert!(response["headers"].to_string().contains("gzip"));
+    assert_eq!(response["decoded_bytes"], pages::SAMPLE_PAGE.len());
+    assert_ne!(response["body_bytes"], pages::SAMPLE_PAGE.len());
+    assert_eq!(
+        v["resources"][0]["url"],
+        "http://www.lab.glasscom.com/gazou.jpg"
+    );
+    assert_eq!(v["resources"][0]["connection_reused"], true);
 }

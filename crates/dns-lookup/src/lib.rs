@@ -41,6 +41,7 @@ pub mod fuzz;
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
 pub use args::Args;
+pub use classify::rcode_text;
 pub use error::Error;
 pub use model::{
     GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step, records_out,
