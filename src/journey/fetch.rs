@@ -33,6 +33,8 @@ pub struct Connection {
     pub bytes_read: usize,
     /// `server` (its FIN came first) or `client` (journey closed it).
     pub closed_by: Option<ClosedBy>,
+    /// When `close()` returned, in milliseconds since the connection was begun.
+    pub closed_ms: Option<f64>,
     /// The page exchange's phases, in milliseconds.
     pub timings_ms: Phases,
     /// When each phase of the page exchange ended.
@@ -57,6 +59,7 @@ impl Connection {
             bytes_written: 0,
             bytes_read: 0,
             closed_by: None,
+            closed_ms: None,
             timings_ms: page.summary.timings_ms,
             offsets_ms: page.summary.offsets_ms,
             tls: page.summary.tls.clone(),
@@ -75,6 +78,7 @@ impl Connection {
         self.bytes_written = socket.writes.iter().map(|c| c.bytes).sum();
         self.bytes_read = socket.reads.iter().map(|c| c.bytes).sum();
         self.closed_by = socket.closed_by;
+        self.closed_ms = socket.closed_ms;
     }
 }
 

@@ -203,10 +203,15 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
     let response = Response::of(&page);
     if human {
         render::connection(ctx, &connection)?;
-        let kept = if page.socket.closed_by.is_none() {
-            "the connection stays open (keep-alive) for what the page asks next"
-        } else {
-            "the connection is closed after the response"
+        let said_close = page.summary.headers.iter().any(|[name, value]| {
+            name.eq_ignore_ascii_case("connection") && value.eq_ignore_ascii_case("close")
+        });
+        let kept = match (page.socket.closed_by, said_close) {
+            (None, _) => "the connection stays open (keep-alive) for what the page asks next",
+            (Some(_), true) => {
+                "the connection is closed after the response: the server said Connection: close"
+            }
+            (Some(_), false) => "the connection is closed after the response",
         };
         writeln!(ctx.out(), "  {kept}")?;
         pause(args, ctx)?;

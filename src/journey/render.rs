@@ -379,7 +379,8 @@ pub fn closed(ctx: &mut Ctx, c: &Connection) -> io::Result<()> {
     };
     writeln!(
         ctx.out(),
-        "\nclose({fd}): {who}; {} in the socket's life, {} bytes",
+        "\nclose({fd}) at {:.3} ms: {who}; {} in the socket's life, {} bytes",
+        c.closed_ms.unwrap_or_default(),
         plural(c.reads.len(), "read() call"),
         c.bytes_read
     )

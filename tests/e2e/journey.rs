@@ -64,6 +64,7 @@ fn sandbox_journey_as_json() {
     assert!(c["descriptor"].as_i64().unwrap() >= 3);
     assert_eq!(c["receive_buffer"], 65536);
     assert_eq!(c["closed_by"], "client");
+    assert!(c["closed_ms"].as_f64().unwrap() > 0.0);
     let reads = c["reads"].as_array().unwrap();
     let sum: u64 = reads.iter().map(|r| r["bytes"].as_u64().unwrap()).sum();
     assert_eq!(sum, c["bytes_read"].as_u64().unwrap());
@@ -110,7 +111,9 @@ fn a_server_that_closes_after_each_response_means_a_new_socket() {
         .args(["journey", "--sandbox", "--color", "never", url])
         .run()
         .code(0)
-        .stdout_has("the connection is closed after the response")
+        .stdout_has(
+            "the connection is closed after the response: the server said Connection: close",
+        )
         .stdout_has("on a new socket");
 }
 

@@ -53,6 +53,8 @@ pub struct Socket {
     pub receive_buffer: usize,
     /// Who closed it, once closed.
     pub closed_by: Option<ClosedBy>,
+    /// When it was closed, in milliseconds since the connection was begun.
+    pub closed_ms: Option<f64>,
 }
 
 /// One exchange of a visit.
@@ -149,6 +151,7 @@ impl Visit {
                 reads: Vec::new(),
                 receive_buffer: 0,
                 closed_by: None,
+                closed_ms: None,
             };
             self.taps
                 .push((Arc::clone(&seen), ex.conn.opening.start, socket));
@@ -194,6 +197,7 @@ impl Visit {
                 reads: Vec::new(),
                 receive_buffer: 0,
                 closed_by,
+                closed_ms: None,
             };
         };
         let seen = tap::snapshot(seen);
@@ -210,7 +214,10 @@ impl Visit {
         socket.writes = calls(Dir::Sent);
         socket.reads = calls(Dir::Received);
         socket.receive_buffer = seen.receive_buffer;
-        socket.closed_by = socket.closed_by.or(closed_by);
+        if socket.closed_by.is_none() && closed_by.is_some() {
+            socket.closed_by = closed_by;
+            socket.closed_ms = Some(millis(start.elapsed()));
+        }
         socket.clone()
     }
 }
