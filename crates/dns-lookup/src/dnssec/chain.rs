@@ -483,6 +483,7 @@ mod tests {
             tcp: false,
             recursion_desired: true,
             shape: std::sync::Arc::new(shape),
+            secure: None,
         };
         Direct::new(transport, h.resolver())
     }
