@@ -134,6 +134,11 @@ impl Ctx {
         self.input_file.as_deref()
     }
 
+    /// Whether every input line is taken (no `--input-field`, no `--shard`).
+    pub fn takes_every_line(&self) -> bool {
+        self.selection.is_all()
+    }
+
     /// Read all of stdin at once, for bulk input to be split with
     /// [`input::lines`] without a copy or allocation per line. Stdin is read
     /// once: later calls, and [`Ctx::for_each_input`] afterwards, get nothing
