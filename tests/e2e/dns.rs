@@ -24,8 +24,14 @@ const SHORT: &str = "0.3";
 /// `dns-lookup --trace` from the hierarchy's root hints, waiting `timeout`
 /// seconds for each reply.
 fn trace_waiting(h: &Hierarchy, timeout: &str) -> Cmd {
+    iterative(h, "--trace", timeout)
+}
+
+/// `dns-lookup MODE` (`--trace`, `--nssearch`) from the hierarchy's root
+/// hints, waiting `timeout` seconds for each reply.
+fn iterative(h: &Hierarchy, mode: &str, timeout: &str) -> Cmd {
     tool("dns-lookup").args([
-        "--trace",
+        mode,
         "--root-hints",
         &h.root_hints().display().to_string(),
         "--port",
@@ -733,4 +739,184 @@ fn a_lone_type_word_is_the_name() {
         .stderr_has("dns-lookup: a: no name given, so taken as the name to look up");
     assert_eq!(run.json()["query"]["name"], "a.");
     assert_eq!(run.json()["query"]["type"], "TXT");
+}
+
+/// `dns-lookup @RESOLVER`: the sandbox's recursive resolver stand-in.
+fn resolver(h: &Hierarchy) -> Cmd {
+    stub(h, netlens_sandbox::dns::resolver::RESOLVER)
+}
+
+#[test]
+fn edns_options_sent_and_received() {
+    let h = sandbox();
+    let run = resolver(&h)
+        .args(["--json", "--nsid", "--cookie=0102030405060708"])
+        .args(["--subnet", "198.51.100.77/24", "--padding", "www.example"])
+        .run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(answer_data(&report), ["192.0.2.80"]);
+    let edns = &report["edns"];
+    assert_eq!(edns["version"], 0);
+    assert_eq!(edns["udp_size"], 1232);
+    assert_eq!(edns["do"], false);
+    let options = edns["options"].as_array().unwrap();
+    let names: Vec<&str> = options
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["NSID", "ECS", "COOKIE", "PADDING"]);
+    assert_eq!(options[0]["code"], 3);
+    assert_eq!(options[0]["text"], "sandbox-resolver-1");
+    assert_eq!(options[0]["data"], "73616e64626f782d7265736f6c7665722d31");
+    assert_eq!(options[1]["subnet"], "198.51.100.0/24");
+    assert_eq!(options[1]["scope"], 24);
+    assert_eq!(options[2]["client_cookie"], "0102030405060708");
+    assert_eq!(options[2]["server_cookie"], "73616e64626f7821");
+    // The padded reply fills 468-byte blocks.
+    assert!(options[3]["data"].as_str().unwrap().len() > 100);
+    // The human form lists them after the summary line.
+    resolver(&h)
+        .args(["--nsid", "--cookie", "www.example"])
+        .run()
+        .code(0)
+        .stdout_has(";; edns: version 0, udp 1232\n")
+        .stdout_has(";; nsid: 73616e64626f782d7265736f6c7665722d31 (\"sandbox-resolver-1\")")
+        .stdout_has(", server 73616e64626f7821");
+    // Without EDNS the reply has no OPT record.
+    let plain = resolver(&h)
+        .args(["--json", "--no-edns", "www.example"])
+        .run();
+    plain.code(0);
+    assert!(plain.json().get("edns").is_none());
+}
+
+#[test]
+fn servfail_with_an_extended_error_says_why() {
+    let h = sandbox();
+    let run = resolver(&h).args(["--json", "blocked.example"]).run();
+    run.code(4).stderr_has(
+        "dns-lookup: blocked.example.: server answered SERVFAIL \
+         (EDE 15 Blocked: blocked by the sandbox's policy)",
+    );
+    let report = run.json();
+    assert_eq!(report["rcode"], "SERVFAIL");
+    let ede = &report["edns"]["ede"][0];
+    assert_eq!(ede["code"], 15);
+    assert_eq!(ede["name"], "Blocked");
+    assert_eq!(ede["text"], "blocked by the sandbox's policy");
+    resolver(&h)
+        .args(["blocked.example"])
+        .run()
+        .code(4)
+        .stdout_has(";; ede: 15 (Blocked): blocked by the sandbox's policy");
+}
+
+#[test]
+fn rd_is_cleared_with_norecurse_and_bad_edns_flags_exit_2() {
+    let h = sandbox();
+    let run = resolver(&h)
+        .args(["--json", "--norecurse", "www.example"])
+        .run();
+    run.code(4);
+    assert_eq!(run.json()["rcode"], "REFUSED");
+    for (flag, message) in [
+        (
+            "--subnet=192.0.2.1/40",
+            "--subnet 192.0.2.1/40: not an address with a prefix",
+        ),
+        ("--cookie=0102", "--cookie 0102: not a cookie"),
+        ("--ednsopt=65536:00", "--ednsopt 65536:00: not CODE[:HEX]"),
+        ("--ednsopt=65001:xyz", "--ednsopt 65001:xyz: not CODE[:HEX]"),
+    ] {
+        resolver(&h)
+            .args([flag, "www.example"])
+            .run()
+            .code(2)
+            .stderr_has(&format!("dns-lookup: {message}"))
+            .never_shows("panicked");
+    }
+}
+
+#[test]
+fn stub_defaults_wait_out_a_cold_resolution_past_a_silent_server() {
+    let h = sandbox();
+    // The resolver takes 1.2 s (its first server for half.com. is silent):
+    // the default timeout (2 s, one resend, within --max-time 10) waits for it.
+    let server = h
+        .socket(netlens_sandbox::dns::resolver::RESOLVER)
+        .to_string();
+    let run = tool("dns-lookup")
+        .args(["--server", &server, "--json", "www.half.com"])
+        .run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(answer_data(&report), ["192.0.2.50"]);
+    assert!(report["elapsed_ms"].as_f64().unwrap() >= 1200.0);
+    // A shorter --max-time gives up first, with exit 3.
+    tool("dns-lookup")
+        .args(["--server", &server, "--max-time", "0.5", "www.half.com"])
+        .run()
+        .code(3)
+        .stderr_has("www.half.com. (time limit of 0.5 s): no response in time");
+}
+
+#[test]
+fn nssearch_compares_the_serials_of_every_server() {
+    let h = sandbox();
+    let run = iterative(&h, "--nssearch", PATIENT)
+        .args(["--json", "www.serial.com"])
+        .run();
+    run.code(1).stderr_has(
+        "dns-lookup: serial.com.: serials disagree: ns1.serial.com. (127.53.10.2) 1, \
+         ns2.serial.com. (127.53.10.3) 2",
+    );
+    let report = run.json();
+    assert_eq!(report["zone"], "serial.com.");
+    assert_eq!(report["agree"], false);
+    let rows = report["servers"].as_array().unwrap();
+    let serials: Vec<(&str, &str, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["server"].as_str().unwrap(),
+                r["address"].as_str().unwrap(),
+                r["serial"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        serials,
+        [
+            ("ns1.serial.com.", "127.53.10.2", 1),
+            ("ns2.serial.com.", "127.53.10.3", 2)
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["rcode"] == "NOERROR" && r["authoritative"] == true)
+    );
+    // Two servers with one serial agree: exit 0, one row each.
+    iterative(&h, "--nssearch", PATIENT)
+        .args(["www.glasscom.com"])
+        .run()
+        .code(0)
+        .stdout_has(";; nssearch www.glasscom.com. SOA: zone glasscom.com., 2 server addresses")
+        .stdout_has("ns2.glasscom.com.  127.53.3.2  serial 1")
+        .stdout_has(";; every server has the same serial");
+}
+
+#[test]
+fn nssearch_with_a_silent_server_exits_4() {
+    let h = sandbox();
+    let run = iterative(&h, "--nssearch", SHORT)
+        .args(["--json", "www.half.com"])
+        .run();
+    run.code(4)
+        .stderr_has("dns-lookup: half.com.: ns1.half.com. (127.53.9.1): timeout");
+    let rows = run.json()["servers"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["error"], "timeout");
+    assert!(rows[0]["serial"].is_null());
+    assert_eq!(rows[1]["serial"], 1);
 }

@@ -10,6 +10,7 @@ use netlens_core::{CommonArgs, EXIT_CODES_HELP};
 /// the resolution iteratively from the root servers, every referral shown.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "dns-lookup", version, about, after_help = EXIT_CODES_HELP)]
+#[command(group(clap::ArgGroup::new("iterative").args(["trace", "nssearch"])))]
 pub struct Args {
     /// Names to look up, each followed by its record types (A AAAA MX NS CNAME
     /// TXT SOA PTR SRV CAA ...; default A); `@SERVER` asks that server; `-` or
@@ -29,8 +30,12 @@ pub struct Args {
     #[arg(long)]
     pub trace: bool,
 
-    /// Root hints in zone-file format (NS + A/AAAA) for --trace [default: built in]
-    #[arg(long, value_name = "FILE", requires = "trace")]
+    /// Ask every server of the name's zone for its SOA and compare the serials
+    #[arg(long)]
+    pub nssearch: bool,
+
+    /// Root hints in zone-file format (NS + A/AAAA) for --trace and --nssearch [default: built in]
+    #[arg(long, value_name = "FILE", requires = "iterative")]
     pub root_hints: Option<PathBuf>,
 
     /// Destination port for every query [default: 53]
@@ -52,6 +57,42 @@ pub struct Args {
     /// Bound on one name's whole resolution, every server and retry included
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = netlens_core::args::parse_seconds)]
     pub max_time: Duration,
+
+    /// EDNS UDP payload size to advertise
+    #[arg(long, value_name = "N", default_value_t = 1232)]
+    pub bufsize: u16,
+
+    /// Send no EDNS OPT record (and so no EDNS option)
+    #[arg(long, conflicts_with_all = ["nsid", "subnet", "cookie", "padding", "ednsopt"])]
+    pub no_edns: bool,
+
+    /// Ask for the server's identifier (EDNS NSID)
+    #[arg(long)]
+    pub nsid: bool,
+
+    /// Send an EDNS client subnet (ECS)
+    #[arg(long, value_name = "ADDR/PREFIX")]
+    pub subnet: Option<String>,
+
+    /// Send a DNS cookie: HEX, or a random client cookie
+    #[arg(long, value_name = "HEX", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub cookie: Option<String>,
+
+    /// Pad queries to 128-byte blocks (EDNS padding)
+    #[arg(long)]
+    pub padding: bool,
+
+    /// Send any EDNS option, its data in hex (repeatable)
+    #[arg(long, value_name = "CODE[:HEX]")]
+    pub ednsopt: Vec<String>,
+
+    /// Clear RD (recursion desired) in query mode
+    #[arg(long)]
+    pub norecurse: bool,
+
+    /// Set CD (checking disabled)
+    #[arg(long)]
+    pub cd: bool,
 
     /// Print only the record data, one per line (like `dig +short`)
     #[arg(long)]
@@ -106,6 +147,36 @@ mod tests {
         assert_eq!(args.timeout, Duration::from_millis(250));
         assert_eq!(args.retries, 0);
         assert_eq!(args.targets, ["192.0.2.1"]);
+    }
+
+    #[test]
+    fn edns_flags_parse() {
+        let args = Args::try_parse_from([
+            "dns-lookup",
+            "--nsid",
+            "--cookie",
+            "--subnet",
+            "192.0.2.0/24",
+            "--ednsopt",
+            "65001:ab",
+            "--ednsopt",
+            "3",
+            "--bufsize",
+            "4096",
+            "--padding",
+            "--cd",
+            "--norecurse",
+            "x",
+        ])
+        .unwrap();
+        assert!(args.nsid && args.padding && args.cd && args.norecurse);
+        assert_eq!(args.cookie.as_deref(), Some(""));
+        assert_eq!(args.ednsopt, ["65001:ab", "3"]);
+        assert_eq!(args.bufsize, 4096);
+        assert_eq!(args.targets, ["x"]);
+        let args = Args::try_parse_from(["dns-lookup", "--cookie=0102030405060708", "x"]).unwrap();
+        assert_eq!(args.cookie.as_deref(), Some("0102030405060708"));
+        assert!(Args::try_parse_from(["dns-lookup", "--no-edns", "--nsid", "x"]).is_err());
     }
 
     #[test]

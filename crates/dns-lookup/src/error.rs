@@ -55,12 +55,14 @@ pub enum Error {
         why: String,
     },
     /// The server answered SERVFAIL, REFUSED or another error rcode.
-    #[error("{name}: server answered {rcode}")]
+    #[error("{name}: server answered {rcode}{}", ede.as_deref().map(|e| format!(" ({e})")).unwrap_or_default())]
     Rcode {
         /// The name asked.
         name: String,
         /// The response code.
         rcode: String,
+        /// The Extended DNS Error that says why, if the reply had one.
+        ede: Option<String>,
     },
     /// A response that does not parse or does not fit the question.
     #[error("{server}: malformed response: {why}")]

@@ -77,7 +77,8 @@ mod tests {
         one(b"");
         one(b"\x00. 3600 NS a.root.test.\na.root.test. 3600 A 127.0.0.9\n");
         let query = Query::query(Name::from_ascii("www.example.").unwrap(), RecordType::A);
-        let reply = crate::wire::build_query(&query, false).into_response();
+        let reply =
+            crate::wire::build_query(&query, false, &crate::edns::Shape::default()).into_response();
         let mut data = vec![3u8];
         data.extend(reply.to_vec().unwrap());
         one(&data);

@@ -21,13 +21,16 @@
 pub(crate) mod args;
 pub(crate) mod cache;
 pub(crate) mod classify;
+pub(crate) mod edns;
 pub(crate) mod error;
 pub(crate) mod hints;
 pub(crate) mod model;
+pub(crate) mod nssearch;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod resolution;
 pub(crate) mod select;
+pub(crate) mod session;
 pub(crate) mod steps;
 pub(crate) mod stub;
 pub(crate) mod trace;
@@ -36,11 +39,7 @@ pub(crate) mod wire;
 #[doc(hidden)]
 pub mod fuzz;
 
-use std::time::{Duration, Instant};
-
-use hickory_proto::op::ResponseCode;
-use netlens_core::timing::millis;
-use netlens_core::{CommonArgs, Ctx, ErrorOut, ExitCode, Failure, Tool};
+use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
 pub use args::Args;
 pub use error::Error;
@@ -50,12 +49,9 @@ pub use render::{human as write_report, human_failed as write_failed_trace};
 pub use resolution::{Negative, Resolution, Traced};
 pub use trace::{TraceOptions, Tracer};
 
-use cache::NameServer;
-use classify::rcode_text;
-use model::records_out;
-use plan::{DNS_PORT, Plan, Question};
-use stub::{Direct, Reply, System};
-use trace::Limits;
+use edns::Shape;
+use plan::Plan;
+use session::Session;
 use wire::Transport;
 
 /// The dns-lookup tool.
@@ -75,17 +71,6 @@ impl Tool for DnsLookup {
     }
 }
 
-/// How this run asks.
-enum Mode {
-    /// Iteratively from the root hints, through the run's cache.
-    Trace(Box<Tracer>),
-    /// A named server, directly.
-    Direct(Direct),
-    /// The system resolver (built on first use: reading the configuration is
-    /// not needed for bad input).
-    System(Option<Box<System>>),
-}
-
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     let mut plan = Plan::from_args(&args)?;
@@ -93,16 +78,10 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         timeout: args.timeout,
         retries: args.retries,
         tcp: args.tcp,
-        recursion_desired: true,
+        recursion_desired: !args.norecurse,
+        shape: std::sync::Arc::new(Shape::from_args(&args)?),
     };
-    let mut session = Session {
-        mode: mode(&args, &plan, transport)?,
-        runtime: tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?,
-        transport,
-        args: &args,
-    };
+    let mut session = Session::new(&args, &plan, transport)?;
     let Some(lone) = plan.lone.take() else {
         return ctx.for_each_input(&plan.inputs, |ctx, input| session.ask(ctx, &plan, input));
     };
@@ -131,189 +110,11 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     Ok(worst.max(code))
 }
 
-/// How the run asks, from the arguments: iteratively, a named server, or the
-/// system resolver.
-fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
-    if !args.trace {
-        return Ok(match plan.server {
-            Some(server) => Mode::Direct(Direct::new(transport, server)),
-            None => Mode::System(None),
-        });
-    }
-    let (hints, port) = match plan.server {
-        // As dig +trace does, a named server stands in for the root hints.
-        Some(server) => (
-            vec![NameServer {
-                name: plan::parse_name(&server.ip().to_string())
-                    .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
-                addrs: vec![server.ip()],
-            }],
-            args.port.unwrap_or(server.port()),
-        ),
-        None => (
-            hints::load(args.root_hints.as_deref())?,
-            args.port.unwrap_or(DNS_PORT),
-        ),
-    };
-    Ok(Mode::Trace(Box::new(Tracer::with_hints(
-        transport,
-        port,
-        hints,
-        Limits::new(args.max_time),
-    ))))
-}
-
-/// One run's means of asking: its mode (and cache), runtime and settings.
-struct Session<'a> {
-    mode: Mode,
-    runtime: tokio::runtime::Runtime,
-    transport: Transport,
-    args: &'a Args,
-}
-
-impl Session<'_> {
-    /// Ask every question of one input line and write their reports.
-    fn ask(&mut self, ctx: &mut Ctx, plan: &Plan, input: &str) -> Result<ExitCode, Error> {
-        let mut worst = ExitCode::Success;
-        for question in plan.questions(input)? {
-            let code = self.runtime.block_on(lookup(
-                ctx,
-                &mut self.mode,
-                self.transport,
-                self.args,
-                input,
-                &question,
-                self.args.short,
-            ))?;
-            worst = worst.max(code);
-        }
-        Ok(worst)
-    }
-}
-
-/// Look up one question and write its report.
-async fn lookup(
-    ctx: &mut Ctx,
-    mode: &mut Mode,
-    transport: Transport,
-    args: &Args,
-    input: &str,
-    question: &Question,
-    short: bool,
-) -> Result<ExitCode, Error> {
-    let started = Instant::now();
-    let query = QueryOut::new(&question.name, question.rtype);
-    match mode {
-        Mode::Trace(tracer) => {
-            let traced = tracer.trace(&question.name, question.rtype).await;
-            let resolution = match traced.result {
-                Ok(resolution) => resolution,
-                Err(error) => {
-                    if ctx.json() {
-                        let failed = render::FailedTrace {
-                            input,
-                            query: &query,
-                            error: ErrorOut::of(&error),
-                            steps: &traced.steps,
-                        };
-                        ctx.emit_json(&failed)?;
-                    } else if !short {
-                        render::human_failed(ctx.out(), &query, &traced.steps)?;
-                    }
-                    // The steps first, then why they ended, when both go to a terminal.
-                    ctx.out().flush()?;
-                    ctx.error_line(&error);
-                    return Ok(error.exit_code());
-                }
-            };
-            let report = resolution.report(query, traced.steps, started.elapsed());
-            emit(ctx, &report, short)?;
-            Ok(exit_code(resolution.rcode(), report.answers.is_empty()))
-        }
-        Mode::Direct(direct) => {
-            let asked = direct.ask(&question.name, question.rtype);
-            let reply = within(args.max_time, &question.name, asked).await?;
-            finish_reply(ctx, query, &reply, started, short)
-        }
-        Mode::System(system) => {
-            let system = match system {
-                Some(system) => system,
-                None => system.insert(Box::new(System::new(transport, args.port)?)),
-            };
-            let asked = system.ask(&question.name, question.rtype);
-            let reply = within(args.max_time, &question.name, asked).await?;
-            finish_reply(ctx, query, &reply, started, short)
-        }
-    }
-}
-
-/// `asking`, given up after `max_time` (`--max-time`).
-async fn within<T>(
-    max_time: Duration,
-    name: &hickory_proto::rr::Name,
-    asking: impl Future<Output = Result<T, Error>>,
-) -> Result<T, Error> {
-    tokio::time::timeout(max_time, asking)
-        .await
-        .unwrap_or_else(|_| Err(Error::time_limit(name, max_time)))
-}
-
-fn finish_reply(
-    ctx: &mut Ctx,
-    query: QueryOut,
-    reply: &Reply,
-    started: Instant,
-    short: bool,
-) -> Result<ExitCode, Error> {
-    let report = Report {
-        query,
-        rcode: rcode_text(reply.rcode),
-        authoritative: reply.authoritative,
-        answers: records_out(&reply.answers),
-        authority: records_out(&reply.authority),
-        server: reply.server.clone(),
-        source: if reply.from_cache { "cache" } else { "network" },
-        protocol: reply.protocol,
-        elapsed_ms: millis(started.elapsed()),
-        steps: None,
-    };
-    emit(ctx, &report, short)?;
-    let code = exit_code(reply.rcode, reply.answers.is_empty());
-    if code == ExitCode::Remote {
-        ctx.out().flush()?;
-        let error = Error::Rcode {
-            name: report.query.name.clone(),
-            rcode: report.rcode.clone(),
-        };
-        ctx.error_line(&error);
-    }
-    Ok(code)
-}
-
-/// Write `report` as JSON or text.
-fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
-    if ctx.json() {
-        ctx.emit_json(report)?;
-    } else {
-        render::human(ctx.out(), report, short)?;
-    }
-    Ok(())
-}
-
-/// The exit code of a final reply: an answer 0; NXDOMAIN or no data 1;
-/// SERVFAIL, REFUSED and other errors 4.
-pub(crate) fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
-    match rcode {
-        ResponseCode::NoError if no_answers => ExitCode::Negative,
-        ResponseCode::NoError => ExitCode::Success,
-        ResponseCode::NXDomain => ExitCode::Negative,
-        _ => ExitCode::Remote,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::exit_code;
+    use hickory_proto::op::ResponseCode;
 
     #[test]
     fn rcodes_map_to_exit_codes() {

@@ -6,6 +6,8 @@ use std::net::IpAddr;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Serialize;
 
+use crate::edns::EdnsOut;
+
 /// The question asked.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct QueryOut {
@@ -107,6 +109,9 @@ pub struct Report {
     pub protocol: Option<&'static str>,
     /// Wall time for this name, in milliseconds.
     pub elapsed_ms: f64,
+    /// The reply's OPT record (query mode), when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edns: Option<EdnsOut>,
     /// With `--trace`: every step of the resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,

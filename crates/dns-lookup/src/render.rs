@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use netlens_core::ErrorOut;
 use serde::Serialize;
 
+use crate::edns::EdnsOut;
 use crate::model::{Kind, QueryOut, RecordOut, Report, Source, Step};
 
 /// Write the human form of one report: summary line, answers, authority; with
@@ -22,6 +23,9 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
         steps_lines(out, &report.query, steps)?;
     }
     writeln!(out, "{}", summary(report))?;
+    if let Some(edns) = report.edns.as_ref().filter(|e| !e.options.is_empty()) {
+        edns_lines(out, edns)?;
+    }
     records(out, &report.answers)?;
     if !report.authority.is_empty() {
         writeln!(out, ";; authority:")?;
@@ -89,6 +93,34 @@ fn summary(report: &Report) -> String {
         report.query.rtype,
         parts.join(", ")
     )
+}
+
+/// The reply's EDNS options, one line each, as dig's OPT pseudosection.
+fn edns_lines(out: &mut dyn Write, edns: &EdnsOut) -> io::Result<()> {
+    let flags = if edns.dnssec_ok { ", flags: do" } else { "" };
+    writeln!(
+        out,
+        ";; edns: version {}, udp {}{flags}",
+        edns.version, edns.udp_size
+    )?;
+    for option in &edns.options {
+        let text = match (&option.text, &option.subnet, &option.client_cookie) {
+            (Some(text), _, _) => format!("{} (\"{text}\")", option.data),
+            (_, Some(subnet), _) => format!("{subnet}, scope /{}", option.scope.unwrap_or(0)),
+            (_, _, Some(client)) => match &option.server_cookie {
+                Some(server) => format!("client {client}, server {server}"),
+                None => format!("client {client}"),
+            },
+            _ if option.name == "PADDING" => format!("{} bytes", option.data.len() / 2),
+            _ if option.name == "EDE" => continue,
+            _ => option.data.clone(),
+        };
+        writeln!(out, ";; {}: {text}", option.name.to_lowercase())?;
+    }
+    for ede in &edns.ede {
+        writeln!(out, ";; ede: {} ({}): {}", ede.code, ede.name, ede.text)?;
+    }
+    Ok(())
 }
 
 fn records(out: &mut dyn Write, records: &[RecordOut]) -> io::Result<()> {

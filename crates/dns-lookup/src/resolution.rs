@@ -82,7 +82,7 @@ impl Resolution {
     }
 
     /// The authority section: the SOA of a negative answer.
-    fn authority(&self) -> &[Record] {
+    pub(crate) fn authority(&self) -> &[Record] {
         match &self.answer {
             Answer::Records(_) => &[],
             Answer::NxDomain(soa) | Answer::NoData(soa) => soa,
@@ -102,6 +102,7 @@ impl Resolution {
             source: if self.from_cache { "cache" } else { "network" },
             protocol: self.protocol,
             elapsed_ms: millis(elapsed),
+            edns: None,
             steps: Some(steps),
         }
     }

@@ -18,6 +18,7 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::{Resolver, TokioResolver};
 
 use crate::cache::negative_ttl;
+use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::wire::{Exchange, Transport, WireError};
 
@@ -38,6 +39,8 @@ pub struct Reply {
     pub protocol: Option<&'static str>,
     /// Whether the reply came from the run's cache.
     pub from_cache: bool,
+    /// The reply's OPT record, when it had one (and the reply is our own).
+    pub edns: Option<EdnsOut>,
 }
 
 /// Asks one named server directly, caching replies for the run.
@@ -51,10 +54,7 @@ impl Direct {
     /// A stub that asks `server`.
     pub fn new(transport: Transport, server: SocketAddr) -> Direct {
         Direct {
-            transport: Transport {
-                recursion_desired: true,
-                ..transport
-            },
+            transport,
             server,
             cache: HashMap::new(),
         }
@@ -98,6 +98,7 @@ impl Direct {
             server: Some(self.server.to_string()),
             protocol: Some(exchange.protocol.as_str()),
             from_cache: false,
+            edns: message.edns.as_ref().map(EdnsOut::of),
         }
     }
 }
@@ -124,7 +125,7 @@ pub struct System {
 impl System {
     /// A resolver from the system configuration, with our timeout, retries,
     /// port and protocol.
-    pub fn new(transport: Transport, port: Option<u16>) -> Result<System, Error> {
+    pub fn new(transport: &Transport, port: Option<u16>) -> Result<System, Error> {
         let (mut config, mut options): (_, ResolverOpts) =
             hickory_resolver::system_conf::read_system_conf()
                 .map_err(|e| Error::SystemConfig(e.to_string()))?;
@@ -171,6 +172,7 @@ impl System {
                 server,
                 protocol: None,
                 from_cache: false,
+                edns: None,
             }),
             Err(NetError::Dns(DnsError::NoRecordsFound(none))) => Ok(Reply {
                 rcode: none.response_code,
@@ -183,6 +185,7 @@ impl System {
                 server,
                 protocol: None,
                 from_cache: false,
+                edns: None,
             }),
             Err(NetError::Dns(DnsError::ResponseCode(code))) => Ok(Reply {
                 rcode: code,
@@ -192,6 +195,7 @@ impl System {
                 server,
                 protocol: None,
                 from_cache: false,
+                edns: None,
             }),
             Err(NetError::Timeout) => Err(Error::Timeout(self.servers.join(", "))),
             Err(e @ (NetError::Io(_) | NetError::NoConnections)) => Err(Error::Unreachable {
@@ -239,6 +243,7 @@ mod tests {
             server: None,
             protocol: None,
             from_cache: false,
+            edns: None,
         }
     }
 

@@ -21,6 +21,7 @@ use hickory_proto::rr::{Name, Record, RecordType};
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
 use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
+use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::model::{Kind, Source, Step, records_out};
 use crate::resolution::{Resolution, Traced};
@@ -107,6 +108,7 @@ impl Tracer {
             retries: options.retries,
             tcp: false,
             recursion_desired: false,
+            shape: Default::default(),
         };
         let limits = Limits::new(options.max_time);
         Ok(Tracer::with_hints(transport, options.port, hints, limits))
@@ -134,6 +136,27 @@ impl Tracer {
             steps: Vec::new(),
             in_progress: Vec::new(),
         }
+    }
+
+    /// How this resolver sends its queries (RD clear).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The port every server is asked on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The deepest delegation the cache knows towards `name`: after a trace
+    /// of `name`, the zone it lies in and that zone's servers.
+    pub(crate) fn zone_cut(&mut self, name: &Name) -> Option<Delegation> {
+        let now = Instant::now();
+        let (mut current, _) = self.cache.root(now)?;
+        while let Some((next, _)) = self.cache.delegation_below(&current.zone, name, now) {
+            current = next;
+        }
+        Some(current)
     }
 
     /// Resolve (`name`, `rtype`) from the root, recording every step.
@@ -527,6 +550,11 @@ fn judge_reply(
                 failures.worst = Some(Error::Rcode {
                     name: name.to_string(),
                     rcode: rcode_text(rcode),
+                    ede: exchange
+                        .response
+                        .edns
+                        .as_ref()
+                        .and_then(|edns| EdnsOut::of(edns).ede_text()),
                 });
             }
             // The server answered: its other addresses would say the same.
@@ -613,6 +641,7 @@ mod tests {
             retries: 0,
             tcp: false,
             recursion_desired: true,
+            shape: Default::default(),
         }
     }
 

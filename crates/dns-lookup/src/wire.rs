@@ -14,9 +14,13 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
+use std::sync::Arc;
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
+
+use crate::edns::Shape;
 
 /// The EDNS(0) UDP payload size we advertise.
 pub const EDNS_PAYLOAD: u16 = 1232;
@@ -43,8 +47,9 @@ impl Protocol {
     }
 }
 
-/// How to send queries: timeout per try, resends, TCP only or not.
-#[derive(Clone, Copy, Debug)]
+/// How to send queries: timeout per try, resends, TCP only or not, and what
+/// each query carries.
+#[derive(Clone, Debug)]
 pub struct Transport {
     /// How long to wait for each reply.
     pub timeout: Duration,
@@ -54,6 +59,8 @@ pub struct Transport {
     pub tcp: bool,
     /// Set the RD (recursion desired) bit: yes for a stub query, no for a trace.
     pub recursion_desired: bool,
+    /// EDNS and the CD bit.
+    pub shape: Arc<Shape>,
 }
 
 /// A reply that passed the checks, and how it was obtained.
@@ -108,7 +115,7 @@ impl Transport {
             retried_tcp,
             elapsed: started.elapsed(),
         };
-        let request = build_query(query, self.recursion_desired);
+        let request = build_query(query, self.recursion_desired, &self.shape);
         if self.tcp {
             let reply = self.tcp_exchange(server, &request).await?;
             return Ok(done(reply, Protocol::Tcp, false));
@@ -118,7 +125,7 @@ impl Transport {
             return Ok(done(reply, Protocol::Udp, false));
         }
         // See: RFC 7766 §6.2: a truncated reply is retried over TCP, with a new ID.
-        let request = build_query(query, self.recursion_desired);
+        let request = build_query(query, self.recursion_desired, &self.shape);
         let reply = self.tcp_exchange(server, &request).await?;
         Ok(done(reply, Protocol::Tcp, true))
     }
@@ -194,14 +201,13 @@ impl Transport {
     }
 }
 
-/// A query message: random ID, one question, EDNS(0) at 1232 bytes.
-pub fn build_query(query: &Query, recursion_desired: bool) -> Message {
+/// A query message: random ID, one question, in `shape` (by default EDNS(0)
+/// at 1232 bytes).
+pub fn build_query(query: &Query, recursion_desired: bool, shape: &Shape) -> Message {
     let mut message = Message::new(rand::random(), MessageType::Query, OpCode::Query);
     message.metadata.recursion_desired = recursion_desired;
     message.add_query(query.clone());
-    let mut edns = Edns::new();
-    edns.set_max_payload(EDNS_PAYLOAD);
-    message.set_edns(edns);
+    shape.apply(&mut message);
     message
 }
 
@@ -276,18 +282,22 @@ mod tests {
 
     #[test]
     fn queries_carry_edns_and_random_ids() {
-        let a = build_query(&question(), false);
+        let a = build_query(&question(), false, &Shape::default());
         assert_eq!(a.max_payload(), EDNS_PAYLOAD);
         assert!(!a.metadata.recursion_desired);
         let ids: std::collections::HashSet<u16> = (0..32)
-            .map(|_| build_query(&question(), true).metadata.id)
+            .map(|_| {
+                build_query(&question(), true, &Shape::default())
+                    .metadata
+                    .id
+            })
             .collect();
         assert!(ids.len() > 1);
     }
 
     #[test]
     fn replies_must_match_id_and_question() {
-        let request = build_query(&question(), false);
+        let request = build_query(&question(), false, &Shape::default());
         let mut reply = request.clone().into_response();
         let bytes = reply.to_vec().unwrap();
         assert!(accept(&request, &bytes).is_ok());
@@ -322,7 +332,7 @@ mod tests {
 
     #[test]
     fn garbage_with_our_id_is_malformed() {
-        let request = build_query(&question(), false);
+        let request = build_query(&question(), false, &Shape::default());
         let mut bytes = request.metadata.id.to_be_bytes().to_vec();
         bytes.extend_from_slice(&[0x81, 0x80, 0, 5]);
         assert!(matches!(accept(&request, &bytes), Err(Reject::Bad(_))));

@@ -178,7 +178,7 @@ impl Tracer {
 
     /// Send `query` to `addr` in the background.
     fn launch(&self, flying: &mut JoinSet<Outcome>, index: usize, addr: SocketAddr, query: &Query) {
-        let transport = self.transport;
+        let transport = self.transport.clone();
         let query = query.clone();
         flying.spawn(async move { (index, transport.exchange(addr, &query).await) });
     }

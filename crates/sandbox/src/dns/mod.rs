@@ -7,9 +7,11 @@
 //! with the hints file and the port (`dns-lookup --trace --root-hints HINTS
 //! --port PORT NAME`), or at one server directly (`--server ADDR:PORT`).
 //!
-//! The zones and the hard cases they hold are in [`zones`].
+//! The zones and the hard cases they hold are in [`zones`]; beside them,
+//! [`resolver`] is a recursive resolver stand-in for query mode's EDNS cases.
 
 pub mod authority;
+pub mod resolver;
 pub mod zone;
 pub mod zones;
 
@@ -146,7 +148,7 @@ fn bind_all() -> io::Result<(u16, Vec<Bound>)> {
 fn bind_on(port: u16) -> io::Result<Vec<Bound>> {
     SERVERS
         .iter()
-        .chain([&SILENT_SERVER])
+        .chain([&SILENT_SERVER, &resolver::RESOLVER_SERVER])
         .map(|spec| {
             let addr = SocketAddr::new(IpAddr::V4(spec.addr), port);
             let udp = UdpSocket::bind(addr)?;
@@ -204,6 +206,7 @@ fn serve(
     runtime.block_on(async move {
         let mut servers = Vec::new();
         let mut catalogs = catalogs.into_iter();
+        let mut silent_started = false;
         for b in bound {
             let sockets = tokio::net::UdpSocket::from_std(b.udp)
                 .and_then(|udp| Ok((udp, tokio::net::TcpListener::from_std(b.tcp)?)));
@@ -215,9 +218,14 @@ fn serve(
                 }
             };
             let Some(catalog) = catalogs.next() else {
-                // Past the answering servers: the silent one.
-                tokio::spawn(swallow_udp(udp));
-                tokio::spawn(swallow_tcp(tcp));
+                // Past the authoritative servers: the silent one, then the resolver.
+                if silent_started {
+                    tokio::spawn(resolver::serve(udp));
+                } else {
+                    tokio::spawn(swallow_udp(udp));
+                    tokio::spawn(swallow_tcp(tcp));
+                    silent_started = true;
+                }
                 continue;
             };
             let mut server = Server::new(catalog);

@@ -1,0 +1,271 @@
+//! One run's means of asking (the trace with its cache, a named server, or
+//! the system resolver) and the report of each question.
+
+use std::time::{Duration, Instant};
+
+use hickory_proto::op::ResponseCode;
+use netlens_core::timing::millis;
+use netlens_core::{Ctx, ErrorOut, ExitCode, Failure};
+
+use crate::args::Args;
+use crate::cache::NameServer;
+use crate::classify::rcode_text;
+use crate::edns::EdnsOut;
+use crate::error::Error;
+use crate::hints;
+use crate::model::{QueryOut, Report, records_out};
+use crate::nssearch;
+use crate::plan::{self, DNS_PORT, Plan, Question};
+use crate::render;
+use crate::stub::{Direct, Reply, System};
+use crate::trace::{Limits, Tracer};
+use crate::wire::Transport;
+
+/// How this run asks.
+enum Mode {
+    /// Iteratively from the root hints, through the run's cache.
+    Trace(Box<Tracer>),
+    /// `--nssearch`: the zone's servers found from the root hints.
+    NsSearch(Box<Tracer>),
+    /// A named server, directly.
+    Direct(Direct),
+    /// The system resolver (built on first use: reading the configuration is
+    /// not needed for bad input).
+    System(Option<Box<System>>),
+}
+
+/// How the run asks, from the arguments: iteratively, a named server, or the
+/// system resolver.
+fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
+    if !args.trace && !args.nssearch {
+        return Ok(match plan.server {
+            Some(server) => Mode::Direct(Direct::new(transport, server)),
+            None => Mode::System(None),
+        });
+    }
+    let (hints, port) = match plan.server {
+        // As dig +trace does, a named server stands in for the root hints.
+        Some(server) => (
+            vec![NameServer {
+                name: plan::parse_name(&server.ip().to_string())
+                    .unwrap_or_else(|_| hickory_proto::rr::Name::root()),
+                addrs: vec![server.ip()],
+            }],
+            args.port.unwrap_or(server.port()),
+        ),
+        None => (
+            hints::load(args.root_hints.as_deref())?,
+            args.port.unwrap_or(DNS_PORT),
+        ),
+    };
+    let tracer = Box::new(Tracer::with_hints(
+        transport,
+        port,
+        hints,
+        Limits::new(args.max_time),
+    ));
+    Ok(if args.nssearch {
+        Mode::NsSearch(tracer)
+    } else {
+        Mode::Trace(tracer)
+    })
+}
+
+/// One run's means of asking: its mode (and cache), runtime and settings.
+pub(crate) struct Session<'a> {
+    runtime: tokio::runtime::Runtime,
+    asker: Asker<'a>,
+}
+
+/// What asks: the mode and the settings.
+struct Asker<'a> {
+    mode: Mode,
+    transport: Transport,
+    args: &'a Args,
+}
+
+impl Session<'_> {
+    /// The session `args` ask for, sending with `transport`.
+    pub fn new<'a>(
+        args: &'a Args,
+        plan: &Plan,
+        transport: Transport,
+    ) -> Result<Session<'a>, Error> {
+        Ok(Session {
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
+            asker: Asker {
+                mode: mode(args, plan, transport.clone())?,
+                transport,
+                args,
+            },
+        })
+    }
+
+    /// Ask every question of one input line and write their reports.
+    pub fn ask(&mut self, ctx: &mut Ctx, plan: &Plan, input: &str) -> Result<ExitCode, Error> {
+        let mut worst = ExitCode::Success;
+        for question in plan.questions(input)? {
+            let code = (self.runtime).block_on(self.asker.lookup(ctx, input, &question))?;
+            worst = worst.max(code);
+        }
+        Ok(worst)
+    }
+}
+
+impl Asker<'_> {
+    /// Look up one question and write its report.
+    async fn lookup(
+        &mut self,
+        ctx: &mut Ctx,
+        input: &str,
+        question: &Question,
+    ) -> Result<ExitCode, Error> {
+        let started = Instant::now();
+        let query = QueryOut::new(&question.name, question.rtype);
+        let (args, short) = (self.args, self.args.short);
+        let reply = match &mut self.mode {
+            Mode::Trace(tracer) => {
+                let traced = tracer.trace(&question.name, question.rtype).await;
+                let resolution = match traced.result {
+                    Ok(resolution) => resolution,
+                    Err(error) => {
+                        let failed = render::FailedTrace {
+                            input,
+                            query: &query,
+                            error: ErrorOut::of(&error),
+                            steps: &traced.steps,
+                        };
+                        return failed_trace(ctx, &failed, &error, short);
+                    }
+                };
+                let report = resolution.report(query, traced.steps, started.elapsed());
+                emit(ctx, &report, short)?;
+                return Ok(exit_code(resolution.rcode(), report.answers.is_empty()));
+            }
+            Mode::NsSearch(tracer) => {
+                let searching = nssearch::search(tracer, &question.name);
+                let search = within(args.max_time, &question.name, searching).await?;
+                return finish_search(ctx, &search, short);
+            }
+            Mode::Direct(direct) => {
+                let asked = direct.ask(&question.name, question.rtype);
+                within(args.max_time, &question.name, asked).await?
+            }
+            Mode::System(system) => {
+                let system = match system {
+                    Some(system) => system,
+                    None => system.insert(Box::new(System::new(&self.transport, args.port)?)),
+                };
+                let asked = system.ask(&question.name, question.rtype);
+                within(args.max_time, &question.name, asked).await?
+            }
+        };
+        finish_reply(ctx, query, &reply, started, short)
+    }
+}
+
+/// Write the rows of an `--nssearch`, then what is wrong, if anything.
+fn finish_search(ctx: &mut Ctx, search: &nssearch::Search, short: bool) -> Result<ExitCode, Error> {
+    if ctx.json() {
+        ctx.emit_json(search)?;
+    } else if short {
+        for row in &search.servers {
+            let serial = row.serial.map_or_else(|| "-".into(), |s| s.to_string());
+            writeln!(ctx.out(), "{} {} {serial}", row.server, row.address)?;
+        }
+    } else {
+        nssearch::human(ctx.out(), search)?;
+    }
+    if let Some(problem) = nssearch::problem(search) {
+        ctx.out().flush()?;
+        ctx.error_line(&problem);
+    }
+    Ok(search.exit_code())
+}
+
+/// Write the steps of a failed trace, then its error line.
+fn failed_trace(
+    ctx: &mut Ctx,
+    failed: &render::FailedTrace<'_>,
+    error: &Error,
+    short: bool,
+) -> Result<ExitCode, Error> {
+    if ctx.json() {
+        ctx.emit_json(failed)?;
+    } else if !short {
+        render::human_failed(ctx.out(), failed.query, failed.steps)?;
+    }
+    // The steps first, then why they ended, when both go to a terminal.
+    ctx.out().flush()?;
+    ctx.error_line(error);
+    Ok(error.exit_code())
+}
+
+/// `asking`, given up after `max_time` (`--max-time`).
+async fn within<T>(
+    max_time: Duration,
+    name: &hickory_proto::rr::Name,
+    asking: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    tokio::time::timeout(max_time, asking)
+        .await
+        .unwrap_or_else(|_| Err(Error::time_limit(name, max_time)))
+}
+
+/// Write the report of a query mode reply (and the error line of a failed one).
+fn finish_reply(
+    ctx: &mut Ctx,
+    query: QueryOut,
+    reply: &Reply,
+    started: Instant,
+    short: bool,
+) -> Result<ExitCode, Error> {
+    let report = Report {
+        query,
+        rcode: rcode_text(reply.rcode),
+        authoritative: reply.authoritative,
+        answers: records_out(&reply.answers),
+        authority: records_out(&reply.authority),
+        server: reply.server.clone(),
+        source: if reply.from_cache { "cache" } else { "network" },
+        protocol: reply.protocol,
+        elapsed_ms: millis(started.elapsed()),
+        edns: reply.edns.clone(),
+        steps: None,
+    };
+    emit(ctx, &report, short)?;
+    let code = exit_code(reply.rcode, reply.answers.is_empty());
+    if code == ExitCode::Remote {
+        ctx.out().flush()?;
+        let error = Error::Rcode {
+            name: report.query.name.clone(),
+            rcode: report.rcode.clone(),
+            ede: report.edns.as_ref().and_then(EdnsOut::ede_text),
+        };
+        ctx.error_line(&error);
+    }
+    Ok(code)
+}
+
+/// Write `report` as JSON or text.
+fn emit(ctx: &mut Ctx, report: &Report, short: bool) -> Result<(), Error> {
+    if ctx.json() {
+        ctx.emit_json(report)?;
+    } else {
+        render::human(ctx.out(), report, short)?;
+    }
+    Ok(())
+}
+
+/// The exit code of a final reply: an answer 0; NXDOMAIN or no data 1;
+/// SERVFAIL, REFUSED and other errors 4.
+pub(crate) fn exit_code(rcode: ResponseCode, no_answers: bool) -> ExitCode {
+    match rcode {
+        ResponseCode::NoError if no_answers => ExitCode::Negative,
+        ResponseCode::NoError => ExitCode::Success,
+        ResponseCode::NXDomain => ExitCode::Negative,
+        _ => ExitCode::Remote,
+    }
+}
