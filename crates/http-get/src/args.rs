@@ -16,9 +16,10 @@ use netlens_core::CommonArgs;
 #[derive(Parser, Debug, Clone)]
 #[command(name = "http-get", version, about, after_help = netlens_core::EXIT_CODES_HELP)]
 pub struct Args {
-    /// The URL to fetch (http or https)
+    /// The URLs to fetch (http or https), in order, a connection to the
+    /// same origin reused; `-` or none: one URL per line on stdin
     #[arg(value_name = "URL")]
-    pub url: String,
+    pub urls: Vec<String>,
 
     /// Request method (GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, ...)
     #[arg(short = 'X', long = "method", value_name = "M")]
@@ -36,14 +37,15 @@ pub struct Args {
     #[arg(short = 'u', long = "user", value_name = "USER:PASS")]
     pub user: Option<String>,
 
-    /// Write the body to FILE (through a temporary file renamed when complete)
+    /// Write the body to FILE (through a temporary file renamed when
+    /// complete); repeatable, one per URL in order
     #[arg(
         short = 'o',
         long = "output",
         value_name = "FILE",
         conflicts_with = "remote_name"
     )]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
 
     /// Write the body to a file named like the URL's last path segment
     #[arg(short = 'O', long = "remote-name")]
@@ -128,6 +130,16 @@ pub struct Args {
     /// No progress bar
     #[arg(short = 's', long = "silent")]
     pub silent: bool,
+
+    /// Send the same request N times and show statistics per phase (min,
+    /// median, p95, max, mean; the first request apart)
+    #[arg(short = 'n', long = "repeat", value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
+
+    /// With -n (and several URLs): a new connection for every request
+    #[arg(long = "fresh")]
+    pub fresh: bool,
 
     /// Speak HTTP/1.1 only (https offers only http/1.1 by ALPN)
     #[arg(long = "http1.1", group = "http_version")]
@@ -274,7 +286,7 @@ mod tests {
         assert_eq!(a.headers[0].name, "X-A");
         assert_eq!(a.headers[0].value, "1");
         assert_eq!(a.max_time, Some(Duration::from_millis(1500)));
-        assert_eq!(a.url, "http://x/");
+        assert_eq!(a.urls, ["http://x/"]);
     }
 
     #[test]
@@ -311,6 +323,6 @@ mod tests {
                 .unwrap()
                 .http2_prior_knowledge
         );
-        assert!(parse(&[]).is_err());
+        assert!(parse(&[]).unwrap().urls.is_empty());
     }
 }

@@ -29,14 +29,23 @@ pub(crate) enum Fail {
     WithBody,
 }
 
+impl Config {
+    /// Whether connections are kept open for later requests: when more than
+    /// one request may come, unless `--fresh`.
+    pub fn keeps_connections(&self) -> bool {
+        let one_url = matches!(self.urls.as_slice(), [one] if one != "-");
+        !self.fresh && (self.repeat > 1 || !one_url)
+    }
+}
+
 /// Everything a run needs to know, typed.
 pub(crate) struct Config {
-    /// The URL as given.
-    pub url: String,
+    /// The URLs as given (`-` for stdin lines; none: stdin).
+    pub urls: Vec<String>,
     /// How to shape the request.
     pub request: RequestOptions,
-    /// `-o`.
-    pub output: Option<PathBuf>,
+    /// `-o`, one per URL in order.
+    pub outputs: Vec<PathBuf>,
     /// `-O`.
     pub remote_name: bool,
     /// `-i`.
@@ -59,6 +68,10 @@ pub(crate) struct Config {
     pub max_filesize: Option<u64>,
     /// `-s`.
     pub silent: bool,
+    /// `-n`.
+    pub repeat: u32,
+    /// `--fresh`.
+    pub fresh: bool,
     /// `-v`, `-w`.
     pub printer: Printer,
     /// How to reach servers.
@@ -107,9 +120,9 @@ impl Config {
             _ => Fail::Never,
         };
         Ok(Config {
-            url: args.url,
+            urls: args.urls,
             request,
-            output: args.output,
+            outputs: args.output,
             remote_name: args.remote_name,
             include: args.include,
             head: args.head,
@@ -121,6 +134,8 @@ impl Config {
             proxy: args.proxy,
             max_filesize: args.max_filesize,
             silent: args.silent,
+            repeat: args.repeat,
+            fresh: args.fresh,
             printer: Printer::new(args.verbose, args.timing),
             settings,
         })

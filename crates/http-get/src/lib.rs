@@ -31,12 +31,14 @@ mod output;
 mod progress;
 mod proxy;
 mod render;
+mod repeat;
 mod request;
 mod session;
 mod tap;
 mod target;
 mod tls;
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
@@ -46,12 +48,13 @@ pub use conn::ClosedBy;
 pub use error::Error;
 pub use exchange::{Fetched, HttpVersion, Settings, fetch};
 pub use net::Family;
-pub use render::{Phases, Redirect, Summary};
+pub use render::{ConnectionUse, Phases, Redirect, Summary};
 pub use request::{RequestHead, RequestSpec};
 pub use target::{Scheme, Target};
 pub use tls::{TlsInfo, Trust};
 
 use crate::config::Config;
+use crate::conn::Pool;
 use crate::output::Output;
 use crate::session::Session;
 
@@ -72,21 +75,46 @@ impl Tool for HttpGet {
     }
 }
 
-/// Fetch the URL of `args`, writing through `ctx`; returns the exit code.
+/// Fetch the URLs of `args` (or of stdin's lines) in order, writing through
+/// `ctx`; returns the highest exit code among them.
 ///
-/// With `--json`, a failure is reported as `{"input": URL, "error": {...}}`
-/// on stdout (and the error line on stderr) rather than returned.
+/// A failed URL is reported in its place (with `--json`, as
+/// `{"input": URL, "error": {...}}`) and the run goes on with the next.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let shown = Target::parse(&args.url, None)
-        .map_or_else(|_| target::mask_input(&args.url), |t| t.display());
-    match Config::new(args, ctx).and_then(|config| fetch_url(&config, ctx)) {
-        Err(error) if ctx.json() && !ctx.output_closed() => Ok(ctx.report(&shown, &error)?),
-        other => other,
-    }
+    let config = Config::new(args, ctx)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let mut pool = Pool::new(config.keeps_connections());
+    let mut index = 0;
+    let urls = config.urls.clone();
+    let code = ctx.for_each_input(&urls, |ctx, url| {
+        let output = config.outputs.get(index);
+        index += 1;
+        let fetched = runtime.block_on(fetch_url(&config, ctx, &mut pool, url, output));
+        match fetched {
+            Err(error) if !ctx.output_closed() => {
+                let shown = Target::parse(url, None)
+                    .map_or_else(|_| target::mask_input(url), |t| t.display());
+                Ok(ctx.report(&shown, &error)?)
+            }
+            other => other,
+        }
+    });
+    runtime.block_on(pool.close_all(ctx, &config.printer));
+    code
 }
 
-fn fetch_url(config: &Config, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let target = Target::parse(&config.url, None)?;
+/// Fetch one URL into `output` (or where `-O`, `--json` or stdout say),
+/// within `-m`.
+async fn fetch_url(
+    config: &Config,
+    ctx: &mut Ctx,
+    pool: &mut Pool,
+    url: &str,
+    output: Option<&PathBuf>,
+) -> Result<ExitCode, Error> {
+    let target = Target::parse(url, None)?;
     let spec = RequestSpec::new(&config.request, &target);
     if config.offline {
         let env = |name: &str| std::env::var(name).ok();
@@ -96,7 +124,10 @@ fn fetch_url(config: &Config, ctx: &mut Ctx) -> Result<ExitCode, Error> {
             .write_all(&head.masked_message(spec.body.as_deref()))?;
         return Ok(ExitCode::Success);
     }
-    let output = match (&config.output, config.remote_name) {
+    if config.repeat > 1 {
+        return repeat::run(config, ctx, pool, (target, spec)).await;
+    }
+    let output = match (output, config.remote_name) {
         (Some(path), _) => Output::file(path)?,
         (None, true) => {
             let name = target.file_name().ok_or_else(|| {
@@ -105,30 +136,28 @@ fn fetch_url(config: &Config, ctx: &mut Ctx) -> Result<ExitCode, Error> {
                     target.display()
                 ))
             })?;
-            Output::file(std::path::Path::new(&name))?
+            Output::file(Path::new(&name))?
         }
         (None, false) if ctx.json() => Output::Discard(std::io::sink()),
         (None, false) => Output::Stdout,
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let session = Session {
-            config,
-            run_start: Instant::now(),
-        };
-        let running = session.run(ctx, target, spec, output);
-        match config.max_time {
-            Some(limit) => {
-                tokio::time::timeout(limit, running)
-                    .await
-                    .map_err(|_| Error::Timeout {
-                        what: "whole run (-m)",
-                        secs: limit.as_secs_f64(),
-                    })?
-            }
-            None => running.await,
-        }
-    })
+    let session = Session {
+        config,
+        printer: config.printer,
+        run_start: Instant::now(),
+    };
+    let running = session.run(ctx, pool, (target, spec), output);
+    let outcome = match config.max_time {
+        Some(limit) => tokio::time::timeout(limit, running)
+            .await
+            .map_err(|_| Error::Timeout {
+                what: "whole run (-m)",
+                secs: limit.as_secs_f64(),
+            })?,
+        None => running.await,
+    }?;
+    if ctx.json() {
+        ctx.emit_json(&outcome.summary)?;
+    }
+    Ok(outcome.code)
 }

@@ -1,5 +1,6 @@
 //! One URL's run: the request, the redirects it leads to, the final body to
 //! its destination, and the summary (`-w` table, `--json` object, `-f`).
+//! The connection goes back to the run's pool when the server keeps it open.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -11,12 +12,13 @@ use netlens_core::{Ctx, ExitCode};
 
 use crate::body::{Coding, Counted, Decoder};
 use crate::config::{Config, Fail};
+use crate::conn::Pool;
 use crate::error::Error;
 use crate::exchange::{self, Exchange, idle};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::proxy;
-use crate::render::{self, Redirect, Summary};
+use crate::render::{self, Printer, Redirect, Summary};
 use crate::request::RequestSpec;
 use crate::tap;
 use crate::target::Target;
@@ -25,8 +27,17 @@ use crate::target::Target;
 pub(crate) struct Session<'a> {
     /// The run's configuration.
     pub config: &'a Config,
+    /// The printer (the configuration's, or a quieter one for `-n`).
+    pub printer: Printer,
     /// When the run began: offsets count from here.
     pub run_start: Instant,
+}
+
+/// What one URL's run gave: its summary, and its exit code (1 for a status
+/// >= 400 with `-f`).
+pub(crate) struct Outcome {
+    pub summary: Summary,
+    pub code: ExitCode,
 }
 
 /// Where the redirects led: the exchange with the final response, and the
@@ -43,12 +54,12 @@ impl Session<'_> {
     pub async fn run(
         &self,
         ctx: &mut Ctx,
-        target: Target,
-        spec: RequestSpec,
+        pool: &mut Pool,
+        (target, spec): (Target, RequestSpec),
         mut output: Output,
-    ) -> Result<ExitCode, Error> {
+    ) -> Result<Outcome, Error> {
         let first_url = target.display();
-        let followed = self.follow(ctx, target, spec, &mut output).await?;
+        let followed = self.follow(ctx, pool, target, spec, &mut output).await?;
         let Followed {
             mut ex,
             target,
@@ -56,7 +67,7 @@ impl Session<'_> {
             redirects,
         } = followed;
         let config = self.config;
-        let printer = &config.printer;
+        let printer = &self.printer;
         let status = ex.head.status.as_u16();
         let failing = status >= 400 && config.fail != Fail::Never;
         let quiet_fail = failing && config.fail == Fail::Quiet;
@@ -80,19 +91,20 @@ impl Session<'_> {
         let urls = (first_url, target.display());
         let summary = Summary::of(&ex, urls, redirects, body_bytes, self.run_start);
         let marks = ex.marks;
-        ex.conn.close(ctx, printer).await;
+        // An unread body (`-f`) cannot be skipped over: hyper closes the connection.
+        drop(ex.body);
+        pool.finish(ctx, printer, ex.conn).await;
         printer.timing(ctx, &marks, self.run_start)?;
-        if ctx.json() {
-            ctx.emit_json(&summary)?;
-        }
-        if failing {
+        let code = if failing {
             ctx.error_line(&format_args!(
                 "{}: the server answered {status} {}",
                 summary.effective_url, summary.reason
             ));
-            return Ok(ExitCode::Negative);
-        }
-        Ok(ExitCode::Success)
+            ExitCode::Negative
+        } else {
+            ExitCode::Success
+        };
+        Ok(Outcome { summary, code })
     }
 
     /// Send the request and, with `-L`, follow redirects (writing each
@@ -100,6 +112,7 @@ impl Session<'_> {
     async fn follow(
         &self,
         ctx: &mut Ctx,
+        pool: &mut Pool,
         mut target: Target,
         mut spec: RequestSpec,
         output: &mut Output,
@@ -111,15 +124,9 @@ impl Session<'_> {
             let proxy = proxy::select(config.proxy.as_deref(), &target, |name| {
                 std::env::var(name).ok()
             })?;
-            let ex = exchange::exchange(
-                ctx,
-                &config.printer,
-                &target,
-                &spec,
-                proxy.as_ref(),
-                &config.settings,
-            )
-            .await?;
+            let to = (&target, proxy.as_ref());
+            let ex =
+                exchange::exchange(ctx, &self.printer, to, &spec, &config.settings, pool).await?;
             let status = ex.head.status.as_u16();
             let location = ex.head.headers.get(LOCATION).map(|l| l.to_str());
             let Some(location) = location.filter(|_| config.location && is_redirect(status)) else {
@@ -153,7 +160,7 @@ impl Session<'_> {
                     "loop: {shown} leads back to {next}"
                 )));
             }
-            config.printer.redirect(ctx, status, &next.display());
+            self.printer.redirect(ctx, status, &next.display());
             redirects.push(Redirect { url: shown, status });
             ex.conn.abandon();
             target = next;
@@ -191,7 +198,7 @@ impl Session<'_> {
         let encoding = header(CONTENT_ENCODING);
         let coding = if config.request.compressed {
             Coding::from_header(encoding).unwrap_or_else(|| {
-                config.printer.not_decoded(ctx, encoding);
+                self.printer.not_decoded(ctx, encoding);
                 Coding::Identity
             })
         } else {
@@ -217,7 +224,7 @@ impl Session<'_> {
         let written = decoder.finish(output.writer(ctx.out()))?;
         progress.finish(ctx);
         for (name, value) in &trailers {
-            config.printer.trailer(ctx, name, value);
+            self.printer.trailer(ctx, name, value);
         }
         Ok(written)
     }
