@@ -1,10 +1,13 @@
 //! Many inputs at once: `dns-lookup -P N` (with `--rate`, `--unordered`)
-//! against the sandbox's `bulk.test.` zone, which answers every name below it;
-//! results in input order, every input once, bad flags refused.
+//! against the sandbox's `bulk.test.` zone, which answers every name below it,
+//! and `http-get -P N --per-host M` against counting web servers (one host per
+//! loopback address); results in input order, every input once, the limits
+//! kept, bad flags refused.
 
 use std::time::{Duration, Instant};
 
 use netlens_sandbox::dns::bulk::{BulkZone, address_of};
+use netlens_sandbox::web::counting::{Counting, serve_counting};
 
 use crate::util::{Cmd, shell, temp_dir, tool, tool_path};
 
@@ -164,4 +167,133 @@ fn four_shards_with_p_equal_one_process() {
     assert_eq!(want, expected(4000));
     want.sort();
     assert_eq!(got, want);
+}
+
+/// `count` URLs alternating between `hosts`, each `/bytes/N` with its own N.
+fn urls(hosts: &[&Counting], count: usize) -> String {
+    (0..count)
+        .map(|n| {
+            format!(
+                "{}\n",
+                hosts[n % hosts.len()].url(&format!("/bytes/{}", n + 1))
+            )
+        })
+        .collect()
+}
+
+/// The URL and body size of each JSON summary.
+fn fetched(lines: &[serde_json::Value]) -> Vec<(String, u64)> {
+    lines
+        .iter()
+        .map(|line| {
+            let url = line["url"].as_str().unwrap_or_default().to_string();
+            (url, line["body_bytes"].as_u64().unwrap_or(u64::MAX))
+        })
+        .collect()
+}
+
+#[test]
+fn http_get_p32_keeps_order_and_per_host_limit() {
+    let delay = Duration::from_millis(20);
+    let a = serve_counting([127, 0, 0, 1].into(), delay).expect("start a");
+    let b = serve_counting([127, 0, 0, 2].into(), delay).expect("start b");
+    let list = urls(&[&a, &b], 400);
+    let run = tool("http-get")
+        .args(["-P", "32", "--per-host", "3", "--json"])
+        .stdin(list.clone())
+        .limit(Duration::from_secs(300))
+        .run();
+    run.code(0);
+    let lines = run.json_lines();
+    let want: Vec<(String, u64)> = list
+        .lines()
+        .enumerate()
+        .map(|(n, url)| (url.to_string(), n as u64 + 1))
+        .collect();
+    assert_eq!(fetched(&lines), want);
+    for server in [&a, &b] {
+        assert_eq!(server.requests(), 200);
+        let most = server.most_open();
+        assert!((2..=3).contains(&most), "{most} connections open at once");
+    }
+    let reused = lines
+        .iter()
+        .filter(|line| line["connection"]["reused"] == true)
+        .count();
+    assert!(
+        reused >= 390,
+        "only {reused} requests on a reused connection"
+    );
+}
+
+#[test]
+fn http_get_unordered_and_failures_in_place() {
+    let a = serve_counting([127, 0, 0, 1].into(), Duration::ZERO).expect("start a");
+    let stdin = format!(
+        "{}\nhttp://[::1\n{}\n",
+        a.url("/bytes/5"),
+        a.url("/status/404")
+    );
+    let run = tool("http-get")
+        .args(["-P", "4", "-f", "--json"])
+        .stdin(stdin)
+        .run();
+    run.code(2);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 3, "{}", run.dump());
+    assert_eq!(lines[0]["body_bytes"], 5);
+    assert_eq!(lines[1]["input"], "http://[::1");
+    assert_eq!(lines[2]["status"], 404);
+
+    let list = urls(&[&a], 300);
+    let run = tool("http-get")
+        .args(["-P", "16", "--unordered", "--json"])
+        .stdin(list.clone())
+        .run();
+    run.code(0);
+    let mut got: Vec<String> = fetched(&run.json_lines())
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
+    got.sort();
+    let mut want: Vec<String> = list.lines().map(String::from).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn http_get_four_shards_equal_one_process() {
+    let a = serve_counting([127, 0, 0, 1].into(), Duration::ZERO).expect("start a");
+    let dir = temp_dir();
+    let inputs = dir.path().join("urls.txt");
+    std::fs::write(&inputs, urls(&[&a], 1000)).unwrap();
+    let whole = tool("http-get")
+        .args(["-P", "16", "--json", "--input-file"])
+        .args([&inputs])
+        .run();
+    whole.code(0);
+    let script = format!(
+        "seq 1 4 | parallel -j 4 '{} -P 16 --json --shard {{}}/4 --input-file {}'",
+        tool_path("http-get").display(),
+        inputs.display()
+    );
+    let sharded = shell(&script).env("HOME", dir.path()).run();
+    sharded.code(0);
+    let mut got = fetched(&sharded.json_lines());
+    got.sort();
+    let mut want = fetched(&whole.json_lines());
+    assert_eq!(want.len(), 1000);
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn http_get_bad_parallel_flags_exit_2() {
+    for (flag, bad) in [("-P", "0"), ("--per-host", "0"), ("--rate", "-1")] {
+        let run = tool("http-get")
+            .args([flag, bad, "http://127.0.0.1:9/"])
+            .run();
+        run.code(2);
+        run.stderr_has(bad);
+    }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::Method;
-use netlens_core::Ctx;
+use netlens_core::{Ctx, ParallelArgs};
 
 use crate::args::Args;
 use crate::error::Error;
@@ -76,6 +76,10 @@ pub(crate) struct Config {
     pub printer: Printer,
     /// How to reach servers.
     pub settings: Settings,
+    /// `-P`, `--rate`, `--unordered`.
+    pub parallel: ParallelArgs,
+    /// `--per-host`.
+    pub per_host: usize,
 }
 
 impl Config {
@@ -138,6 +142,8 @@ impl Config {
             fresh: args.fresh,
             printer: Printer::new(args.verbose, args.timing),
             settings,
+            parallel: args.parallel,
+            per_host: args.per_host,
         })
     }
 }
