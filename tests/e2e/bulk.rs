@@ -127,6 +127,20 @@ fn rate_caps_queries_per_second() {
 }
 
 #[test]
+fn a_refusing_server_is_backed_off() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let refused: String = (1..=8).map(|n| format!("name{n}.example\n")).collect();
+    let started = Instant::now();
+    let run = lookup(&zone, &["-P", "2", "--json"]).stdin(refused).run();
+    let elapsed = started.elapsed();
+    run.code(4);
+    assert_eq!(run.json_lines().len(), 8);
+    // Each refusal in a row doubles the wait before the next query starts
+    // (50, 100, 200, 400 ms...): no burst of queries at a refusing server.
+    assert!(elapsed >= Duration::from_millis(700), "{elapsed:?}");
+}
+
+#[test]
 fn bad_parallel_and_rate_exit_2_naming_the_token() {
     for (flag, bad) in [
         ("-P", "0"),

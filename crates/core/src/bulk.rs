@@ -5,6 +5,8 @@
 //!   earlier input's result was written (or leave at once with `--unordered`);
 //! - [`TokenBucket`]: `--rate N` requests per second for the whole run, bursts
 //!   bounded;
+//! - [`Backoff`]: after a server refuses (DNS REFUSED, HTTP 429), new
+//!   requests wait, longer after each refusal in a row;
 //! - [`Pipeline`]: a bounded set of futures in front of a reorder window. A new
 //!   input starts only while fewer than N run and fewer than a few × N are in
 //!   flight or waiting, so memory stays bounded whatever the input's length.
@@ -18,6 +20,12 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
+
+/// The first wait after a refusal; it doubles with each refusal in a row.
+const FIRST_BACKOFF: Duration = Duration::from_millis(50);
+
+/// The longest wait after refusals.
+const MOST_BACKOFF: Duration = Duration::from_secs(5);
 
 /// How many results, running or waiting to be written, a pipeline holds per
 /// parallel slot: enough that one slow input does not stall the others at once.
@@ -165,6 +173,36 @@ impl TokenBucket {
     }
 }
 
+/// Backing off a server that refuses: after a refusal no new request starts
+/// for a while (50 ms, doubling with each refusal in a row, at most 5 s); an
+/// answer resets it. Time is passed in, so it is pure.
+#[derive(Debug, Clone, Default)]
+pub struct Backoff {
+    /// The wait the next refusal sets.
+    next: Duration,
+    /// No request starts before this.
+    until: Option<Instant>,
+}
+
+impl Backoff {
+    /// The server refused at `now`.
+    pub fn refused(&mut self, now: Instant) {
+        self.next = (self.next * 2).clamp(FIRST_BACKOFF, MOST_BACKOFF);
+        self.until = Some(now + self.next);
+    }
+
+    /// The server answered: the next refusal starts afresh.
+    pub fn answered(&mut self) {
+        self.next = Duration::ZERO;
+    }
+
+    /// How long a request starting at `now` waits.
+    pub fn wait(&self, now: Instant) -> Duration {
+        self.until
+            .map_or(Duration::ZERO, |until| until.saturating_duration_since(now))
+    }
+}
+
 /// A job of a pipeline: its sequence number and result.
 type Job<'a, T> = Pin<Box<dyn Future<Output = (u64, T)> + 'a>>;
 
@@ -177,6 +215,7 @@ pub struct Pipeline<'a, T> {
     running: FuturesUnordered<Job<'a, T>>,
     window: ReorderWindow<T>,
     bucket: Option<TokenBucket>,
+    backoff: Backoff,
     jobs: usize,
     capacity: usize,
     next: u64,
@@ -192,6 +231,7 @@ impl<'a, T: 'a> Pipeline<'a, T> {
             bucket: settings
                 .rate
                 .map(|rate| TokenBucket::new(rate, Instant::now())),
+            backoff: Backoff::default(),
             jobs,
             capacity: jobs * WINDOW_PER_JOB,
             next: 0,
@@ -199,7 +239,7 @@ impl<'a, T: 'a> Pipeline<'a, T> {
     }
 
     /// Start `job` once fewer than N run and the window has room, after its
-    /// turn under `--rate`.
+    /// turn under `--rate` and any backing off.
     pub async fn push(&mut self, job: impl Future<Output = T> + 'a) {
         while self.running.len() >= self.jobs
             || self.running.len() + self.window.held() >= self.capacity
@@ -210,10 +250,12 @@ impl<'a, T: 'a> Pipeline<'a, T> {
         }
         let seq = self.next;
         self.next += 1;
-        let delay = match &mut self.bucket {
-            Some(bucket) => bucket.take(Instant::now()),
+        let now = Instant::now();
+        let turn = match &mut self.bucket {
+            Some(bucket) => bucket.take(now),
             None => Duration::ZERO,
         };
+        let delay = turn.max(self.backoff.wait(now));
         self.running.push(Box::pin(async move {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
@@ -237,6 +279,16 @@ impl<'a, T: 'a> Pipeline<'a, T> {
     /// The next result to write, if ready.
     pub fn pop(&mut self) -> Option<T> {
         self.window.pop()
+    }
+
+    /// Say how a result went: a refusal backs new requests off, an answer
+    /// ends the backing off.
+    pub fn refused(&mut self, refused: bool) {
+        if refused {
+            self.backoff.refused(Instant::now());
+        } else {
+            self.backoff.answered();
+        }
     }
 
     /// Results running or waiting to be written.
@@ -308,6 +360,29 @@ mod tests {
         let mut bucket = TokenBucket::new(0.5, start);
         assert_eq!(bucket.take(start), Duration::ZERO);
         assert_eq!(bucket.take(start), Duration::from_secs(2));
+    }
+
+    #[test]
+    fn backoff_doubles_while_refused_and_resets() {
+        let start = Instant::now();
+        let mut backoff = Backoff::default();
+        assert_eq!(backoff.wait(start), Duration::ZERO);
+        backoff.refused(start);
+        assert_eq!(backoff.wait(start), Duration::from_millis(50));
+        backoff.refused(start);
+        backoff.refused(start);
+        assert_eq!(backoff.wait(start), Duration::from_millis(200));
+        assert_eq!(
+            backoff.wait(start + Duration::from_millis(150)),
+            Duration::from_millis(50)
+        );
+        for _ in 0..20 {
+            backoff.refused(start);
+        }
+        assert_eq!(backoff.wait(start), Duration::from_secs(5));
+        backoff.answered();
+        backoff.refused(start);
+        assert_eq!(backoff.wait(start), Duration::from_millis(50));
     }
 
     #[test]

@@ -2,10 +2,12 @@
 //! are read lazily and asked N at a time through core's [`Pipeline`] (a
 //! bounded set of futures in front of a reorder window), and each input's
 //! reports are written in input order by the same code as one at a time. The
-//! asking code ([`Stub`]) does not know it runs in parallel.
+//! asking code ([`Stub`]) does not know it runs in parallel. A server that
+//! answers REFUSED is backed off: new queries wait (see core's `Backoff`).
 
 use std::time::{Duration, Instant};
 
+use hickory_proto::op::ResponseCode;
 use netlens_core::{Ctx, ExitCode, ParallelArgs, Pipeline, Progress};
 
 use crate::args::Args;
@@ -96,6 +98,11 @@ fn write_ready(
 ) -> Result<ExitCode, Error> {
     let mut worst = ExitCode::Success;
     while let Some(answered) = pipeline.pop() {
+        let refused = answered
+            .replies
+            .iter()
+            .any(|(_, _, r)| r.rcode == ResponseCode::Refused);
+        pipeline.refused(refused);
         let mut code = ExitCode::Success;
         for (query, elapsed, reply) in answered.replies {
             code = code.max(finish_reply(ctx, query, &reply, elapsed, args.short)?);
