@@ -86,6 +86,7 @@ fn unordered_writes_every_name_once() {
         .stdin(names(3000))
         .run();
     run.code(0);
+    assert!(!run.err().contains("done"), "no progress line when piped");
     let mut got = answers(&run.json_lines());
     got.sort();
     let mut want = expected(3000);

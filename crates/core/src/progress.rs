@@ -14,6 +14,9 @@ use crate::ctx::Ctx;
 use crate::exit::ExitCode;
 use crate::input::Lines;
 
+/// The rate shown is refreshed every this many inputs (and on each failure).
+const RATE_EVERY: u64 = 128;
+
 /// How often the line is redrawn at most.
 const REDRAW_HZ: u8 = 4;
 
@@ -40,13 +43,13 @@ impl Progress {
                 Some(total),
                 ProgressDrawTarget::stderr_with_hz(REDRAW_HZ),
             )
-            .with_style(style("{pos}/{len} done ({percent}%), {per_sec}, {msg}")),
+            .with_style(style("{pos}/{len} done ({percent}%), {msg}")),
             None => {
                 ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(REDRAW_HZ))
                     .with_style(style("{pos} done, {per_sec}, {msg}"))
             }
         };
-        bar.set_message("0 failed");
+        bar.set_message("0/s, 0 failed");
         bar.enable_steady_tick(Duration::from_millis(250));
         Progress { bar, failures: 0 }
     }
@@ -61,11 +64,14 @@ impl Progress {
 
     /// One more input done, with its exit code (a failure above "negative").
     pub fn record(&mut self, code: ExitCode) {
-        if code > ExitCode::Negative {
-            self.failures += 1;
-            self.bar.set_message(format!("{} failed", self.failures));
-        }
+        let failed = code > ExitCode::Negative;
+        self.failures += u64::from(failed);
         self.bar.inc(1);
+        if failed || self.bar.position().is_multiple_of(RATE_EVERY) {
+            let rate = self.bar.per_sec();
+            self.bar
+                .set_message(format!("{rate:.0}/s, {} failed", self.failures));
+        }
     }
 
     /// Erase the line at the end of the batch.
