@@ -4,6 +4,7 @@
 //! loopback address); results in input order, every input once, the limits
 //! kept, bad flags refused.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use netlens_sandbox::dns::bulk::{BulkZone, address_of};
@@ -157,6 +158,19 @@ fn bad_parallel_and_rate_exit_2_naming_the_token() {
     }
 }
 
+/// The JSON Lines of `tool FLAGS --json --shard K/4 --input-file INPUTS` for
+/// K = 1..4, run side by side by GNU parallel (its files under `home`).
+fn four_shards(tool: &str, flags: &str, inputs: &Path, home: &Path) -> Vec<serde_json::Value> {
+    let script = format!(
+        "seq 1 4 | parallel -j 4 '{} {flags} --json --shard {{}}/4 --input-file {}'",
+        tool_path(tool).display(),
+        inputs.display()
+    );
+    let sharded = shell(&script).env("HOME", home).run();
+    sharded.code(0);
+    sharded.json_lines()
+}
+
 #[test]
 fn four_shards_with_p_equal_one_process() {
     let zone = BulkZone::start().expect("start bulk.test");
@@ -168,15 +182,9 @@ fn four_shards_with_p_equal_one_process() {
         .args([&inputs])
         .run();
     whole.code(0);
-    let script = format!(
-        "seq 1 4 | parallel -j 4 '{} -P 32 --server 127.0.0.1 --port {port} --json --shard {{}}/4 \
-         --input-file {}'",
-        tool_path("dns-lookup").display(),
-        inputs.display()
-    );
-    let sharded = shell(&script).env("HOME", dir.path()).run();
-    sharded.code(0);
-    let mut got = answers(&sharded.json_lines());
+    let flags = format!("-P 32 --server 127.0.0.1 --port {port}");
+    let sharded = four_shards("dns-lookup", &flags, &inputs, dir.path());
+    let mut got = answers(&sharded);
     got.sort();
     let mut want = answers(&whole.json_lines());
     assert_eq!(want, expected(4000));
@@ -287,14 +295,8 @@ fn http_get_four_shards_equal_one_process() {
         .args([&inputs])
         .run();
     whole.code(0);
-    let script = format!(
-        "seq 1 4 | parallel -j 4 '{} -P 16 --json --shard {{}}/4 --input-file {}'",
-        tool_path("http-get").display(),
-        inputs.display()
-    );
-    let sharded = shell(&script).env("HOME", dir.path()).run();
-    sharded.code(0);
-    let mut got = fetched(&sharded.json_lines());
+    let sharded = four_shards("http-get", "-P 16", &inputs, dir.path());
+    let mut got = fetched(&sharded);
     got.sort();
     let mut want = fetched(&whole.json_lines());
     assert_eq!(want.len(), 1000);
