@@ -7,5 +7,6 @@ mod dispatch;
 mod dns;
 mod http;
 mod journey;
+mod scale;
 mod subnet;
 mod url;

@@ -53,8 +53,8 @@ impl Bench {
         let dir = target_dir().join("xtask-bench");
         std::fs::create_dir_all(&dir)?;
         let netlens = target_dir().join("release/netlens");
-        for tool in ["url-parse", "subnet-calc", "dns-lookup", "http-get"] {
-            let link = dir.join(tool);
+        for tool in netlens::TOOLS {
+            let link = dir.join(tool.name);
             let _ = std::fs::remove_file(&link);
             std::os::unix::fs::symlink(&netlens, &link)
                 .with_context(|| format!("linking {}", link.display()))?;

@@ -7,7 +7,7 @@ use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Serialize;
 
 use crate::edns::EdnsOut;
-use crate::secure::TlsInfo;
+use crate::tls::TlsInfo;
 
 /// The question asked.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use netlens_core::Failure;
+use netlens_core::ErrorOut;
 use serde::Serialize;
 
 use crate::edns::EdnsOut;
@@ -30,7 +30,7 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
             tls.version,
             tls.cipher,
             tls.alpn.as_deref().unwrap_or("-"),
-            tls.peer_subject.as_deref().unwrap_or("-")
+            tls.subject.as_deref().unwrap_or("-")
         )?;
     }
     if let Some(edns) = report.edns.as_ref().filter(|e| !e.options.is_empty()) {
@@ -61,25 +61,6 @@ pub struct FailedTrace<'a> {
     pub error: ErrorOut,
     /// The steps taken before the failure.
     pub steps: &'a [Step],
-}
-
-/// The `error` member of a failed input.
-#[derive(Serialize)]
-pub struct ErrorOut {
-    /// Short machine-readable kind.
-    pub kind: &'static str,
-    /// The message, as on stderr.
-    pub message: String,
-}
-
-impl ErrorOut {
-    /// The error object of `error`.
-    pub fn of(error: &dyn Failure) -> ErrorOut {
-        ErrorOut {
-            kind: error.kind(),
-            message: error.to_string(),
-        }
-    }
 }
 
 fn summary(report: &Report) -> String {

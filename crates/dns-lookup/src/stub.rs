@@ -20,7 +20,7 @@ use hickory_resolver::{Resolver, TokioResolver};
 use crate::cache::negative_ttl;
 use crate::edns::EdnsOut;
 use crate::error::Error;
-use crate::secure::TlsInfo;
+use crate::tls::TlsInfo;
 use crate::wire::{Exchange, Transport, WireError};
 
 /// A reply as query mode reports it.
