@@ -43,7 +43,7 @@ pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), E
 pub fn build(input: &str) -> Result<Request, Error> {
     let target = Target::parse(input, None)?;
     let spec = RequestSpec::get(&target);
-    let message = spec.message(&target);
+    let message = spec.message(&target)?;
     let head_lines = spec.direct_head(&target).lines();
     Ok(Request {
         target,

@@ -212,8 +212,8 @@ pub fn connection(ctx: &mut Ctx, out: &ConnectionOut, request_line: &str) -> io:
     let mut rows: Vec<(&str, String, f64, f64)> = vec![(
         "connect",
         "TCP three-way handshake".to_string(),
-        d.connect,
-        at.connect,
+        d.connect.unwrap_or_default(),
+        at.connect.unwrap_or_default(),
     )];
     if let (Some(tls), Some(ms), Some(end)) = (&c.tls, d.tls, at.tls) {
         rows.push((

@@ -84,7 +84,7 @@ pub struct Args {
     pub bufsize: u16,
 
     /// Send no EDNS OPT record (and so no EDNS option)
-    #[arg(long, conflicts_with_all = ["nsid", "subnet", "cookie", "padding", "ednsopt"])]
+    #[arg(long, conflicts_with_all = ["nsid", "subnet", "cookie", "padding", "ednsopt", "dnssec", "validate"])]
     pub no_edns: bool,
 
     /// Ask for the server's identifier (EDNS NSID)
@@ -114,6 +114,20 @@ pub struct Args {
     /// Set CD (checking disabled)
     #[arg(long)]
     pub cd: bool,
+
+    /// Set the DO bit: show RRSIG, NSEC/NSEC3, DS and DNSKEY records and the AD flag
+    #[arg(long)]
+    pub dnssec: bool,
+
+    /// Validate the answer from the trust anchor down (implies --dnssec); with
+    /// --trace, at every delegation: DS in the parent -> DNSKEY -> RRSIG
+    #[arg(long)]
+    pub validate: bool,
+
+    /// Trust anchor: DS or DNSKEY records in zone-file format [default: the
+    /// root's KSKs, built in]
+    #[arg(long, value_name = "FILE", requires = "validate")]
+    pub trust_anchor: Option<PathBuf>,
 
     /// Print only the record data, one per line (like `dig +short`)
     #[arg(long)]
@@ -155,6 +169,7 @@ mod tests {
         assert_eq!(args.retries, 1);
         assert_eq!(args.max_time, Duration::from_secs(10));
         assert!(!args.trace && !args.tcp && !args.short && !args.reverse);
+        assert!(!args.dnssec && !args.validate && args.trust_anchor.is_none());
     }
 
     #[test]
@@ -183,6 +198,22 @@ mod tests {
         assert_eq!(args.timeout, Duration::from_millis(250));
         assert_eq!(args.retries, 0);
         assert_eq!(args.targets, ["192.0.2.1"]);
+    }
+
+    #[test]
+    fn dnssec_flags_parse() {
+        let args = Args::try_parse_from([
+            "dns-lookup",
+            "--validate",
+            "--trust-anchor",
+            "root.ds",
+            "--dnssec",
+            "x",
+        ])
+        .unwrap();
+        assert!(args.validate && args.dnssec);
+        assert_eq!(args.trust_anchor, Some(PathBuf::from("root.ds")));
+        assert!(Args::try_parse_from(["dns-lookup", "--no-edns", "--dnssec", "x"]).is_err());
     }
 
     #[test]

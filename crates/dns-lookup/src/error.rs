@@ -40,6 +40,22 @@ pub enum Error {
         /// What is wrong with it.
         why: String,
     },
+    /// A trust anchor file that cannot be read or holds no usable key.
+    #[error("trust anchor {path}: {why}")]
+    TrustAnchor {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The answer failed DNSSEC validation.
+    #[error("{name}: bogus: {why}")]
+    Bogus {
+        /// The name asked.
+        name: String,
+        /// Why the answer is bogus.
+        why: String,
+    },
     /// The system resolver configuration could not be read.
     #[error("system resolver configuration: {0}")]
     SystemConfig(String),
@@ -151,6 +167,7 @@ impl Failure for Error {
             | Error::TwoServers(_)
             | Error::Usage(_)
             | Error::RootHints { .. }
+            | Error::TrustAnchor { .. }
             | Error::Io(_) => ExitCode::Usage,
             Error::SystemConfig(_)
             | Error::Timeout(_)
@@ -164,6 +181,7 @@ impl Failure for Error {
             | Error::CnameLoop { .. }
             | Error::Limit { .. }
             | Error::Resolver { .. } => ExitCode::Remote,
+            Error::Bogus { .. } => ExitCode::Tls,
         }
     }
 
@@ -174,6 +192,8 @@ impl Failure for Error {
             Error::BadServer(_) | Error::TwoServers(_) => "invalid_server",
             Error::Usage(_) => "usage",
             Error::RootHints { .. } => "invalid_root_hints",
+            Error::TrustAnchor { .. } => "invalid_trust_anchor",
+            Error::Bogus { .. } => "dnssec_bogus",
             Error::SystemConfig(_) => "system_config",
             Error::Timeout(_) => "timeout",
             Error::Unreachable { .. } => "unreachable",

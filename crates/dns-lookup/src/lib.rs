@@ -16,11 +16,13 @@
 //! - `stub`: query mode, direct to a server or through hickory-resolver;
 //! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
 //!   iterative resolver and the steps it records;
+//! - `dnssec`: `--validate`, the chain of trust and the verdict;
 //! - `model`, `render`: the report of each name, as text or JSON.
 
 pub(crate) mod args;
 pub(crate) mod cache;
 pub(crate) mod classify;
+pub(crate) mod dnssec;
 pub(crate) mod edns;
 pub(crate) mod error;
 pub(crate) mod hints;
@@ -34,12 +36,14 @@ pub(crate) mod select;
 pub(crate) mod session;
 pub(crate) mod steps;
 pub(crate) mod stub;
-pub(crate) mod tls;
 pub(crate) mod trace;
 pub(crate) mod wire;
 
 #[doc(hidden)]
 pub mod fuzz;
+/// One RRset's signature check, for the criterion benches (not an API).
+#[doc(hidden)]
+pub use dnssec::verify::{unix_now, verify_rrset};
 
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
@@ -49,7 +53,7 @@ pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source,
 pub use plan::parse_name;
 pub use render::{human as write_report, human_failed as write_failed_trace};
 pub use resolution::{Negative, Resolution, Traced};
-pub use tls::TlsInfo;
+pub use secure::TlsInfo;
 pub use trace::{TraceOptions, Tracer};
 
 use edns::Shape;

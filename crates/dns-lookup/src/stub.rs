@@ -18,9 +18,10 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::{Resolver, TokioResolver};
 
 use crate::cache::negative_ttl;
+use crate::dnssec::chain::{Fetch, Fetched};
 use crate::edns::EdnsOut;
 use crate::error::Error;
-use crate::tls::TlsInfo;
+use crate::secure::TlsInfo;
 use crate::wire::{Exchange, Transport, WireError};
 
 /// A reply as query mode reports it.
@@ -30,6 +31,8 @@ pub struct Reply {
     pub rcode: ResponseCode,
     /// The AA flag.
     pub authoritative: bool,
+    /// The AD flag: the server says it validated the answer.
+    pub authentic_data: bool,
     /// Answer section.
     pub answers: Vec<Record>,
     /// Authority section.
@@ -96,6 +99,7 @@ impl Direct {
         Reply {
             rcode: message.metadata.response_code,
             authoritative: message.metadata.authoritative,
+            authentic_data: message.metadata.authentic_data,
             answers: message.answers.clone(),
             authority: message.authorities.clone(),
             server: Some(self.server.to_string()),
@@ -105,6 +109,17 @@ impl Direct {
                 .map(|edns| EdnsOut::of(edns).with_sent(&self.transport.shape)),
             tls: exchange.tls.clone(),
         }
+    }
+}
+
+impl Fetch for Direct {
+    async fn fetch(&mut self, name: &Name, rtype: RecordType) -> Result<Fetched, Error> {
+        let reply = self.ask(name, rtype).await?;
+        Ok(Fetched {
+            rcode: reply.rcode,
+            answers: reply.answers,
+            authority: reply.authority,
+        })
     }
 }
 
@@ -172,6 +187,7 @@ impl System {
             Ok(lookup) => Ok(Reply {
                 rcode: lookup.message().metadata.response_code,
                 authoritative: lookup.message().metadata.authoritative,
+                authentic_data: lookup.message().metadata.authentic_data,
                 answers: lookup.answers().to_vec(),
                 authority: lookup.authorities().to_vec(),
                 server,
@@ -183,6 +199,7 @@ impl System {
             Err(NetError::Dns(DnsError::NoRecordsFound(none))) => Ok(Reply {
                 rcode: none.response_code,
                 authoritative: false,
+                authentic_data: false,
                 answers: Vec::new(),
                 authority: none
                     .soa
@@ -197,6 +214,7 @@ impl System {
             Err(NetError::Dns(DnsError::ResponseCode(code))) => Ok(Reply {
                 rcode: code,
                 authoritative: false,
+                authentic_data: false,
                 answers: Vec::new(),
                 authority: Vec::new(),
                 server,
@@ -250,6 +268,7 @@ mod tests {
         Reply {
             rcode,
             authoritative: true,
+            authentic_data: false,
             answers,
             authority,
             server: None,

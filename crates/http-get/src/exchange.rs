@@ -7,22 +7,22 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::{HeaderValue, Request, Uri};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use netlens_core::Ctx;
 use netlens_core::timing::millis;
 use rustls::ClientConfig;
 
 use crate::args::ResolveArg;
-use crate::conn::{self, ClosedBy, Connection};
+use crate::conn::{self, ClosedBy, Connection, Key, Pool};
 use crate::error::Error;
 use crate::net::Family;
+use crate::payload::{Payload, Streamed};
 use crate::proxy::Proxy;
 use crate::render::{Printer, Summary, plain_size};
 use crate::request::{RequestHead, RequestSpec};
-use crate::tap;
+use crate::tap::{self, Seen};
 use crate::target::Target;
 use crate::tls::{self, Trust};
 
@@ -96,13 +96,13 @@ impl Settings {
 /// When each phase of one exchange ended.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Marks {
-    /// The exchange began (resolution starts).
+    /// The exchange began (resolution starts, or the request on a reused connection).
     pub start: Instant,
-    /// Addresses known.
-    pub dns: Instant,
-    /// TCP connected (and the proxy tunnel open, if any).
-    pub connect: Instant,
-    /// TLS handshake done (https only).
+    /// Addresses known (none on a reused connection).
+    pub dns: Option<Instant>,
+    /// TCP connected, and the proxy tunnel open if any (none on a reused connection).
+    pub connect: Option<Instant>,
+    /// TLS handshake done (https only, none on a reused connection).
     pub tls: Option<Instant>,
     /// The request fully written.
     pub request: Instant,
@@ -127,6 +127,13 @@ pub(crate) struct Exchange {
     pub h2_plain: Option<(usize, usize)>,
     /// The connection it ran on.
     pub conn: Connection,
+}
+
+impl Marks {
+    /// When the connection was ready for the request.
+    pub fn secure(&self) -> Instant {
+        self.tls.or(self.connect).unwrap_or(self.start)
+    }
 }
 
 impl Exchange {
@@ -160,51 +167,61 @@ impl Exchange {
     }
 }
 
-/// Open a connection for `target` (through `proxy` if any), send the request
-/// and read the response head.
+/// Send the request for `target` (through `proxy` if any) on a connection
+/// of the pool for its origin, or a new one, and read the response head.
+///
+/// A kept connection that the server closed in the meantime fails before
+/// any response; the request is then sent once more on a new connection.
 pub(crate) async fn exchange(
     ctx: &mut Ctx,
     printer: &Printer,
-    target: &Target,
+    (target, proxy): (&Target, Option<&Proxy>),
     spec: &RequestSpec,
-    proxy: Option<&Proxy>,
     settings: &Settings,
+    pool: &mut Pool,
 ) -> Result<Exchange, Error> {
-    let mut conn = conn::open(ctx, printer, target, proxy, settings).await?;
+    let start = Instant::now();
     let head = spec.head(target, proxy);
-    let h2 = conn.is_h2().then(|| head.h2_fields(target));
-    let request = build(&head, h2.as_deref(), spec.body.clone())?;
-    let sent_at = Instant::now();
-    let response = conn.send(request).await;
-    let seen = tap::snapshot(&conn.seen);
-    match &h2 {
-        Some(fields) => printer.request_h2(ctx, fields),
-        None => printer.request(ctx, &head, seen.written_total),
+    let mut conn = match pool.take(&Key::of(target, proxy)) {
+        Some(conn) => {
+            printer.reuse(ctx, conn.id, &conn.key.authority);
+            conn
+        }
+        None => conn::open(ctx, printer, (target, proxy), settings, pool).await?,
+    };
+    let mut sent = send(ctx, printer, &mut conn, target, &head, spec).await;
+    if conn.reused && sent.0.is_err() && sent.1.first_read.is_none() {
+        printer.stale(ctx, conn.id);
+        conn.abandon();
+        conn = conn::open(ctx, printer, (target, proxy), settings, pool).await?;
+        sent = send(ctx, printer, &mut conn, target, &head, spec).await;
     }
+    let (response, seen, sent_at) = sent;
     let (parts, body) = response?.into_parts();
-    match &h2 {
-        Some(_) => printer.response_h2(ctx, &parts),
-        None => printer.response(ctx, &seen),
-    }
-    let first_byte = seen.first_read.unwrap_or_else(Instant::now);
-    let opening = conn.opening;
-    let h2_plain = h2.map(|fields| {
-        let request = fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
+    let h2_plain = conn.is_h2().then(|| {
+        let request = head.h2_fields(target);
+        let request = request.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
         let response = parts
             .headers
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_bytes()));
         let status = std::iter::once((":status", &b"200"[..]));
+        printer.response_h2(ctx, &parts);
         (plain_size(request), plain_size(status.chain(response)))
     });
+    if h2_plain.is_none() {
+        printer.response(ctx, &seen);
+    }
+    let first_byte = seen.first_read.unwrap_or_else(Instant::now);
+    let opening = (!conn.reused).then_some(conn.opening);
     Ok(Exchange {
         head: parts,
         body,
         marks: Marks {
-            start: opening.start,
-            dns: opening.dns,
-            connect: opening.connect,
-            tls: opening.tls,
+            start: opening.map_or(start, |o| o.start),
+            dns: opening.map(|o| o.dns),
+            connect: opening.map(|o| o.connect),
+            tls: opening.and_then(|o| o.tls),
             request: seen.last_write.unwrap_or(sent_at),
             first_byte,
             body: first_byte,
@@ -215,14 +232,40 @@ pub(crate) async fn exchange(
     })
 }
 
-/// The request as hyper takes it: method, target, headers in order, body;
+/// Send the request described by `head` on `conn` and wait for the response
+/// head; tells the request as written. Returns the response, what the tap
+/// saw, and when the request was handed to hyper.
+async fn send(
+    ctx: &mut Ctx,
+    printer: &Printer,
+    conn: &mut Connection,
+    target: &Target,
+    head: &RequestHead,
+    spec: &RequestSpec,
+) -> (Result<http::Response<Incoming>, Error>, Seen, Instant) {
+    let h2 = conn.is_h2().then(|| head.h2_fields(target));
+    let sent_at = Instant::now();
+    let response = match build(head, h2.as_deref(), spec.body.as_ref()) {
+        Ok(request) => conn.send(request).await,
+        Err(e) => Err(e),
+    };
+    let seen = tap::snapshot(&conn.seen);
+    match &h2 {
+        Some(fields) => printer.request_h2(ctx, fields),
+        None => printer.request(ctx, head, seen.written_total),
+    }
+    (response, seen, sent_at)
+}
+
+/// The request as hyper takes it: method, target, headers in order, body
+/// (files opened now);
 /// over HTTP/2 (`h2` holds the fields), the target in absolute form (hyper
 /// makes the pseudo-header fields of it) and no `Host`.
 fn build(
     head: &RequestHead,
     h2: Option<&[(String, String)]>,
-    body: Option<Bytes>,
-) -> Result<Request<Full<Bytes>>, Error> {
+    body: Option<&Payload>,
+) -> Result<Request<Streamed>, Error> {
     let target = match h2 {
         Some([(_, _), (_, scheme), (_, authority), (_, path), ..]) => {
             format!("{scheme}://{authority}{path}")
@@ -243,8 +286,9 @@ fn build(
             .map_err(|_| Error::Usage(format!("header {name}: invalid value")))?;
         request = request.header(name.as_str(), value);
     }
+    let body = body.map_or(Ok(Streamed::empty()), Payload::stream)?;
     request
-        .body(Full::new(body.unwrap_or_default()))
+        .body(body)
         .map_err(|e| Error::Usage(format!("request: {e}")))
 }
 
@@ -296,7 +340,8 @@ pub async fn fetch(
     };
     let printer = Printer::default();
     let deadline = tokio::time::Instant::now() + limit;
-    let exchanging = exchange(ctx, &printer, target, spec, None, settings);
+    let mut pool = Pool::new(false);
+    let exchanging = exchange(ctx, &printer, (target, None), spec, settings, &mut pool);
     let mut ex = tokio::time::timeout_at(deadline, exchanging)
         .await
         .map_err(|_| timed_out())??;
@@ -360,7 +405,7 @@ mod tests {
         assert!(fetched.head.starts_with(b"HTTP/1.1 200 OK\r\n"));
         assert_eq!(fetched.closed_by, ClosedBy::Client);
         let target = Target::parse(&url, None).unwrap();
-        let message = RequestSpec::get(&target).message(&target);
+        let message = RequestSpec::get(&target).message(&target).unwrap();
         assert_eq!(fetched.bytes_written, message.len() as u64);
         let t = fetched.summary.offsets_ms;
         assert!(t.total >= t.first_byte && t.first_byte >= t.request);

@@ -119,6 +119,19 @@ pub fn snapshot(seen: &Mutex<Seen>) -> Seen {
     seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
+/// Start afresh for the next exchange on the same connection: what was
+/// written and the response head are forgotten, the bytes read in all and
+/// whether the server closed are kept.
+pub fn rearm(seen: &Mutex<Seen>) {
+    record(seen, |seen| {
+        *seen = Seen {
+            read_total: seen.read_total,
+            peer_closed: seen.peer_closed,
+            ..Seen::default()
+        }
+    });
+}
+
 fn record<T>(seen: &Mutex<Seen>, f: impl FnOnce(&mut Seen) -> T) -> T {
     f(&mut seen.lock().unwrap_or_else(PoisonError::into_inner))
 }
