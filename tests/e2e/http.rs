@@ -71,7 +71,7 @@ fn verbose_shows_every_phase_then_the_page() {
     ] {
         cmd.run()
             .code(0)
-            .stdout_has("<img src=\"sample.png\"")
+            .stdout_has("<img src=\"gazou.jpg\"")
             .stderr_has("* resolve 127.0.0.1: 127.0.0.1")
             .stderr_has(&format!("* connect to 127.0.0.1:{port} ..."))
             .stderr_has("* socket 127.0.0.1:")
@@ -809,7 +809,7 @@ fn https_speaks_http2_by_alpn_and_lists_the_frames() {
     let run = get().args(["-v", "-i", "--cacert", &ca(), &url]).run();
     run.code(0)
         .stdout_has("HTTP/2 200\r\ncontent-type: text/html; charset=utf-8\r\n")
-        .stdout_has("<img src=\"sample.png\"")
+        .stdout_has("<img src=\"gazou.jpg\"")
         .stderr_has("alpn h2")
         .stderr_has("> :method: GET\n> :scheme: https\n")
         .stderr_has(&format!("> :authority: 127.0.0.1:{}\n", s.https.port()))
@@ -910,7 +910,7 @@ fn several_urls_share_one_connection_to_their_origin() {
     let (one, two) = (server.url("/sample.htm"), server.url("/bytes/100"));
     let run = get().args(["-w", "-v", &one, &two]).run();
     run.code(0)
-        .stdout_has("<img src=\"sample.png\"")
+        .stdout_has("<img src=\"gazou.jpg\"")
         .stdout_has("0123456789abcdef")
         .stderr_has(&format!(
             "* reusing connection #0 to 127.0.0.1:{}",

@@ -48,8 +48,11 @@ pub use dnssec::verify::{unix_now, verify_rrset};
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
 pub use args::Args;
+pub use classify::rcode_text;
 pub use error::Error;
-pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step};
+pub use model::{
+    GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step, records_out,
+};
 pub use plan::parse_name;
 pub use render::{human as write_report, human_failed as write_failed_trace};
 pub use resolution::{Negative, Resolution, Traced};

@@ -121,19 +121,34 @@ impl Pool {
 
     /// A response on `conn` is complete: keep the connection for the next
     /// request if the pool keeps them and hyper can send another, else close it.
-    pub async fn finish(&mut self, ctx: &mut Ctx, printer: &Printer, mut conn: Connection) {
+    /// Returns who closed it, or `None` while it is kept.
+    pub async fn finish(
+        &mut self,
+        ctx: &mut Ctx,
+        printer: &Printer,
+        mut conn: Connection,
+    ) -> Option<ClosedBy> {
         if self.keep && conn.ready().await {
             self.idle.push(conn);
-        } else {
-            conn.close(ctx, printer).await;
+            return None;
         }
+        Some(conn.close(ctx, printer).await)
+    }
+
+    /// Close every connection still open; returns each one's id and who
+    /// closed it.
+    pub async fn close_each(&mut self, ctx: &mut Ctx, printer: &Printer) -> Vec<(u32, ClosedBy)> {
+        let mut closed = Vec::new();
+        for conn in std::mem::take(&mut self.idle) {
+            let id = conn.id;
+            closed.push((id, conn.close(ctx, printer).await));
+        }
+        closed
     }
 
     /// Close every connection still open.
     pub async fn close_all(&mut self, ctx: &mut Ctx, printer: &Printer) {
-        for conn in std::mem::take(&mut self.idle) {
-            conn.close(ctx, printer).await;
-        }
+        self.close_each(ctx, printer).await;
     }
 }
 
@@ -149,6 +164,8 @@ pub(crate) struct Connection {
     pub remote: SocketAddr,
     /// The local end of the socket.
     pub local: SocketAddr,
+    /// The socket's descriptor, as the OS returned it (Unix only).
+    pub descriptor: Option<i32>,
     /// The TLS session, for https.
     pub tls: Option<TlsInfo>,
     /// What the tap saw.
@@ -256,6 +273,7 @@ pub(crate) async fn open(
         reused: false,
         remote: dialed.remote,
         local: dialed.local,
+        descriptor: dialed.descriptor,
         tls,
         seen,
         opening,
@@ -298,6 +316,7 @@ async fn handshake_h2(
 struct Dialed {
     remote: SocketAddr,
     local: SocketAddr,
+    descriptor: Option<i32>,
     dns: Instant,
 }
 
@@ -352,6 +371,10 @@ async fn dial(
     let (tcp, failed) = net::connect(&resolved.addrs).await?;
     let remote = tcp.peer_addr()?;
     let local = tcp.local_addr()?;
+    #[cfg(unix)]
+    let descriptor = Some(std::os::fd::AsRawFd::as_raw_fd(&tcp));
+    #[cfg(not(unix))]
+    let descriptor = None;
     printer.connected(ctx, &failed, (local, remote), dns.elapsed());
     let mut stream: Box<dyn Stream> = Box::new(tcp);
     if let Some(proxy) = proxy {
@@ -360,5 +383,11 @@ async fn dial(
             stream = proxy::tunnel(ctx, printer, stream, target, proxy).await?;
         }
     }
-    Ok((stream, Dialed { remote, local, dns }))
+    let dialed = Dialed {
+        remote,
+        local,
+        descriptor,
+        dns,
+    };
+    Ok((stream, dialed))
 }

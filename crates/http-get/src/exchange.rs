@@ -1,26 +1,22 @@
 //! One request/response exchange on a connection: the request built from its
-//! [`RequestHead`], the response head read, the phases marked. [`fetch`] is
-//! the whole exchange for another crate (`netlens journey`): request, body
-//! drained, connection closed, and a typed account of it all.
+//! [`RequestHead`], the response head read, the phases marked.
 
 use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::{HeaderValue, Request, Uri};
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use netlens_core::Ctx;
-use netlens_core::timing::millis;
 use rustls::ClientConfig;
 
 use crate::args::ResolveArg;
-use crate::conn::{self, ClosedBy, Connection, Key, Pool};
+use crate::conn::{self, Connection, Key, Pool};
 use crate::error::Error;
 use crate::net::Family;
 use crate::payload::{Payload, Streamed};
 use crate::proxy::Proxy;
-use crate::render::{Printer, Summary, plain_size};
+use crate::render::{Printer, plain_size};
 use crate::request::{RequestHead, RequestSpec};
 use crate::tap::{self, Seen};
 use crate::target::Target;
@@ -149,21 +145,6 @@ impl Exchange {
                 .unwrap_or("")
                 .to_string(),
         }
-    }
-
-    /// Read the body to its end and discard it, each wait bounded by
-    /// [`IDLE_TIMEOUT`]; sets `marks.body` and returns the body's size as
-    /// received (before any content decoding).
-    async fn drain(&mut self) -> Result<u64, Error> {
-        let mut size = 0u64;
-        while let Some(frame) = idle("waiting for the body", self.body.frame()).await? {
-            let frame = frame.map_err(|e| Error::from_hyper("reading the body", &e))?;
-            if let Some(data) = frame.data_ref() {
-                size += data.len() as u64;
-            }
-        }
-        self.marks.body = Instant::now();
-        Ok(size)
     }
 }
 
@@ -304,123 +285,4 @@ pub(crate) async fn idle<T>(
             what,
             secs: IDLE_TIMEOUT.as_secs_f64(),
         })
-}
-
-/// One whole exchange, as [`fetch`] returns it: the summary `--json` would
-/// print (timings from the start of the exchange), how the connection
-/// closed, and the bytes each way.
-#[derive(Debug, Clone)]
-pub struct Fetched {
-    /// The summary, as in `http-get --json`.
-    pub summary: Summary,
-    /// Which side closed the connection.
-    pub closed_by: ClosedBy,
-    /// How long closing took, in milliseconds.
-    pub close_ms: f64,
-    /// Every byte written: the request message.
-    pub bytes_written: u64,
-    /// Every byte read: response head, body and framing.
-    pub bytes_read: u64,
-    /// The final response head exactly as received.
-    pub head: Vec<u8>,
-}
-
-/// Send `spec` to `target`, read the body to its end (counted, not kept)
-/// and close the connection, all within `limit`; nothing is printed.
-pub async fn fetch(
-    ctx: &mut Ctx,
-    target: &Target,
-    spec: &RequestSpec,
-    settings: &Settings,
-    limit: Duration,
-) -> Result<Fetched, Error> {
-    let timed_out = || Error::Timeout {
-        what: "connection",
-        secs: limit.as_secs_f64(),
-    };
-    let printer = Printer::default();
-    let deadline = tokio::time::Instant::now() + limit;
-    let mut pool = Pool::new(false);
-    let exchanging = exchange(ctx, &printer, (target, None), spec, settings, &mut pool);
-    let mut ex = tokio::time::timeout_at(deadline, exchanging)
-        .await
-        .map_err(|_| timed_out())??;
-    let body_bytes = tokio::time::timeout_at(deadline, ex.drain())
-        .await
-        .map_err(|_| timed_out())??;
-    let url = target.display();
-    let summary = Summary::of(
-        &ex,
-        (url.clone(), url),
-        Vec::new(),
-        body_bytes,
-        ex.marks.start,
-    );
-    let seen = Arc::clone(&ex.conn.seen);
-    let closing = Instant::now();
-    // Bounded inside: hyper is given a second to finish with the connection.
-    let closed_by = ex.conn.close(ctx, &printer).await;
-    let close_ms = millis(closing.elapsed());
-    let seen = tap::snapshot(&seen);
-    Ok(Fetched {
-        summary,
-        closed_by,
-        close_ms,
-        bytes_written: seen.written_total,
-        bytes_read: seen.read_total,
-        head: seen.final_head().unwrap_or_default().to_vec(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use netlens_core::CommonArgs;
-
-    use super::*;
-
-    fn run(url: &str, limit: Duration) -> (Result<Fetched, Error>, String) {
-        let target = Target::parse(url, None).unwrap();
-        let mut settings = Settings::new(Trust::System);
-        settings.connect_timeout = limit;
-        let (mut ctx, captured) = Ctx::capture("t", &CommonArgs::default(), "");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let spec = RequestSpec::get(&target);
-        let fetched = runtime.block_on(fetch(&mut ctx, &target, &spec, &settings, limit));
-        (fetched, captured.stderr())
-    }
-
-    #[test]
-    fn fetch_counts_every_byte_and_prints_nothing() {
-        let server = netlens_sandbox::web::serve("127.0.0.1".parse().unwrap()).unwrap();
-        let url = server.url("/bytes/1000");
-        let (fetched, stderr) = run(&url, Duration::from_secs(5));
-        let fetched = fetched.unwrap();
-        assert_eq!(stderr, "");
-        assert_eq!(fetched.summary.status, 200);
-        assert_eq!(fetched.summary.body_bytes, 1000);
-        assert_eq!(fetched.bytes_read, fetched.head.len() as u64 + 1000);
-        assert!(fetched.head.starts_with(b"HTTP/1.1 200 OK\r\n"));
-        assert_eq!(fetched.closed_by, ClosedBy::Client);
-        let target = Target::parse(&url, None).unwrap();
-        let message = RequestSpec::get(&target).message(&target).unwrap();
-        assert_eq!(fetched.bytes_written, message.len() as u64);
-        let t = fetched.summary.offsets_ms;
-        assert!(t.total >= t.first_byte && t.first_byte >= t.request);
-    }
-
-    #[test]
-    fn a_silent_server_is_given_up_on_in_time() {
-        let silent =
-            netlens_sandbox::web::scripted::blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
-        let (error, _) = run(&format!("http://{silent}/"), Duration::from_millis(200));
-        let error = error.unwrap_err();
-        assert_eq!(
-            netlens_core::Failure::exit_code(&error).code(),
-            3,
-            "{error}"
-        );
-    }
 }

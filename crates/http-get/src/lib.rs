@@ -8,8 +8,10 @@
 //! runtime built inside [`run`].
 //!
 //! The public surface is small and typed: the tool ([`HttpGet`], [`run`],
-//! [`Args`]), and for other crates one exchange ([`fetch`] of a
-//! [`RequestSpec`] to a [`Target`] with [`Settings`], giving [`Fetched`]).
+//! [`Args`]), and for other crates a page visit ([`Visit::fetch`] of a
+//! [`RequestSpec`] to a [`Target`] with [`Settings`], giving [`Fetched`],
+//! connections kept between requests; [`Visit::close`] gives each
+//! [`Socket`]'s reads and writes).
 //!
 //! Modules: `args` (flags), `config` (the flags typed, once), `target` (the
 //! URL), `request` (the message), `net` (resolve, connect), `tls`, `proxy`,
@@ -39,6 +41,7 @@ mod session;
 mod tap;
 mod target;
 mod tls;
+mod visit;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -50,7 +53,7 @@ use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 pub use args::{Args, HeaderArg, ResolveArg};
 pub use conn::ClosedBy;
 pub use error::Error;
-pub use exchange::{Fetched, HttpVersion, Settings, fetch};
+pub use exchange::{HttpVersion, Settings};
 pub use net::Family;
 pub use payload::FormPart;
 pub use render::{ConnectionUse, Phases, Redirect, Summary};
@@ -58,6 +61,7 @@ pub use request::{RequestHead, RequestSpec};
 pub use retry::Attempt;
 pub use target::{Scheme, Target};
 pub use tls::{TlsInfo, Trust, config as tls_config, handshake as tls_handshake};
+pub use visit::{Fetched, Socket, SysCall, Visit};
 
 use crate::config::Config;
 use crate::conn::Pool;

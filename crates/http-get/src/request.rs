@@ -103,6 +103,16 @@ impl RequestSpec {
         RequestSpec::new(&RequestOptions::default(), target)
     }
 
+    /// The same request with the header `name: value` set, as `-H` sets it
+    /// (replacing a default header of that name).
+    pub fn with_header(mut self, name: &str, value: &str) -> RequestSpec {
+        self.extra.push(HeaderArg {
+            name: name.to_string(),
+            value: value.to_string(),
+        });
+        self
+    }
+
     /// The first request for `target`, shaped by `options`.
     pub(crate) fn new(options: &RequestOptions, target: &Target) -> RequestSpec {
         let method = match (&options.method, options.head, &options.body) {
