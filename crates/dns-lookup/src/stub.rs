@@ -114,7 +114,8 @@ impl Direct {
             server: Some(self.server.to_string()),
             protocol: Some(exchange.protocol.as_str()),
             from_cache: false,
-            edns: message.edns.as_ref().map(EdnsOut::of),
+            edns: (message.edns.as_ref())
+                .map(|edns| EdnsOut::of(edns).with_sent(&self.transport.shape)),
             tls: exchange.tls.clone(),
         }
     }
