@@ -5,6 +5,7 @@
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
+use netlens_sandbox::dns::encrypted::Encrypted;
 use netlens_sandbox::dns::{Hierarchy, zones};
 use serde_json::Value;
 
@@ -919,4 +920,119 @@ fn nssearch_with_a_silent_server_exits_4() {
     assert_eq!(rows[0]["error"], "timeout");
     assert!(rows[0]["serial"].is_null());
     assert_eq!(rows[1]["serial"], 1);
+}
+
+/// DoT and DoH front ends for the `lab.glasscom.com.` server, and their CA in a file.
+fn encrypted(h: &Hierarchy) -> (Encrypted, tempfile::TempDir, String) {
+    let front = Encrypted::start(h.socket(zones::LAB)).expect("start DoT and DoH");
+    let dir = crate::util::temp_dir();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, front.ca_pem()).unwrap();
+    let ca = ca.display().to_string();
+    (front, dir, ca)
+}
+
+/// `dns-lookup FLAG @127.0.0.1 --port PORT`, patient.
+fn secure(flag: &str, port: u16) -> Cmd {
+    tool("dns-lookup").args([
+        flag,
+        "@127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--timeout",
+        PATIENT,
+    ])
+}
+
+fn assert_tls_session(report: &Value, protocol: &str, alpn: &str) {
+    assert_eq!(report["protocol"], protocol);
+    assert_eq!(answer_data(report), ["192.0.2.10"]);
+    let tls = &report["tls"];
+    assert!(
+        tls["version"].as_str().unwrap().starts_with("TLSv1."),
+        "{tls}"
+    );
+    assert!(!tls["cipher"].as_str().unwrap().is_empty());
+    assert_eq!(tls["alpn"], alpn);
+    assert_eq!(tls["peer_subject"], "CN=dns.sandbox.test");
+}
+
+#[test]
+fn dns_over_tls_answers_and_shows_the_session() {
+    let h = sandbox();
+    let (front, _dir, ca) = encrypted(&h);
+    let run = secure("--tls", front.dot().port())
+        .args(["--json", "--cacert", &ca, "www.lab.glasscom.com"])
+        .run();
+    run.code(0);
+    assert_tls_session(&run.json(), "tls", "dot");
+    secure("--tls", front.dot().port())
+        .args(["--cacert", &ca, "www.lab.glasscom.com", "AAAA"])
+        .run()
+        .code(0)
+        .stdout_has(&format!("from {} over tls", front.dot()))
+        .stdout_has(", alpn dot, certificate CN=dns.sandbox.test")
+        .stdout_has("2001:db8::10");
+}
+
+#[test]
+fn dns_over_https_answers_and_shows_the_session() {
+    let h = sandbox();
+    let (front, _dir, ca) = encrypted(&h);
+    // `--https NAME`: no URL, the name is the name.
+    let run = secure("--https", front.doh().port())
+        .args(["--cacert", &ca, "--json", "www.lab.glasscom.com"])
+        .run();
+    run.code(0);
+    assert_tls_session(&run.json(), "https", "h2");
+    // A URL names the certificate's host and the path.
+    let run = secure(
+        "--https=https://dns.sandbox.test/dns-query",
+        front.doh().port(),
+    )
+    .args(["--cacert", &ca, "--json", "www.lab.glasscom.com"])
+    .run();
+    run.code(0);
+    assert_tls_session(&run.json(), "https", "h2");
+    secure("--https=/elsewhere", front.doh().port())
+        .args(["--cacert", &ca, "www.lab.glasscom.com"])
+        .run()
+        .code(4)
+        .stderr_has("malformed response: HTTP status 404 Not Found");
+}
+
+#[test]
+fn untrusted_or_mismatched_certificates_exit_5() {
+    let h = sandbox();
+    let (front, _dir, ca) = encrypted(&h);
+    let dot = front.dot().port();
+    let run = secure("--tls", dot)
+        .args(["--cacert", &ca, "--tls-name", "wrong.example", "--json"])
+        .args(["www.lab.glasscom.com"])
+        .run();
+    run.code(5)
+        .stderr_has("certificate is not valid for the name wrong.example");
+    assert_eq!(run.json()["error"]["kind"], "tls");
+    secure("--https", front.doh().port())
+        .args(["www.lab.glasscom.com"])
+        .run()
+        .code(5)
+        .stderr_has("certificate not trusted: unknown issuer");
+    // -k checks nothing.
+    let run = secure("--tls", dot)
+        .args([
+            "-k",
+            "--tls-name",
+            "wrong.example",
+            "--short",
+            "www.lab.glasscom.com",
+        ])
+        .run();
+    run.code(0);
+    assert_eq!(run.out(), "192.0.2.10\n");
+    tool("dns-lookup")
+        .args(["--tls", "www.lab.glasscom.com"])
+        .run()
+        .code(2)
+        .stderr_has("--tls and --https ask a named server");
 }

@@ -6,6 +6,7 @@ mod util;
 mod bulk;
 mod dispatch;
 mod dns;
+mod dnssec;
 mod http;
 mod journey;
 mod scale;

@@ -13,6 +13,7 @@
 //! - [`bulk`]: many inputs at once (`-P`, `--rate`, `--unordered`): a bounded
 //!   set of futures in front of a reorder window, and a token bucket;
 //! - [`progress`]: the progress line of a batch on a terminal;
+//! - [`redact`]: the one password mask, and masking in URLs as typed;
 //! - [`select`]: which inputs a run takes (`--input-field`, `--shard`);
 //! - [`table`]: comfy-table tables in one house style;
 //! - [`timing`]: durations in milliseconds for phase timings;
@@ -25,6 +26,7 @@ pub mod entry;
 pub mod exit;
 pub mod input;
 pub mod progress;
+pub mod redact;
 pub mod select;
 pub mod table;
 pub mod timing;

@@ -10,6 +10,10 @@ use netlens_core::{Ctx, ErrorOut, ExitCode, Failure};
 use crate::args::Args;
 use crate::cache::NameServer;
 use crate::classify::rcode_text;
+use crate::dnssec::anchor::Anchor;
+use crate::dnssec::chain::{Fetched, Validator};
+use crate::dnssec::steps::TraceFetch;
+use crate::dnssec::{self, DnssecOut, Status};
 use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::hints;
@@ -38,10 +42,14 @@ enum Mode {
 /// system resolver.
 fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
     if !args.trace && !args.nssearch {
-        return Ok(match plan.server {
-            Some(server) => Mode::Direct(Direct::new(transport, server)),
-            None => Mode::System(None),
-        });
+        return match plan.server {
+            Some(server) => Ok(Mode::Direct(Direct::new(transport, server))),
+            // hickory-resolver keeps the RRSIGs to itself: validation needs our own queries.
+            None if args.validate => Err(Error::Usage(
+                "--validate needs a named server (@SERVER or --server) or --trace".into(),
+            )),
+            None => Ok(Mode::System(None)),
+        };
     }
     let (hints, port) = match plan.server {
         // As dig +trace does, a named server stands in for the root hints.
@@ -82,6 +90,8 @@ struct Asker<'a> {
     mode: Mode,
     transport: Transport,
     args: &'a Args,
+    /// With `--validate`: the trust anchor.
+    anchor: Option<Anchor>,
 }
 
 impl<'a> Session<'a> {
@@ -92,6 +102,10 @@ impl<'a> Session<'a> {
                 .enable_all()
                 .build()?,
             asker: Asker {
+                anchor: match args.validate {
+                    true => Some(Anchor::load(args.trust_anchor.as_deref())?),
+                    false => None,
+                },
                 mode: mode(args, plan, transport.clone())?,
                 transport,
                 args,
@@ -100,11 +114,15 @@ impl<'a> Session<'a> {
     }
 
     /// The runtime, the stub asker and the arguments, for `-P` in query mode;
-    /// `None` for `--trace` and `--nssearch`.
+    /// `None` for `--trace`, `--nssearch` and `--validate` (whose chain of
+    /// trust asks through the stub one question at a time).
     pub fn parallel(
         &mut self,
     ) -> Result<Option<(&tokio::runtime::Runtime, Stub<'_>, &'a Args)>, Error> {
         let args = self.asker.args;
+        if self.asker.anchor.is_some() {
+            return Ok(None);
+        }
         Ok(self.asker.stub()?.map(|stub| (&self.runtime, stub, args)))
     }
 
@@ -155,22 +173,59 @@ impl<'a> Asker<'a> {
                         return failed_trace(ctx, &failed, &error, short);
                     }
                 };
-                let report = resolution.report(query, traced.steps, started.elapsed());
-                emit(ctx, &report, short)?;
-                return Ok(exit_code(resolution.rcode(), report.answers.is_empty()));
+                let mut steps = traced.steps;
+                let verdict = match &self.anchor {
+                    Some(anchor) => {
+                        let mut fetch = TraceFetch {
+                            tracer,
+                            steps: Vec::new(),
+                        };
+                        let (name, rtype) = (&question.name, question.rtype);
+                        let out = Validator::new(anchor)
+                            .validate(&mut fetch, name, rtype, &resolution.fetched())
+                            .await;
+                        steps.extend(fetch.steps);
+                        dnssec::steps::mark(&mut steps, &query, &out);
+                        Some(out)
+                    }
+                    None => None,
+                };
+                let mut report = resolution.report(query, steps, started.elapsed());
+                let code = exit_code(resolution.rcode(), report.answers.is_empty());
+                return finish(ctx, &mut report, verdict, code, short);
             }
             Mode::NsSearch(tracer) => {
                 let searching = nssearch::search(tracer, &question.name);
                 let search = within(args.max_time, &question.name, searching).await?;
                 return finish_search(ctx, &search, short);
             }
-            Mode::Direct(direct) => Stub::Direct(direct).ask(question, args.max_time).await?,
+            Mode::Direct(direct) => {
+                let asked = direct.ask(&question.name, question.rtype);
+                let reply = within(args.max_time, &question.name, asked).await?;
+                let verdict = match &self.anchor {
+                    Some(anchor) => {
+                        let fetched = Fetched {
+                            rcode: reply.rcode,
+                            answers: reply.answers.clone(),
+                            authority: reply.authority.clone(),
+                        };
+                        let validating = async {
+                            let validator = Validator::new(anchor);
+                            let (name, rtype) = (&question.name, question.rtype);
+                            Ok(validator.validate(direct, name, rtype, &fetched).await)
+                        };
+                        Some(within(args.max_time, &question.name, validating).await?)
+                    }
+                    None => None,
+                };
+                return finish_reply(ctx, query, &reply, started.elapsed(), verdict, args, short);
+            }
             Mode::System(system) => {
                 let system = built(system, &self.transport, args)?;
                 Stub::System(system).ask(question, args.max_time).await?
             }
         };
-        finish_reply(ctx, query, &reply, started.elapsed(), short)
+        finish_reply(ctx, query, &reply, started.elapsed(), None, args, short)
     }
 }
 
@@ -262,23 +317,57 @@ pub(crate) fn finish_reply(
     query: QueryOut,
     reply: &Reply,
     elapsed: Duration,
+    verdict: Option<DnssecOut>,
+    args: &Args,
     short: bool,
 ) -> Result<ExitCode, Error> {
-    let report = Report {
+    let mut report = Report {
         query,
         rcode: rcode_text(reply.rcode),
         authoritative: reply.authoritative,
+        ad: (args.dnssec || args.validate).then_some(reply.authentic_data),
         answers: records_out(&reply.answers),
+        rejected: Vec::new(),
         authority: records_out(&reply.authority),
         server: reply.server.clone(),
         source: if reply.from_cache { "cache" } else { "network" },
         protocol: reply.protocol,
         elapsed_ms: millis(elapsed),
         edns: reply.edns.clone(),
+        tls: reply.tls.clone(),
         steps: None,
+        dnssec: None,
     };
-    emit(ctx, &report, short)?;
     let code = exit_code(reply.rcode, reply.answers.is_empty());
+    finish(ctx, &mut report, verdict, code, short)
+}
+
+/// Put the verdict on the report, write it, and say why it failed: a bogus
+/// answer exits 5, an error rcode 4.
+fn finish(
+    ctx: &mut Ctx,
+    report: &mut Report,
+    verdict: Option<DnssecOut>,
+    code: ExitCode,
+    short: bool,
+) -> Result<ExitCode, Error> {
+    let bogus = verdict
+        .as_ref()
+        .filter(|out| out.verdict.status == Status::Bogus)
+        .map(|out| out.verdict.reason.clone().unwrap_or_default());
+    if let Some(out) = verdict {
+        dnssec::steps::apply(report, out);
+    }
+    emit(ctx, report, short)?;
+    if let Some(why) = bogus {
+        ctx.out().flush()?;
+        let error = Error::Bogus {
+            name: report.query.name.clone(),
+            why,
+        };
+        ctx.error_line(&error);
+        return Ok(error.exit_code());
+    }
     if code == ExitCode::Remote {
         ctx.out().flush()?;
         let error = Error::Rcode {

@@ -109,6 +109,7 @@ impl Tracer {
             tcp: false,
             recursion_desired: false,
             shape: Default::default(),
+            secure: None,
         };
         let limits = Limits::new(options.max_time);
         Ok(Tracer::with_hints(transport, options.port, hints, limits))
@@ -360,7 +361,13 @@ impl Tracer {
             }
             None => self.prime(depth).await?,
         };
-        while let Some((next, left)) = self.cache.delegation_below(&current.zone, name, now) {
+        // See: RFC 4035 §3.1.4.1: the DS RRset lives in the parent, above the cut.
+        let below = if rtype == RecordType::DS && !name.is_root() {
+            name.base_name()
+        } else {
+            name.clone()
+        };
+        while let Some((next, left)) = self.cache.delegation_below(&current.zone, &below, now) {
             self.budget(name)?;
             self.steps
                 .push(steps::cached_referral(depth, name, rtype, &next, left));
@@ -642,6 +649,7 @@ mod tests {
             tcp: false,
             recursion_desired: true,
             shape: Default::default(),
+            secure: None,
         }
     }
 

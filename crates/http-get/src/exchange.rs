@@ -7,9 +7,8 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::{HeaderValue, Request, Uri};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use netlens_core::Ctx;
 use netlens_core::timing::millis;
@@ -19,6 +18,7 @@ use crate::args::ResolveArg;
 use crate::conn::{self, ClosedBy, Connection, Key, Pool};
 use crate::error::Error;
 use crate::net::Family;
+use crate::payload::{Payload, Streamed};
 use crate::proxy::Proxy;
 use crate::render::{Printer, Summary, plain_size};
 use crate::request::{RequestHead, RequestSpec};
@@ -245,7 +245,7 @@ async fn send(
 ) -> (Result<http::Response<Incoming>, Error>, Seen, Instant) {
     let h2 = conn.is_h2().then(|| head.h2_fields(target));
     let sent_at = Instant::now();
-    let response = match build(head, h2.as_deref(), spec.body.clone()) {
+    let response = match build(head, h2.as_deref(), spec.body.as_ref()) {
         Ok(request) => conn.send(request).await,
         Err(e) => Err(e),
     };
@@ -257,14 +257,15 @@ async fn send(
     (response, seen, sent_at)
 }
 
-/// The request as hyper takes it: method, target, headers in order, body;
+/// The request as hyper takes it: method, target, headers in order, body
+/// (files opened now);
 /// over HTTP/2 (`h2` holds the fields), the target in absolute form (hyper
 /// makes the pseudo-header fields of it) and no `Host`.
 fn build(
     head: &RequestHead,
     h2: Option<&[(String, String)]>,
-    body: Option<Bytes>,
-) -> Result<Request<Full<Bytes>>, Error> {
+    body: Option<&Payload>,
+) -> Result<Request<Streamed>, Error> {
     let target = match h2 {
         Some([(_, _), (_, scheme), (_, authority), (_, path), ..]) => {
             format!("{scheme}://{authority}{path}")
@@ -285,8 +286,9 @@ fn build(
             .map_err(|_| Error::Usage(format!("header {name}: invalid value")))?;
         request = request.header(name.as_str(), value);
     }
+    let body = body.map_or(Ok(Streamed::empty()), Payload::stream)?;
     request
-        .body(Full::new(body.unwrap_or_default()))
+        .body(body)
         .map_err(|e| Error::Usage(format!("request: {e}")))
 }
 
@@ -403,7 +405,7 @@ mod tests {
         assert!(fetched.head.starts_with(b"HTTP/1.1 200 OK\r\n"));
         assert_eq!(fetched.closed_by, ClosedBy::Client);
         let target = Target::parse(&url, None).unwrap();
-        let message = RequestSpec::get(&target).message(&target);
+        let message = RequestSpec::get(&target).message(&target).unwrap();
         assert_eq!(fetched.bytes_written, message.len() as u64);
         let t = fetched.summary.offsets_ms;
         assert!(t.total >= t.first_byte && t.first_byte >= t.request);

@@ -14,6 +14,7 @@ use crate::exchange::{Exchange, Marks};
 use crate::net::{Failed, Resolved};
 use crate::proxy::Proxy;
 use crate::request::{RequestHead, redact};
+use crate::retry::Attempt;
 use crate::tap::{Dir, Seen};
 use crate::tls::TlsInfo;
 
@@ -233,6 +234,17 @@ impl Printer {
         self.lines(ctx, &lines);
     }
 
+    /// An attempt that failed, and the retry to come.
+    pub fn retrying(&self, ctx: &mut Ctx, attempt: usize, why: &str, wait: Duration, left: u32) {
+        let secs = wait.as_secs_f64();
+        self.say(
+            ctx,
+            format_args!(
+                "attempt {attempt} failed: {why}; retrying in {secs:.3} s ({left} retries left)"
+            ),
+        );
+    }
+
     /// A redirect about to be followed.
     pub fn redirect(&self, ctx: &mut Ctx, status: u16, next: &str) {
         self.say(ctx, format_args!("{status} redirect to {next}"));
@@ -438,6 +450,9 @@ pub struct Summary {
     pub tls: Option<TlsInfo>,
     /// The connection the (last) request went on.
     pub connection: ConnectionUse,
+    /// With `--retry`: every attempt, the last one included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<Vec<Attempt>>,
 }
 
 /// Which connection of the run a request went on.
@@ -484,6 +499,7 @@ impl Summary {
                 id: ex.conn.id,
                 reused: ex.conn.reused,
             },
+            attempts: None,
         }
     }
 }

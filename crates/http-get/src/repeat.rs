@@ -6,6 +6,7 @@
 //! Percentiles are nearest-rank: the p-th percentile of n sorted values is
 //! the value of rank ⌈p/100 × n⌉ (counting from 1), always a measured value.
 
+use std::cell::Cell;
 use std::time::Instant;
 
 use netlens_core::timing::millis;
@@ -18,7 +19,7 @@ use crate::error::Error;
 use crate::output::Output;
 use crate::render::{Phases, Summary};
 use crate::request::RequestSpec;
-use crate::session::Session;
+use crate::session::{Outcome, Session};
 use crate::target::Target;
 
 /// The spread of one phase over the repeated requests, in milliseconds.
@@ -147,15 +148,19 @@ pub(crate) async fn run(
             config,
             printer: config.printer.without_timing(),
             run_start: Instant::now(),
+            attempts: None,
+            wrote_stdout: Cell::new(false),
         };
         let request = (target.clone(), spec.clone());
         let output = Output::Discard(std::io::sink());
         match session.run(ctx, pool, request, output).await {
-            Ok(outcome) => {
-                worst = worst.max(outcome.code);
-                samples.push(Some(outcome.summary.timings_ms));
-                last = Some(outcome.summary);
+            Ok(Outcome::Done { summary, code }) => {
+                worst = worst.max(code);
+                samples.push(Some(summary.timings_ms));
+                last = Some(*summary);
             }
+            // Not asked for: a session without attempts delivers every status.
+            Ok(Outcome::Retry { .. }) => samples.push(None),
             Err(error) if ctx.output_closed() => return Err(error),
             Err(error) => {
                 ctx.error_line(&error);

@@ -2,11 +2,12 @@
 //! its destination, and the summary (`-w` table, `--json` object, `-f`).
 //! The connection goes back to the run's pool when the server keeps it open.
 
+use std::cell::Cell;
 use std::collections::HashSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::Method;
-use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, LOCATION};
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, LOCATION, RETRY_AFTER};
 use http_body_util::BodyExt;
 use netlens_core::{Ctx, ExitCode};
 
@@ -20,6 +21,7 @@ use crate::progress::Progress;
 use crate::proxy;
 use crate::render::{self, Printer, Redirect, Summary};
 use crate::request::RequestSpec;
+use crate::retry::{self, Attempts};
 use crate::tap;
 use crate::target::Target;
 
@@ -31,13 +33,27 @@ pub(crate) struct Session<'a> {
     pub printer: Printer,
     /// When the run began: offsets count from here.
     pub run_start: Instant,
+    /// With `--retry`: the attempts so far, to decide whether a transient
+    /// status is retried rather than delivered.
+    pub attempts: Option<&'a Attempts>,
+    /// Whether body bytes went to stdout (they cannot be taken back).
+    pub wrote_stdout: Cell<bool>,
 }
 
-/// What one URL's run gave: its summary, and its exit code (1 for a status
-/// >= 400 with `-f`).
-pub(crate) struct Outcome {
-    pub summary: Summary,
-    pub code: ExitCode,
+/// What one URL's run gave.
+pub(crate) enum Outcome {
+    /// The response was delivered: its summary, and the exit code (1 for a
+    /// status >= 400 with `-f`).
+    Done {
+        summary: Box<Summary>,
+        code: ExitCode,
+    },
+    /// A transient status, not delivered: to be retried after `wait`.
+    Retry {
+        status: u16,
+        reason: String,
+        wait: Duration,
+    },
 }
 
 /// Where the redirects led: the exchange with the final response, and the
@@ -69,6 +85,15 @@ impl Session<'_> {
         let config = self.config;
         let printer = &self.printer;
         let status = ex.head.status.as_u16();
+        if let Some(wait) = self.retry_wait(&ex) {
+            let reason = ex.reason();
+            ex.conn.abandon();
+            return Ok(Outcome::Retry {
+                status,
+                reason,
+                wait,
+            });
+        }
         let failing = status >= 400 && config.fail != Fail::Never;
         let quiet_fail = failing && config.fail == Fail::Quiet;
         let write_body = !quiet_fail && spec.method != Method::HEAD;
@@ -104,7 +129,24 @@ impl Session<'_> {
         } else {
             ExitCode::Success
         };
-        Ok(Outcome { summary, code })
+        Ok(Outcome::Done {
+            summary: Box::new(summary),
+            code,
+        })
+    }
+
+    /// The wait before retrying, when `ex` has a transient status and a
+    /// retry may follow (`Retry-After` honoured).
+    fn retry_wait(&self, ex: &Exchange) -> Option<Duration> {
+        let attempts = self.attempts?;
+        if !retry::transient_status(ex.head.status.as_u16()) {
+            return None;
+        }
+        let header = ex.head.headers.get(RETRY_AFTER);
+        let after = header
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::retry_after);
+        attempts.next_wait(after)
     }
 
     /// Send the request and, with `-L`, follow redirects (writing each
@@ -214,6 +256,9 @@ impl Session<'_> {
             let frame = frame.map_err(|e| Error::from_hyper("reading the body", &e))?;
             match frame.into_data() {
                 Ok(data) => {
+                    if matches!(output, Output::Stdout) {
+                        self.wrote_stdout.set(true);
+                    }
                     decoder.push(&data, output.writer(ctx.out()))?;
                     progress.advance(ctx, data.len() as u64);
                 }
