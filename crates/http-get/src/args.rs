@@ -164,6 +164,16 @@ pub struct Args {
     #[arg(long = "fresh")]
     pub fresh: bool,
 
+    /// Cookies to send: a Netscape cookie file, or NAME=VALUE[; NAME=VALUE]
+    /// sent as is (to the URL's origin only); a file turns the cookie engine on
+    #[arg(short = 'b', long = "cookie", value_name = "FILE|NAME=VALUE")]
+    pub cookie: Option<String>,
+
+    /// Keep cookies across redirects and URLs, and write them all to FILE
+    /// (Netscape format, as curl) at the end
+    #[arg(short = 'c', long = "cookie-jar", value_name = "FILE")]
+    pub cookie_jar: Option<PathBuf>,
+
     /// Retry a transient failure (timeout, refused connection, status 408,
     /// 429, 500, 502, 503 or 504) up to N times
     #[arg(

@@ -22,6 +22,7 @@ mod args;
 mod body;
 mod config;
 mod conn;
+mod cookies;
 mod error;
 mod exchange;
 mod frames;
@@ -40,7 +41,7 @@ mod tap;
 mod target;
 mod tls;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -60,6 +61,7 @@ pub use tls::{TlsInfo, Trust};
 
 use crate::config::Config;
 use crate::conn::Pool;
+use crate::cookies::Jar;
 use crate::output::Output;
 use crate::payload::Payload;
 use crate::retry::Attempts;
@@ -93,12 +95,17 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         .enable_all()
         .build()?;
     let mut pool = Pool::new(config.keeps_connections());
+    let jar = match &config.cookies {
+        Some((load, save)) => Some(RefCell::new(Jar::new(load.as_deref(), save.as_deref())?)),
+        None => None,
+    };
     let mut index = 0;
     let urls = config.urls.clone();
     let code = ctx.for_each_input(&urls, |ctx, url| {
         let output = config.outputs.get(index);
         index += 1;
-        let fetched = runtime.block_on(fetch_url(&config, ctx, &mut pool, url, output));
+        let state = (&mut pool, jar.as_ref());
+        let fetched = runtime.block_on(fetch_url(&config, ctx, state, url, output));
         match fetched {
             Err(error) if !ctx.output_closed() => {
                 let shown = Target::parse(url, None)
@@ -109,6 +116,9 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         }
     });
     runtime.block_on(pool.close_all(ctx, &config.printer));
+    if let Some(jar) = jar {
+        jar.borrow().save()?;
+    }
     code
 }
 
@@ -117,7 +127,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
 async fn fetch_url(
     config: &Config,
     ctx: &mut Ctx,
-    pool: &mut Pool,
+    state: (&mut Pool, Option<&RefCell<Jar>>),
     url: &str,
     output: Option<&PathBuf>,
 ) -> Result<ExitCode, Error> {
@@ -132,9 +142,9 @@ async fn fetch_url(
         return Ok(ExitCode::Success);
     }
     if config.repeat > 1 {
-        return repeat::run(config, ctx, pool, (target, spec)).await;
+        return repeat::run(config, ctx, state, (target, spec)).await;
     }
-    deliver(config, ctx, pool, (target, spec), output).await
+    deliver(config, ctx, state, (target, spec), output).await
 }
 
 /// Fetch `target` into its output, retrying transient failures with
@@ -142,7 +152,7 @@ async fn fetch_url(
 async fn deliver(
     config: &Config,
     ctx: &mut Ctx,
-    pool: &mut Pool,
+    (pool, jar): (&mut Pool, Option<&RefCell<Jar>>),
     (target, spec): (Target, RequestSpec),
     path: Option<&PathBuf>,
 ) -> Result<ExitCode, Error> {
@@ -154,6 +164,7 @@ async fn deliver(
             run_start: Instant::now(),
             attempts: (config.retry.retries > 0).then_some(&attempts),
             wrote_stdout: Cell::new(false),
+            jar,
         };
         let output = open_output(config, ctx, &target, path)?;
         let running = session.run(ctx, pool, (target.clone(), spec.clone()), output);
