@@ -79,16 +79,7 @@ impl Stats {
         let failures = samples.iter().filter(|s| s.is_none()).count() as u32;
         let first = samples.first().copied().flatten();
         let rest: Vec<Phases> = samples.iter().skip(1).flatten().copied().collect();
-        let names = [
-            "dns",
-            "connect",
-            "tls",
-            "request",
-            "first_byte",
-            "body",
-            "total",
-        ];
-        let phases = names
+        let phases = Phases::NAMES
             .into_iter()
             .filter_map(|name| {
                 let values: Vec<f64> = rest.iter().filter_map(|p| p.get(name)).collect();
