@@ -40,7 +40,7 @@ enum Command {
     /// Look up DNS records, or trace a resolution from the root servers
     #[command(name = "dns", visible_alias = "dns-lookup")]
     Dns(dns_lookup::Args),
-    /// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed
+    /// HTTP/1.1, HTTP/2 and HTTPS requests, every phase shown and timed
     #[command(name = "get", visible_alias = "http-get")]
     Get(Box<http_get::Args>),
     /// Follow one request step by step: URL, message, DNS from the root, subnet, socket, response

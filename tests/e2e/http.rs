@@ -1255,3 +1255,23 @@ fn cookies_follow_redirects_and_go_to_the_jar() {
         .stderr_has("line 1")
         .stderr_has("not-a-flag");
 }
+
+#[test]
+fn the_progress_line_is_drawn_on_a_terminal_and_cleared() {
+    let s = sandbox();
+    let dir = temp_dir();
+    let out = dir.path().join("big");
+    let run = get()
+        .env("NETLENS_PRETEND_TTY", "1")
+        .args(["-o", out.to_str().unwrap(), &s.a.url("/bytes/300000")])
+        .run();
+    run.code(0).stderr_has("/292.97 KiB").stderr_has("/s eta ");
+    assert!(run.err().ends_with("\r\x1b[2K"), "{:?}", run.err());
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 300_000);
+    get()
+        .env("NETLENS_PRETEND_TTY", "1")
+        .args(["-s", "-o", out.to_str().unwrap(), &s.a.url("/bytes/300000")])
+        .run()
+        .code(0)
+        .never_shows("eta");
+}

@@ -13,8 +13,8 @@ use netlens_core::CommonArgs;
 
 use crate::payload::FormPart;
 
-/// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed: resolve,
-/// connect, TLS, request, first byte, body.
+/// HTTP/1.1, HTTP/2 and HTTPS requests, every phase shown and timed: resolve,
+/// connect, TLS, request, first byte, body; several URLs share a connection.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "http-get", version, about, after_help = netlens_core::EXIT_CODES_HELP)]
 pub struct Args {

@@ -1,22 +1,23 @@
-//! `http-get`: a one-shot HTTP/1.1 and HTTPS client that shows and times every
+//! `http-get`: an HTTP/1.1, HTTP/2 and HTTPS client that shows and times every
 //! phase of a request: resolve, connect, TLS, request, first byte, body.
 //!
 //! The phases are ours (resolution with hickory-resolver, Happy Eyeballs
-//! connect, rustls), the message framing is hyper's low-level HTTP/1 client
-//! connection, run over our stream through a tap that records what was written
-//! and when the first byte came back. Everything runs on a current-thread tokio
-//! runtime built inside [`run`].
+//! connect, rustls), the message framing is hyper's low-level HTTP/1 or HTTP/2
+//! client connection, run over our stream through a tap that records what was
+//! written and when the first byte came back. Several URLs run in order on one
+//! current-thread tokio runtime built inside [`run`], sharing connections.
 //!
 //! The public surface is small and typed: the tool ([`HttpGet`], [`run`],
 //! [`Args`]), and for other crates one exchange ([`fetch`] of a
 //! [`RequestSpec`] to a [`Target`] with [`Settings`], giving [`Fetched`]).
 //!
 //! Modules: `args` (flags), `config` (the flags typed, once), `target` (the
-//! URL), `request` (the message), `net` (resolve, connect), `tls`, `proxy`,
-//! `tap`, `conn` (one connection), `exchange` (one request/response),
-//! `session` (redirects, the body), `body` (decoding, limits), `output`
-//! (where the body goes), `progress`, `render` (the printer, timing table,
-//! JSON).
+//! URL), `request` (the message), `payload` (request bodies), `net`
+//! (resolve, connect), `tls`, `proxy`, `tap` and `frames` (what went through
+//! the socket), `conn` (connections and their pool), `exchange` (one
+//! request/response), `session` (redirects, the body), `retry`, `repeat`
+//! (`-n`), `cookies`, `body` (decoding, limits), `output` (where the body
+//! goes), `progress`, `render` (the printer, timing table, JSON), `fuzz`.
 
 mod args;
 mod body;
