@@ -985,6 +985,14 @@ fn http2_streams_share_one_connection() {
         .run();
     run.code(0).stderr_has("* reusing connection #0");
     assert_eq!(server.connections(), 2);
+    // Redirects followed with -L go on the same connection too.
+    let run = get()
+        .args(["-L", "--json", "--cacert", &ca_file])
+        .args([server.url("/redirect/3"), server.url("/bytes/1")])
+        .run();
+    run.code(0);
+    assert_eq!(run.json_lines()[1]["connection"]["id"], 0);
+    assert_eq!(server.connections(), 3);
 }
 
 #[test]

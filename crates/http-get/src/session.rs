@@ -90,7 +90,7 @@ impl Session<'_> {
         let status = ex.head.status.as_u16();
         if let Some(wait) = self.retry_wait(&ex) {
             let reason = ex.reason();
-            ex.conn.abandon();
+            ex.release(ctx, printer, pool).await;
             return Ok(Outcome::Retry {
                 status,
                 reason,
@@ -212,7 +212,7 @@ impl Session<'_> {
             }
             self.printer.redirect(ctx, status, &next.display());
             redirects.push(Redirect { url: shown, status });
-            ex.conn.abandon();
+            ex.release(ctx, &self.printer, pool).await;
             target = next;
             spec = next_spec;
         }
