@@ -50,7 +50,7 @@ pub const TOOLS: &[ToolEntry] = &[
     ),
     row::<http_get::HttpGet>(
         "get",
-        "One-shot HTTP/1.1 and HTTPS request, every phase shown and timed",
+        "HTTP/1.1, HTTP/2 and HTTPS requests, every phase shown and timed",
     ),
     row::<journey::Journey>(
         "journey",

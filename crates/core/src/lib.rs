@@ -10,10 +10,10 @@
 //! - [`ctx`]: the output context a tool writes through (buffered stdout, stderr,
 //!   color, JSON Lines, error reporting for batches);
 //! - [`input`]: positional arguments or one input per line from stdin;
-//! - [`redact`]: the one password mask, and masking in URLs as typed;
 //! - [`bulk`]: many inputs at once (`-P`, `--rate`, `--unordered`): a bounded
 //!   set of futures in front of a reorder window, and a token bucket;
 //! - [`progress`]: the progress line of a batch on a terminal;
+//! - [`redact`]: the one password mask, and masking in URLs as typed;
 //! - [`select`]: which inputs a run takes (`--input-field`, `--shard`);
 //! - [`table`]: comfy-table tables in one house style;
 //! - [`timing`]: durations in milliseconds for phase timings;

@@ -31,7 +31,7 @@ pub(crate) fn wanted(settings: &ParallelArgs) -> bool {
 
 /// Ask every input of `inputs` (as [`Ctx::for_each_input`] finds them) in
 /// parallel and write their reports; `None` when the session does not ask in
-/// query mode (`--trace`, `--nssearch` go one name at a time).
+/// query mode (`--trace`, `--nssearch` and `--validate` go one name at a time).
 pub(crate) fn run(
     ctx: &mut Ctx,
     session: &mut Session<'_>,

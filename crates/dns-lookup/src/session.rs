@@ -114,11 +114,15 @@ impl<'a> Session<'a> {
     }
 
     /// The runtime, the stub asker and the arguments, for `-P` in query mode;
-    /// `None` for `--trace` and `--nssearch`.
+    /// `None` for `--trace`, `--nssearch` and `--validate` (whose chain of
+    /// trust asks through the stub one question at a time).
     pub fn parallel(
         &mut self,
     ) -> Result<Option<(&tokio::runtime::Runtime, Stub<'_>, &'a Args)>, Error> {
         let args = self.asker.args;
+        if self.asker.anchor.is_some() {
+            return Ok(None);
+        }
         Ok(self.asker.stub()?.map(|stub| (&self.runtime, stub, args)))
     }
 
@@ -213,8 +217,7 @@ impl<'a> Asker<'a> {
                     }
                     None => None,
                 };
-                let elapsed = started.elapsed();
-                return finish_reply(ctx, query, &reply, elapsed, verdict, args, short);
+                return finish_reply(ctx, query, &reply, started.elapsed(), verdict, args, short);
             }
             Mode::System(system) => {
                 let system = built(system, &self.transport, args)?;

@@ -20,6 +20,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::conn::Pool;
+use crate::cookies::Jar;
 use crate::error::Error;
 use crate::target::Target;
 
@@ -40,7 +41,7 @@ pub(crate) fn run(
     config: &Config,
     ctx: &mut Ctx,
     runtime: &tokio::runtime::Runtime,
-    pool: &mut Pool,
+    (pool, jar): (&mut Pool, Option<&RefCell<Jar>>),
 ) -> Result<ExitCode, Error> {
     let depot = RefCell::new(std::mem::take(pool));
     let hosts = Hosts::new(config.per_host);
@@ -52,7 +53,8 @@ pub(crate) fn run(
         let output = config.outputs.get(index).cloned();
         index += 1;
         let (child, held) = ctx.buffered();
-        let job = fetch(config, depot, hosts, (child, held), url.to_string(), output);
+        let shared = (depot, hosts, jar);
+        let job = fetch(config, shared, (child, held), url.to_string(), output);
         runtime.block_on(pipeline.push(job));
         write_ready(ctx, &mut pipeline, &mut progress)
     })?;
@@ -70,8 +72,7 @@ pub(crate) fn run(
 /// Fetch one URL into its own context, within its host's share.
 async fn fetch(
     config: &Config,
-    depot: &RefCell<Pool>,
-    hosts: &Hosts,
+    (depot, hosts, jar): (&RefCell<Pool>, &Hosts, Option<&RefCell<Jar>>),
     (mut ctx, held): (Ctx, Captured),
     url: String,
     output: Option<PathBuf>,
@@ -81,7 +82,8 @@ async fn fetch(
     // The semaphore is never closed, so acquiring cannot fail.
     let permit = slots.acquire().await.ok();
     let mut pool = depot.borrow_mut().lend(&host);
-    let code = crate::fetch_one(config, &mut ctx, &mut pool, &url, output.as_ref()).await;
+    let state = (&mut pool, jar);
+    let code = crate::fetch_one(config, &mut ctx, state, &url, output.as_ref()).await;
     depot.borrow_mut().take_back(pool, MOST_IDLE);
     drop(permit);
     hosts.release(&host, slots);

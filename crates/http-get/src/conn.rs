@@ -108,6 +108,11 @@ impl Pool {
         }
     }
 
+    /// Whether connections are kept for later requests.
+    pub fn keeps(&self) -> bool {
+        self.keep
+    }
+
     /// An idle connection for `key`, made ready for a new exchange.
     pub fn take(&mut self, key: &Key) -> Option<Connection> {
         let at = self.idle.iter().position(|c| &c.key == key)?;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::{HeaderValue, Request, Uri};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use netlens_core::Ctx;
 use rustls::ClientConfig;
@@ -26,6 +27,10 @@ use crate::tls::{self, Trust};
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
 /// A connection that sends nothing for this long is given up (exit 3).
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The most of a redirect's body read to keep its connection for the next hop.
+const RELEASE_LIMIT: usize = 64 * 1024;
+/// How long a redirect's body is waited for, to keep its connection.
+const RELEASE_WAIT: Duration = Duration::from_secs(1);
 
 /// Which HTTP version to speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,6 +150,31 @@ impl Exchange {
                 .unwrap_or("")
                 .to_string(),
         }
+    }
+
+    /// Done with this exchange without its body (a redirect followed): when
+    /// the pool keeps connections, a short body is read and dropped and the
+    /// connection goes back to the pool; else the connection is dropped.
+    pub async fn release(mut self, ctx: &mut Ctx, printer: &Printer, pool: &mut Pool) {
+        if !pool.keeps() {
+            return self.conn.abandon();
+        }
+        let mut left = RELEASE_LIMIT;
+        loop {
+            let frame = tokio::time::timeout(RELEASE_WAIT, self.body.frame()).await;
+            match frame {
+                Ok(None) => break,
+                Ok(Some(Ok(frame))) => {
+                    let size = frame.data_ref().map_or(0, |d| d.len());
+                    if size > left {
+                        return self.conn.abandon();
+                    }
+                    left -= size;
+                }
+                Ok(Some(Err(_))) | Err(_) => return self.conn.abandon(),
+            }
+        }
+        pool.finish(ctx, printer, self.conn).await;
     }
 }
 
