@@ -4,48 +4,77 @@
 //! `netlens TOOL ARGS...` runs a tool by its short or long name (`subnet` or
 //! `subnet-calc`); invoked through a link named like a tool (`ln -s netlens
 //! subnet-calc`) it acts as that tool (multicall). Every tool's flags come from
-//! its own library, so both forms behave the same. The library form exists so
-//! that `cargo xtask dist` can render completions and man pages from the same
-//! clap definitions.
+//! its own library, so both forms behave the same.
+//!
+//! [`TOOLS`] is the one table of tools: the subcommands, the multicall names,
+//! the completions and man pages (`cargo xtask dist`), the end-to-end tests'
+//! tool list and the benchmarks' links are all derived from it. Adding a tool
+//! is its crate plus one row.
 
 use std::ffi::OsString;
 use std::path::Path;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use netlens_core::{EXIT_CODES_HELP, ExitCode, Tool, execute};
 
 pub mod journey;
 
-/// The tools' own names, as links to the dispatcher are named.
-pub const TOOLS: &[&str] = &["url-parse", "subnet-calc", "dns-lookup", "http-get"];
-
-/// Follow one request out of a browser: decode the URL, resolve the name,
-/// place the address in its subnet, fetch the page.
-#[derive(Parser, Debug)]
-#[command(name = "netlens", version, after_help = EXIT_CODES_HELP)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
+/// One row of the tool table.
+pub struct ToolEntry {
+    /// The tool's own name: its binary, its multicall link, its long subcommand.
+    pub name: &'static str,
+    /// The dispatcher's short subcommand (`netlens url`); the same as `name`
+    /// for a tool that has no shorter one.
+    pub short: &'static str,
+    /// One line for the dispatcher's list of commands.
+    pub about: &'static str,
+    /// The tool's clap command, as its own binary parses arguments.
+    pub command: fn() -> clap::Command,
+    /// Run the tool on arguments parsed by [`ToolEntry::command`].
+    pub run: fn(&ArgMatches) -> ExitCode,
 }
 
-/// The tools, by short name with the long name as an alias.
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Decode, inspect, change and resolve URLs (WHATWG URL Standard)
-    #[command(name = "url", visible_alias = "url-parse")]
-    Url(url_parse::Args),
-    /// Network, broadcast, host range and netmask math; split, contains, aggregate, range, exclude
-    #[command(name = "subnet", visible_alias = "subnet-calc")]
-    Subnet(subnet_calc::Args),
-    /// Look up DNS records, or trace a resolution from the root servers
-    #[command(name = "dns", visible_alias = "dns-lookup")]
-    Dns(dns_lookup::Args),
-    /// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed
-    #[command(name = "get", visible_alias = "http-get")]
-    Get(http_get::Args),
-    /// Follow one request step by step: URL, message, DNS from the root, subnet, socket, response
-    #[command(name = "journey")]
-    Journey(journey::JourneyArgs),
+/// Every tool, in the order a request meets them.
+pub const TOOLS: &[ToolEntry] = &[
+    row::<url_parse::UrlParse>(
+        "url",
+        "Decode, inspect, change and resolve URLs (WHATWG URL Standard)",
+    ),
+    row::<subnet_calc::SubnetCalc>(
+        "subnet",
+        "Network, broadcast, host range and netmask math; split, contains, aggregate, range, exclude",
+    ),
+    row::<dns_lookup::DnsLookup>(
+        "dns",
+        "Look up DNS records, or trace a resolution from the root servers",
+    ),
+    row::<http_get::HttpGet>(
+        "get",
+        "One-shot HTTP/1.1 and HTTPS request, every phase shown and timed",
+    ),
+    row::<journey::Journey>(
+        "journey",
+        "Follow one request step by step: URL, message, DNS from the root, subnet, socket, response",
+    ),
+];
+
+/// A table row for tool `T`, under its short subcommand name.
+const fn row<T: Tool>(short: &'static str, about: &'static str) -> ToolEntry {
+    ToolEntry {
+        name: T::NAME,
+        short,
+        about,
+        command: <T::Args as CommandFactory>::command,
+        run: run_parsed::<T>,
+    }
+}
+
+/// Run tool `T` on its parsed arguments.
+fn run_parsed<T: Tool>(matches: &ArgMatches) -> ExitCode {
+    match T::Args::from_arg_matches(matches) {
+        Ok(args) => execute::<T>(args),
+        Err(error) => error.exit(),
+    }
 }
 
 /// Run with these arguments (`argv[0]` first) and return the exit code.
@@ -55,44 +84,42 @@ pub fn run(argv: Vec<OsString>) -> ExitCode {
         .and_then(|arg0| Path::new(arg0).file_stem())
         .and_then(|stem| stem.to_str())
         .unwrap_or("netlens");
-    match invoked_as {
-        "url-parse" => multicall::<url_parse::UrlParse>(argv),
-        "subnet-calc" => multicall::<subnet_calc::SubnetCalc>(argv),
-        "dns-lookup" => multicall::<dns_lookup::DnsLookup>(argv),
-        "http-get" => multicall::<http_get::HttpGet>(argv),
-        _ => dispatch(Cli::parse_from(argv).command),
+    if let Some(tool) = TOOLS.iter().find(|tool| tool.name == invoked_as) {
+        return (tool.run)(&(tool.command)().get_matches_from(argv));
     }
+    let matches = command().get_matches_from(argv);
+    let (name, sub) = matches.subcommand().expect("clap requires a subcommand");
+    let tool = TOOLS
+        .iter()
+        .find(|tool| tool.short == name)
+        .expect("every subcommand comes from the table");
+    (tool.run)(sub)
 }
 
-/// The dispatcher's clap command, for completions and man pages.
+/// The dispatcher's clap command: one subcommand per row of [`TOOLS`], by its
+/// short name with the tool's own name as an alias.
 pub fn command() -> clap::Command {
-    Cli::command()
-}
-
-/// Each tool's own clap command, as its binary (or link) parses arguments.
-pub fn tool_commands() -> Vec<clap::Command> {
-    vec![
-        url_parse::Args::command(),
-        subnet_calc::Args::command(),
-        dns_lookup::Args::command(),
-        http_get::Args::command(),
-    ]
-}
-
-/// Run the subcommand's tool.
-fn dispatch(command: Command) -> ExitCode {
-    match command {
-        Command::Url(args) => execute::<url_parse::UrlParse>(args),
-        Command::Subnet(args) => execute::<subnet_calc::SubnetCalc>(args),
-        Command::Dns(args) => execute::<dns_lookup::DnsLookup>(args),
-        Command::Get(args) => execute::<http_get::HttpGet>(args),
-        Command::Journey(args) => execute::<journey::Journey>(args),
-    }
-}
-
-/// Run a tool as if its own binary had been invoked with `argv`.
-fn multicall<T: Tool>(argv: Vec<OsString>) -> ExitCode {
-    execute::<T>(<T::Args as Parser>::parse_from(argv))
+    let subcommands = TOOLS.iter().map(|tool| {
+        let sub = (tool.command)()
+            .name(tool.short)
+            .about(tool.about)
+            .long_about(None);
+        if tool.short == tool.name {
+            sub
+        } else {
+            sub.visible_alias(tool.name)
+        }
+    });
+    clap::Command::new("netlens")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(
+            "Follow one request out of a browser: decode the URL, resolve the name, \
+             place the address in its subnet, fetch the page",
+        )
+        .after_help(EXIT_CODES_HELP)
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .subcommands(subcommands)
 }
 
 #[cfg(test)]
@@ -102,22 +129,20 @@ mod tests {
     #[test]
     fn clap_definitions_are_consistent() {
         command().debug_assert();
-        for tool in tool_commands() {
-            tool.debug_assert();
+        for tool in TOOLS {
+            (tool.command)().debug_assert();
         }
     }
 
     #[test]
     fn every_tool_is_a_subcommand_under_both_names() {
         let cli = command();
-        for (short, long) in [
-            ("subnet", "subnet-calc"),
-            ("dns", "dns-lookup"),
-            ("get", "http-get"),
-        ] {
-            let sub = cli.find_subcommand(short).expect(short);
-            assert!(sub.get_all_aliases().any(|a| a == long), "{long}");
-            assert!(TOOLS.contains(&long));
+        for tool in TOOLS {
+            let sub = cli.find_subcommand(tool.short).expect(tool.short);
+            assert!(cli.find_subcommand(tool.name).is_some(), "{}", tool.name);
+            assert_eq!((tool.command)().get_name(), tool.name);
+            assert_eq!(sub.get_name(), tool.short);
         }
+        assert_eq!(cli.get_subcommands().count(), TOOLS.len());
     }
 }

@@ -10,11 +10,7 @@
 
 #![no_main]
 
-use http::Method;
-use http_get::args::{HeaderArg, ResolveArg};
-use http_get::proxy;
-use http_get::request::{self, RequestSpec};
-use http_get::target::Target;
+use http_get::fuzz;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -32,41 +28,9 @@ fuzz_target!(|data: &[u8]| {
         Some(rest) => format!("https://{rest}"),
         None => format!("http://{line}"),
     };
-
-    let header = header.parse::<HeaderArg>().ok();
-    if let Ok(resolve) = resolve.parse::<ResolveArg>() {
-        let _ = resolve.socket_addr();
-    }
-    let _ = proxy::bypass(no_proxy, line);
-
-    let Ok(target) = Target::parse(&url, None) else {
-        return;
-    };
     let (flag, env_proxy) = match proxy_line.strip_prefix('-') {
-        Some(flag) => (Some(flag), None),
-        None => (None, Some(proxy_line.to_string())),
+        Some(flag) => (Some(flag), ""),
+        None => (None, proxy_line),
     };
-    let env = |name: &str| match name {
-        "http_proxy" | "https_proxy" => env_proxy.clone(),
-        "no_proxy" => Some(no_proxy.to_string()),
-        _ => None,
-    };
-    let chosen = proxy::select(flag, &target, env).ok().flatten();
-
-    let spec = RequestSpec {
-        method: Method::GET,
-        body: None,
-        extra: header.into_iter().collect(),
-        credentials: target
-            .userinfo()
-            .map(|(u, p)| request::Credentials::new(&u, &p)),
-        compressed: false,
-        origin: target.origin(),
-    };
-    let headers = spec.headers(
-        &target,
-        chosen.as_ref().and_then(|p| p.credentials.as_ref()),
-    );
-    let message = request::render(&Method::GET, &target.request_target(), &headers, b"");
-    let _ = request::redact_message(&message);
+    let _ = fuzz::request(&url, header, resolve, flag, env_proxy, no_proxy);
 });

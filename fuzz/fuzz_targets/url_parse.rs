@@ -1,7 +1,7 @@
 //! url-parse: parsing (and the reason given on failure), a `--set` edit, the
 //! report, its hand-written JSON line (which must be valid JSON equal to serde's
 //! rendering of the same report), the human reading, the `--get` template
-//! parser and the punycode decoder.
+//! parser and the Unicode form of hosts.
 //!
 //! Input: `URL \n BASE \n TEMPLATE \n SET`, the URL first so that every input
 //! reaches the parser (a missing part is empty; an empty base is none).
@@ -25,7 +25,6 @@ fuzz_target!(|data: &[u8]| {
     let set = parts.next().unwrap_or("");
 
     let template = template.parse::<Template>().ok();
-    let _ = url_parse::idn::decode(input);
     let _ = url_parse::idn::to_unicode(input);
     let _ = url_parse::error::mask_password(input);
     let mut url = match url_parse::parse::parse(input, base) {

@@ -4,16 +4,10 @@
 //! counted and dropped; the connection is closed and who closed it noted.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use http_get::exchange::{self, Settings};
-use http_get::render::Phases;
-use http_get::request::RequestSpec;
-use http_get::target::Target;
-use http_get::tls::TlsInfo;
+use http_get::{ClosedBy, Phases, RequestSpec, Settings, Target, TlsInfo};
 use netlens_core::Ctx;
-use netlens_core::timing::millis;
 use serde::Serialize;
 
 use crate::journey::error::Error;
@@ -27,51 +21,28 @@ pub struct Connection {
     pub local_addr: SocketAddr,
     /// The ephemeral port alone.
     pub local_port: u16,
-    /// Each phase's duration, in milliseconds (`dns` is 0: resolved before).
+    /// Each phase's duration, in milliseconds (`dns` is about 0: resolved before).
     pub timings_ms: Timings,
-    /// When each phase ended, from the moment the socket was opened.
+    /// When each phase ended, from the moment the exchange began.
     pub offsets_ms: Timings,
     /// The request's size as written.
     pub bytes_written: u64,
     /// Every byte read: the response head, the body and its framing.
     pub bytes_read: u64,
     /// `client` (we closed after the body) or `server` (it closed first).
-    pub closed_by: &'static str,
+    pub closed_by: ClosedBy,
     /// The TLS session, for https.
     pub tls: Option<TlsInfo>,
 }
 
-/// http-get's phases, and the close.
+/// http-get's phases, and the close after them.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Timings {
-    /// Socket and TCP connect (the three-way handshake).
-    pub connect: f64,
-    /// TLS handshake (null for http).
-    pub tls: Option<f64>,
-    /// Writing the request.
-    pub request: f64,
-    /// Waiting for the first byte of the response.
-    pub first_byte: f64,
-    /// Reading the rest of the response.
-    pub body: f64,
+    /// The phases, as `http-get --json` reports them.
+    #[serde(flatten)]
+    pub phases: Phases,
     /// Closing the connection.
     pub close: f64,
-    /// Everything, from the socket to the close.
-    pub total: f64,
-}
-
-impl Timings {
-    fn of(phases: Phases, close: f64, total: f64) -> Timings {
-        Timings {
-            connect: phases.connect,
-            tls: phases.tls,
-            request: phases.request,
-            first_byte: phases.first_byte,
-            body: phases.body,
-            close,
-            total,
-        }
-    }
 }
 
 /// The response, as received.
@@ -83,7 +54,7 @@ pub struct Response {
     pub status: u16,
     /// The reason phrase.
     pub reason: String,
-    /// The header fields, names as received, in order.
+    /// The header fields, names as hyper hands them over, in order.
     pub headers: Vec<[String; 2]>,
     /// The response head's size on the wire.
     pub head_bytes: usize,
@@ -103,97 +74,52 @@ pub async fn fetch(
     settings: &Settings,
     limit: Duration,
 ) -> Result<(Connection, Response), Error> {
-    let timed_out = || Error::Timeout {
-        what: "connection",
-        secs: limit.as_secs_f64(),
-    };
-    let deadline = tokio::time::Instant::now() + limit;
-    let mut ex = tokio::time::timeout_at(
-        deadline,
-        exchange::exchange(ctx, target, spec, None, settings),
-    )
-    .await
-    .map_err(|_| timed_out())??;
-    let body_bytes = tokio::time::timeout_at(deadline, ex.drain())
-        .await
-        .map_err(|_| timed_out())??;
-    let seen = Arc::clone(&ex.seen);
-    let marks = ex.marks;
-    let (remote_addr, local_addr) = (ex.remote, ex.local);
-    let tls = ex.tls.clone();
-    let status = ex.head.status.as_u16();
-    let reason = ex.reason();
-    let headers: Vec<[String; 2]> = ex
-        .head
-        .headers
-        .iter()
-        .map(|(n, v)| [n.to_string(), text(v.as_bytes())])
-        .collect();
-    let content_type = ex
-        .head
-        .headers
-        .get("content-type")
-        .map(|v| text(v.as_bytes()));
-    let closing = Instant::now();
-    // Bounded inside: hyper is given a second to finish with the connection.
-    ex.close(ctx, false).await;
-    let closed = Instant::now();
-    let seen = http_get::tap::snapshot(&seen);
-
-    let close_ms = millis(closed - closing);
-    let total = millis(closed.saturating_duration_since(marks.start));
-    let durations = Phases::durations(&marks, marks.start);
-    let offsets = Phases::offsets(&marks, marks.start);
-    let raw_head = seen.head.get(seen.head_start..).unwrap_or_default();
-    let head_text = String::from_utf8_lossy(raw_head);
+    let fetched = http_get::fetch(ctx, target, spec, settings, limit).await?;
+    let summary = fetched.summary;
+    let local_addr = summary.local_addr;
+    let (durations, offsets) = (summary.timings_ms, summary.offsets_ms);
     let connection = Connection {
-        remote_addr,
+        remote_addr: summary.remote_addr,
         local_addr,
         local_port: local_addr.port(),
-        timings_ms: Timings::of(durations, close_ms, total),
-        offsets_ms: Timings::of(offsets, total, total),
-        bytes_written: seen.written_total,
-        bytes_read: seen.read_total,
-        closed_by: if seen.peer_closed { "server" } else { "client" },
-        tls,
+        timings_ms: Timings {
+            phases: durations,
+            close: fetched.close_ms,
+        },
+        offsets_ms: Timings {
+            phases: offsets,
+            close: offsets.total + fetched.close_ms,
+        },
+        bytes_written: fetched.bytes_written,
+        bytes_read: fetched.bytes_read,
+        closed_by: fetched.closed_by,
+        tls: summary.tls,
     };
+    let head = String::from_utf8_lossy(&fetched.head);
     let response = Response {
-        status_line: head_text.lines().next().unwrap_or_default().to_string(),
-        status,
-        reason,
-        headers,
-        head_bytes: raw_head.len(),
-        body_bytes,
-        content_type,
+        status_line: head.lines().next().unwrap_or_default().to_string(),
+        status: summary.status,
+        reason: summary.reason,
+        headers: summary.headers,
+        head_bytes: fetched.head.len(),
+        body_bytes: summary.body_bytes,
+        content_type: summary.content_type,
     };
     Ok((connection, response))
 }
 
-/// Header bytes as text (anything not UTF-8 replaced).
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
-    use std::cell::OnceCell;
-
-    use http_get::net::Family;
-    use http_get::tls::Trust;
+    use http_get::Trust;
     use netlens_core::{CommonArgs, Failure};
 
     use super::*;
     use crate::journey::message;
 
     fn settings(timeout: Duration) -> Settings {
-        Settings {
-            overrides: Vec::new(),
-            family: Family::Any,
-            trust: Trust::System,
-            tls: OnceCell::new(),
-            connect_timeout: timeout,
-            verbose: false,
-        }
+        let mut settings = Settings::new(Trust::System);
+        settings.connect_timeout = timeout;
+        settings
     }
 
     fn run(url: &str, limit: Duration) -> Result<(Connection, Response), Error> {
@@ -226,8 +152,10 @@ mod tests {
         );
         assert_eq!(response.status_line, "HTTP/1.1 200 OK");
         assert_eq!(connection.remote_addr, server.addr());
-        assert_eq!(connection.closed_by, "client");
-        assert!(connection.offsets_ms.total >= connection.offsets_ms.first_byte);
+        assert_eq!(connection.closed_by, ClosedBy::Client);
+        let (d, at) = (connection.timings_ms, connection.offsets_ms);
+        assert!(at.phases.total >= at.phases.first_byte);
+        assert_eq!(at.close, at.phases.total + d.close);
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! Steps 1 and 2: the URL decoded (url-parse's report) and the request
 //! message built (http-get's request building, as `http-get --offline` prints it).
 
-use clap::Parser;
-use http_get::request::RequestSpec;
-use http_get::target::Target;
+use http_get::{RequestSpec, Target};
 
 use crate::journey::error::Error;
 
@@ -16,6 +14,8 @@ pub struct Request {
     pub spec: RequestSpec,
     /// The message, exactly as hyper will write it (credentials masked).
     pub message: Vec<u8>,
+    /// The request line and header lines of the message (credentials masked).
+    pub head_lines: Vec<String>,
 }
 
 /// The url-parse report of `input`: as JSON (the object `url-parse --json`
@@ -30,7 +30,7 @@ pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), E
     // As in http-get's JSON, a password never shows: the journey sends it, once.
     if !report.password.is_empty() {
         let href = url_parse::render::masked_href(&report).into_owned();
-        json["password"] = url_parse::render::MASK.into();
+        json["password"] = netlens_core::redact::MASK.into();
         json["href"] = href.into();
     }
     let mut human = Vec::new();
@@ -42,24 +42,15 @@ pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), E
 /// default headers (and Basic credentials from the URL, masked when shown).
 pub fn build(input: &str) -> Result<Request, Error> {
     let target = Target::parse(input, None)?;
-    // The same defaults as `http-get URL`: parsed from its own flags, so that
-    // both build the same message.
-    let args = http_get::Args::try_parse_from(["http-get", "--", input])
-        .map_err(|e| http_get::Error::Usage(e.to_string()))?;
-    let spec = RequestSpec::from_args(&args, &target)?;
-    let message = http_get::exchange::offline_message(&target, &spec, None);
+    let spec = RequestSpec::get(&target);
+    let message = spec.message(&target);
+    let head_lines = spec.direct_head(&target).lines();
     Ok(Request {
         target,
         spec,
         message,
+        head_lines,
     })
-}
-
-/// The request line and header lines of a message, and its size.
-pub fn head_lines(message: &[u8]) -> Vec<String> {
-    let text = String::from_utf8_lossy(message);
-    let head = text.split("\r\n\r\n").next().unwrap_or_default();
-    head.split("\r\n").map(str::to_string).collect()
 }
 
 #[cfg(test)]
@@ -69,7 +60,7 @@ mod tests {
     #[test]
     fn builds_what_http_get_offline_prints() {
         let request = build("http://www.lab.glasscom.com/sample.htm").unwrap();
-        let lines = head_lines(&request.message);
+        let lines = &request.head_lines;
         assert_eq!(lines[0], "GET /sample.htm HTTP/1.1");
         assert_eq!(lines[1], "Host: www.lab.glasscom.com");
         assert!(
@@ -98,8 +89,8 @@ mod tests {
         assert!(human.contains("default document"), "{human}");
         assert!(decode("http://h:99999/", false).is_err());
         let (json, human) = decode("http://al:s3cret@h.test/", false).unwrap();
-        assert_eq!(json["password"], "********");
-        assert_eq!(json["href"], "http://al:********@h.test/");
+        assert_eq!(json["password"], "****");
+        assert_eq!(json["href"], "http://al:****@h.test/");
         assert!(!json.to_string().contains("s3cret") && !human.contains("s3cret"));
     }
 }

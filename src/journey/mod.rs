@@ -25,14 +25,9 @@ pub mod render;
 pub mod resolve;
 pub mod sandbox;
 
-use std::cell::OnceCell;
 use std::net::{IpAddr, SocketAddr};
 
-use http_get::args::ResolveArg;
-use http_get::exchange::Settings;
-use http_get::net::Family;
-use http_get::target::{Scheme, Target};
-use http_get::tls::Trust;
+use http_get::{HttpVersion, ResolveArg, Scheme, Settings, Target, Trust};
 use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
 
 pub use args::JourneyArgs;
@@ -67,7 +62,7 @@ impl Tool for Journey {
 /// ended the journey.
 pub fn run(args: JourneyArgs, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     let mut story = Story {
-        input: url_parse::error::mask_password(&args.url).into_owned(),
+        input: netlens_core::redact::mask_url_password(&args.url).into_owned(),
         ..Story::default()
     };
     let result = walk(&args, ctx, &mut story);
@@ -105,10 +100,10 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
     }
 
     let request = message::build(&args.url)?;
-    let request_out = RequestOut::of(&request.message);
+    let request_out = RequestOut::of(&request.message, &request.head_lines);
     if human {
         render::heading(ctx, 2, "The request message, built", "http-get --offline")?;
-        render::request(ctx, &request.message)?;
+        render::request(ctx, &request.message, &request.head_lines)?;
     }
     let request_line = request_out.request_line.clone();
     story.request = Some(request_out);
@@ -161,14 +156,11 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         None if target.host_is_ip => (Vec::new(), Trust::System),
         None => (direct(target, &addresses), Trust::System),
     };
-    let settings = Settings {
-        overrides,
-        family: Family::Any,
-        trust,
-        tls: OnceCell::new(),
-        connect_timeout: args.timeout,
-        verbose: false,
-    };
+    let mut settings = Settings::new(trust);
+    settings.overrides = overrides;
+    settings.connect_timeout = args.timeout;
+    // The chapter tells HTTP/1.1: its messages are text, byte for byte.
+    settings.http = HttpVersion::Http1;
     if human {
         render::heading(ctx, 5, "Socket, connect, write, read, close", "http-get")?;
         // The sections so far stay on screen while the connection is made.

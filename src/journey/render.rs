@@ -5,11 +5,12 @@ use std::io;
 use std::net::IpAddr;
 
 use comfy_table::{Cell, CellAlignment};
-use netlens_core::{Ctx, Failure, table};
+use http_get::ClosedBy;
+use netlens_core::{Ctx, ErrorOut, Failure, table};
 use serde::Serialize;
 
 use crate::journey::fetch::{Connection, Response};
-use crate::journey::message;
+
 use crate::journey::place::Placed;
 use crate::journey::resolve::Trace;
 
@@ -45,15 +46,6 @@ pub struct Story {
     pub error: Option<ErrorOut>,
 }
 
-/// The `error` member: as in every tool's error objects.
-#[derive(Serialize)]
-pub struct ErrorOut {
-    /// Short machine-readable kind (`nxdomain`, `invalid_port`, `connect`...).
-    pub kind: &'static str,
-    /// The message, as on stderr.
-    pub message: String,
-}
-
 /// The sandbox's servers.
 #[derive(Serialize)]
 pub struct SandboxOut {
@@ -79,9 +71,9 @@ pub struct RequestOut {
 }
 
 impl RequestOut {
-    /// The JSON of a message.
-    pub fn of(message: &[u8]) -> RequestOut {
-        let mut lines = message::head_lines(message).into_iter();
+    /// The JSON of a message and its head's lines.
+    pub fn of(message: &[u8], head_lines: &[String]) -> RequestOut {
+        let mut lines = head_lines.iter().cloned();
         let request_line = lines.next().unwrap_or_default();
         let headers = lines
             .filter_map(|line| {
@@ -137,10 +129,7 @@ pub struct Serves {
 impl Story {
     /// Record `error` as the reason the story ends here.
     pub fn fail(&mut self, error: &dyn Failure) {
-        self.error = Some(ErrorOut {
-            kind: error.kind(),
-            message: error.to_string(),
-        });
+        self.error = Some(ErrorOut::of(error));
     }
 }
 
@@ -155,10 +144,9 @@ pub fn heading(ctx: &mut Ctx, n: u8, title: &str, tool: &str) -> io::Result<()> 
 }
 
 /// Step 2: the message, line by line, and its size.
-pub fn request(ctx: &mut Ctx, message: &[u8]) -> io::Result<()> {
+pub fn request(ctx: &mut Ctx, message: &[u8], lines: &[String]) -> io::Result<()> {
     let out = ctx.out();
-    let lines = message::head_lines(message);
-    for line in &lines {
+    for line in lines {
         writeln!(out, "  {line}")?;
     }
     let masked = lines.iter().any(|l| l.ends_with("****"));
@@ -220,7 +208,7 @@ pub fn connection(ctx: &mut Ctx, out: &ConnectionOut, request_line: &str) -> io:
         c.remote_addr,
         c.local_port
     )?;
-    let (d, at) = (&c.timings_ms, &c.offsets_ms);
+    let (d, at) = (&c.timings_ms.phases, &c.offsets_ms.phases);
     let mut rows: Vec<(&str, String, f64, f64)> = vec![(
         "connect",
         "TCP three-way handshake".to_string(),
@@ -259,11 +247,17 @@ pub fn connection(ctx: &mut Ctx, out: &ConnectionOut, request_line: &str) -> io:
         at.body,
     ));
     let who = match c.closed_by {
-        "server" => "the server closed first",
-        _ => "journey closed it after the body",
+        ClosedBy::Server => "the server closed first",
+        ClosedBy::Client => "journey closed it after the body",
     };
-    rows.push(("close", who.to_string(), d.close, at.close));
-    rows.push(("total", "socket to close".to_string(), d.total, at.total));
+    rows.push((
+        "total",
+        "socket to the body's end".to_string(),
+        d.total,
+        at.total,
+    ));
+    let close = (c.timings_ms.close, c.offsets_ms.close);
+    rows.push(("close", who.to_string(), close.0, close.1));
     let color = ctx.color();
     let mut table = table::new(&["phase", "what happened", "ms", "at ms"], color);
     for (phase, what, ms, end) in rows {
@@ -301,7 +295,11 @@ mod tests {
 
     #[test]
     fn request_json_splits_the_head() {
-        let out = RequestOut::of(b"GET / HTTP/1.1\r\nHost: h.test\r\nAccept: */*\r\n\r\n");
+        let lines = ["GET / HTTP/1.1", "Host: h.test", "Accept: */*"].map(String::from);
+        let out = RequestOut::of(
+            b"GET / HTTP/1.1\r\nHost: h.test\r\nAccept: */*\r\n\r\n",
+            &lines,
+        );
         assert_eq!(out.request_line, "GET / HTTP/1.1");
         assert_eq!(out.headers[0], ["Host".to_string(), "h.test".to_string()]);
         assert_eq!(out.headers.len(), 2);

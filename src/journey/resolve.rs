@@ -8,8 +8,9 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use dns_lookup::{ErrorOut, Negative, QueryOut, Report, Step, TraceOptions, Tracer};
+use dns_lookup::{Negative, QueryOut, Report, Step, TraceOptions, Tracer};
 use hickory_proto::rr::{Name, RecordType};
+use netlens_core::ErrorOut;
 use serde::Serialize;
 
 use crate::journey::error::Error;

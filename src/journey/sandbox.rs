@@ -10,8 +10,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
-use http_get::args::ResolveArg;
-use http_get::tls::Trust;
+use http_get::{ResolveArg, Trust};
 use netlens_sandbox::dns::Hierarchy;
 use netlens_sandbox::web;
 

@@ -776,12 +776,20 @@ fn edns_options_sent_and_received() {
     assert_eq!(options[2]["server_cookie"], "73616e64626f7821");
     // The padded reply fills 468-byte blocks.
     assert!(options[3]["data"].as_str().unwrap().len() > 100);
+    let sent: Vec<&str> = edns["sent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sent, ["NSID", "ECS", "COOKIE", "PADDING"]);
+    assert_eq!(edns["sent"][1]["subnet"], "198.51.100.0/24");
     // The human form lists them after the summary line.
     resolver(&h)
         .args(["--nsid", "--cookie", "www.example"])
         .run()
         .code(0)
-        .stdout_has(";; edns: version 0, udp 1232\n")
+        .stdout_has(";; edns: version 0, udp 1232\n;; sent: nsid; cookie: client ")
         .stdout_has(";; nsid: 73616e64626f782d7265736f6c7665722d31 (\"sandbox-resolver-1\")")
         .stdout_has(", server 73616e64626f7821");
     // Without EDNS the reply has no OPT record.
@@ -954,7 +962,8 @@ fn assert_tls_session(report: &Value, protocol: &str, alpn: &str) {
     );
     assert!(!tls["cipher"].as_str().unwrap().is_empty());
     assert_eq!(tls["alpn"], alpn);
-    assert_eq!(tls["peer_subject"], "CN=dns.sandbox.test");
+    assert_eq!(tls["subject"], "CN=dns.sandbox.test");
+    assert_eq!(tls["issuer"], "CN=netlens sandbox CA, O=netlens");
 }
 
 #[test]

@@ -433,7 +433,8 @@ fn https_trust_decides_the_exit_code() {
     let run = get().args(["--json", "--cacert", &ca(), &url]).run();
     run.code(0);
     let tls = &run.json()["tls"];
-    assert_eq!(tls["alpn"], "http/1.1");
+    assert_eq!(tls["alpn"], "h2");
+    assert_eq!(run.json()["http_version"], "HTTP/2");
     assert!(tls["version"].as_str().unwrap().starts_with("TLSv1."));
     assert!(
         tls["peer_issuer"]
@@ -468,7 +469,7 @@ fn https_trust_decides_the_exit_code() {
         .code(0)
         .stderr_has("* tls TLSv1.3")
         .stderr_has("from --resolve")
-        .stderr_has(&format!("> Host: www.lab.glasscom.com:{port}"));
+        .stderr_has(&format!("> :authority: www.lab.glasscom.com:{port}"));
     get().args(["--cacert", "/no/such.pem", &url]).run().code(2);
 }
 
@@ -799,4 +800,106 @@ fn bad_input_is_a_usage_error() {
     let run = get().args(["--json", &format!("http://{refused}/")]).run();
     run.code(3);
     assert_eq!(run.json()["error"]["kind"], "connect");
+}
+
+#[test]
+fn https_speaks_http2_by_alpn_and_lists_the_frames() {
+    let s = sandbox();
+    let url = s.https.url("/sample.htm");
+    let run = get().args(["-v", "-i", "--cacert", &ca(), &url]).run();
+    run.code(0)
+        .stdout_has("HTTP/2 200\r\ncontent-type: text/html; charset=utf-8\r\n")
+        .stdout_has("<img src=\"sample.png\"")
+        .stderr_has("alpn h2")
+        .stderr_has("> :method: GET\n> :scheme: https\n")
+        .stderr_has(&format!("> :authority: 127.0.0.1:{}\n", s.https.port()))
+        .stderr_has("> :path: /sample.htm\n")
+        .stderr_has("< :status: 200\n")
+        .stderr_has("* > SETTINGS stream 0, flags 0x00")
+        .stderr_has("* > HEADERS stream 1, flags 0x05 (END_STREAM END_HEADERS)")
+        .stderr_has("* < SETTINGS stream 0, flags 0x01 (ACK), 0 bytes")
+        .stderr_has(&format!(
+            "* < DATA stream 1, flags 0x01 (END_STREAM), {} bytes",
+            pages::SAMPLE_PAGE.len()
+        ))
+        .stderr_has("* header blocks: request ");
+    let hpack = run
+        .err()
+        .lines()
+        .find_map(|l| l.strip_prefix("* header blocks: request "))
+        .map(|l| l.split(' ').next().unwrap().parse::<u32>().unwrap())
+        .unwrap();
+    assert!(hpack > 0 && hpack < 100, "{}", run.dump());
+
+    let run = get().args(["--json", "--cacert", &ca(), &url]).run();
+    run.code(0);
+    let v = run.json();
+    assert_eq!(v["http_version"], "HTTP/2");
+    assert_eq!(v["tls"]["alpn"], "h2");
+    assert_eq!(v["body_bytes"], pages::SAMPLE_PAGE.len());
+    let t = &v["timings_ms"];
+    assert!(t["first_byte"].as_f64().unwrap() >= 0.0);
+
+    let run = get()
+        .args(["--json", "--http1.1", "--cacert", &ca(), &url])
+        .run();
+    run.code(0);
+    assert_eq!(run.json()["http_version"], "HTTP/1.1");
+    assert_eq!(run.json()["tls"]["alpn"], "http/1.1");
+}
+
+#[test]
+fn http2_prior_knowledge_speaks_h2c_on_cleartext() {
+    let s = sandbox();
+    let url = s.a.url("/echo");
+    let run = get()
+        .args(["--http2-prior-knowledge", "--json", &url])
+        .run();
+    run.code(0);
+    assert_eq!(run.json()["http_version"], "HTTP/2");
+    assert!(run.json()["tls"].is_null());
+    get()
+        .args(["--http2-prior-knowledge", "-v", &url])
+        .run()
+        .code(0)
+        .stdout_has("GET /echo HTTP/2.0\n")
+        .stderr_has("> :scheme: http\n");
+    // Without it, cleartext stays HTTP/1.1, as curl does.
+    get()
+        .args(["--http2", &url])
+        .run()
+        .code(0)
+        .stdout_has("GET /echo HTTP/1.1\n");
+}
+
+#[test]
+fn http2_errors_from_the_server_are_protocol_errors_named() {
+    let cases = [
+        (Script::H2GoAway, "the server sent GOAWAY ENHANCE_YOUR_CALM"),
+        (
+            Script::H2Reset,
+            "the server reset the stream (RST_STREAM) INTERNAL_ERROR",
+        ),
+        (Script::H2FlowControl, "FLOW_CONTROL_ERROR"),
+        (Script::H2BadFrame, "the server broke HTTP/2"),
+    ];
+    for (script, message) in cases {
+        let addr = scripted(script);
+        let url = format!("http://{addr}/");
+        get()
+            .args(["--http2-prior-knowledge", &url])
+            .run()
+            .code(4)
+            .stderr_has(message);
+        let run = get()
+            .args(["--http2-prior-knowledge", "--json", &url])
+            .run();
+        run.code(4);
+        assert_eq!(run.json()["error"]["kind"], "protocol", "{script:?}");
+    }
+    get()
+        .args(["--http1.1", "--http2", "http://127.0.0.1/"])
+        .run()
+        .code(2)
+        .stderr_has("--http2");
 }

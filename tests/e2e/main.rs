@@ -8,5 +8,6 @@ mod dns;
 mod dnssec;
 mod http;
 mod journey;
+mod scale;
 mod subnet;
 mod url;

@@ -16,7 +16,7 @@ fn human_reading_of_the_seed_url() {
         cmd.args(["http://user:password@www.cyber.co.kr:80/dir/file1.html"])
             .run()
             .code(0)
-            .stdout_has("http://user:********@www.cyber.co.kr/dir/file1.html")
+            .stdout_has("http://user:****@www.cyber.co.kr/dir/file1.html")
             .stdout_has("80 (the default for http)")
             .stdout_has("/dir/")
             .stdout_has("file1.html")
@@ -341,10 +341,7 @@ fn errors_in_words() {
         ("http:///", "empty host"),
         ("/relative/path", "relative URL without a base"),
         ("http://[::1/", "invalid IPv6 address"),
-        (
-            "http://a.b.c.xn--pokxncvks/",
-            "invalid international domain name",
-        ),
+        ("http://xn--tešla/", "invalid international domain name"),
     ] {
         tool("url-parse")
             .args([input])
@@ -361,7 +358,7 @@ fn error_lines_mask_the_password() {
         .args(["http://me:hunter2@h.example:99999/"])
         .run()
         .code(2)
-        .stderr_has("url-parse: http://me:********@h.example:99999/: invalid port number")
+        .stderr_has("url-parse: http://me:****@h.example:99999/: invalid port number")
         .never_shows("hunter2");
 }
 

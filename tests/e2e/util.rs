@@ -9,9 +9,6 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The tool names the dispatcher answers to when invoked through a link.
-const TOOLS: &[&str] = &["url-parse", "subnet-calc", "dns-lookup", "http-get"];
-
 /// How long any one command may run before the test fails.
 const TIME_LIMIT: Duration = Duration::from_secs(60);
 
@@ -31,8 +28,21 @@ pub fn netlens() -> Cmd {
 
 /// A tool by its own name (`subnet-calc ARGS...`), through a link to the dispatcher.
 pub fn tool(name: &str) -> Cmd {
-    assert!(TOOLS.contains(&name), "unknown tool {name}");
-    Cmd::new(&links_dir().join(name), name)
+    assert!(
+        netlens::TOOLS.iter().any(|row| row.name == name),
+        "unknown tool {name}"
+    );
+    Cmd::new(&tool_path(name), name)
+}
+
+/// The path of a tool's link, for commands that run it themselves (GNU parallel).
+pub fn tool_path(name: &str) -> PathBuf {
+    links_dir().join(name)
+}
+
+/// `sh -c SCRIPT`, in the same cleared environment as the tools.
+pub fn shell(script: &str) -> Cmd {
+    Cmd::new(Path::new("/bin/sh"), "sh -c").args(["-c", script])
 }
 
 /// A fresh temporary directory for one test's files.
@@ -49,7 +59,7 @@ fn links_dir() -> &'static PathBuf {
         let dir =
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("links-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create links dir");
-        for name in TOOLS {
+        for name in netlens::TOOLS.iter().map(|row| row.name) {
             let link = dir.join(name);
             let _ = std::fs::remove_file(&link);
             std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_netlens"), &link).expect("link tool");

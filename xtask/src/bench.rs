@@ -53,8 +53,8 @@ impl Bench {
         let dir = target_dir().join("xtask-bench");
         std::fs::create_dir_all(&dir)?;
         let netlens = target_dir().join("release/netlens");
-        for tool in ["url-parse", "subnet-calc", "dns-lookup", "http-get"] {
-            let link = dir.join(tool);
+        for tool in netlens::TOOLS {
+            let link = dir.join(tool.name);
             let _ = std::fs::remove_file(&link);
             std::os::unix::fs::symlink(&netlens, &link)
                 .with_context(|| format!("linking {}", link.display()))?;
@@ -244,6 +244,47 @@ impl Bench {
             &trace,
             &["--warmup", "10", "--runs", "100"],
         )?;
+        self.dns_encrypted(lab, name)
+    }
+
+    /// One question over TLS and over HTTPS (HTTP/2), against kdig, through
+    /// the sandbox's front ends for the `lab.glasscom.com.` server.
+    fn dns_encrypted(&self, lab: std::net::SocketAddr, name: &str) -> Result<()> {
+        if !available("kdig") {
+            println!("\nskipping DoT and DoH: kdig is needed (apt-get install knot-dnsutils)");
+            return Ok(());
+        }
+        let front = netlens_sandbox::dns::encrypted::Encrypted::start(lab)?;
+        let ca = self.dir.join("dns-ca.pem");
+        std::fs::write(&ca, front.ca_pem())?;
+        let ca = ca.display();
+        let tls = "+tls-hostname=dns.sandbox.test";
+        let tool = self.tool("dns-lookup");
+        let (dot, doh) = (front.dot().port(), front.doh().port());
+        let cases = [
+            ("DoT", "+tls", "--tls", dot),
+            ("DoH", "+https=/dns-query", "--https", doh),
+        ];
+        for (label, kdig_flag, flag, port) in cases {
+            let commands = [
+                (
+                    format!("kdig {kdig_flag} (peer)"),
+                    format!("kdig -p {port} @127.0.0.1 {kdig_flag} +tls-ca={ca} {tls} {name} A"),
+                ),
+                (
+                    format!("dns-lookup {flag}"),
+                    format!(
+                        "{tool} {flag} --cacert {ca} --tls-name dns.sandbox.test \
+                         @127.0.0.1 --port {port} {name} A"
+                    ),
+                ),
+            ];
+            compare(
+                &format!("one question over {label}"),
+                &commands,
+                &["-N", "--warmup", "10", "--runs", "100"],
+            )?;
+        }
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 //! and man pages, all in `target/dist`.
 //!
 //! Completions and man pages are rendered from the same clap definitions the
-//! binaries parse with (`netlens::command`, `netlens::tool_commands`), so they
+//! binaries parse with (`netlens::command` and each row of `netlens::TOOLS`), so they
 //! cannot drift from the real flags.
 
 use std::fs;
@@ -25,11 +25,11 @@ pub fn run() -> Result<()> {
     fs::copy(target_dir().join("release/netlens"), bin.join("netlens"))
         .context("copying the release binary")?;
     for tool in netlens::TOOLS {
-        std::os::unix::fs::symlink("netlens", bin.join(tool))?;
+        std::os::unix::fs::symlink("netlens", bin.join(tool.name))?;
     }
 
     let mut commands = vec![netlens::command()];
-    commands.extend(netlens::tool_commands());
+    commands.extend(netlens::TOOLS.iter().map(|tool| (tool.command)()));
     for command in &commands {
         completions(command.clone(), &dist.join("completions"))?;
         man_pages(command.clone(), &dist.join("man/man1"))?;

@@ -3,12 +3,14 @@
 //! - `ci`: formatting check, clippy with warnings denied, the test suite;
 //! - `dist`: release binaries, tool links, shell completions and man pages in `target/dist`;
 //! - `bench`: whole-process comparisons with the peer tools (ipcalc, iprange, dig, curl);
-//! - `fuzz`: run the cargo-fuzz targets in `fuzz/` for a while each.
+//! - `fuzz`: run the cargo-fuzz targets in `fuzz/` for a while each;
+//! - `scale-demo`: the Spark recipe of "Running at scale", run with `local[2]`.
 
 mod bench;
 mod ci;
 mod dist;
 mod fuzz;
+mod scale;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,7 +22,8 @@ usage: cargo xtask <task> [args]
   ci                 cargo fmt --check, clippy -D warnings, cargo test --workspace
   dist               release build, tool links, completions and man pages into target/dist
   bench [WHAT...]    whole-process comparisons with peer tools (startup subnet url dns http)
-  fuzz [SECS]        run every fuzz target for SECS seconds (default 60; needs cargo-fuzz)";
+  fuzz [SECS]        run every fuzz target for SECS seconds (default 60; needs cargo-fuzz)
+  scale-demo         split 10,000 inputs over Spark (local[2]) with --shard; needs pyspark";
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -31,6 +34,7 @@ fn main() -> Result<()> {
         "dist" => dist::run(),
         "bench" => bench::run(&rest),
         "fuzz" => fuzz::run(&rest),
+        "scale-demo" => scale::run(),
         "" | "help" | "-h" | "--help" => {
             println!("{USAGE}");
             Ok(())

@@ -1,8 +1,11 @@
 //! Flags that every tool shares, defined once and flattened into each tool's `Args`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+
+use crate::select::{Selection, Shard};
 
 /// The longest timeout any flag takes, in seconds (a little over 11 days).
 const MAX_SECONDS: f64 = 1_000_000.0;
@@ -17,6 +20,28 @@ pub struct CommonArgs {
     /// When to use color [NO_COLOR in the environment turns "auto" off]
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+
+    /// Read inputs from FILE, one per line, after any given as arguments ("-" for stdin)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub input_file: Option<PathBuf>,
+
+    /// Input lines are JSON objects (another tool's JSON Lines); the input is this field
+    #[arg(long, value_name = "NAME", global = true)]
+    pub input_field: Option<String>,
+
+    /// Take only the inputs of shard K of N (K from 1), by a stable hash of the input text
+    #[arg(long, value_name = "K/N", global = true)]
+    pub shard: Option<Shard>,
+}
+
+impl CommonArgs {
+    /// Which inputs the run takes (`--input-field`, `--shard`).
+    pub fn selection(&self) -> Selection {
+        Selection {
+            field: self.input_field.clone(),
+            shard: self.shard,
+        }
+    }
 }
 
 /// When to color output.
@@ -67,7 +92,7 @@ mod tests {
 
     use super::*;
 
-    #[derive(Parser)]
+    #[derive(Parser, Debug)]
     struct Probe {
         #[command(flatten)]
         common: CommonArgs,
@@ -81,6 +106,13 @@ mod tests {
         let p = Probe::try_parse_from(["t"]).unwrap();
         assert_eq!(p.common, CommonArgs::default());
         assert!(Probe::try_parse_from(["t", "--color", "sometimes"]).is_err());
+        let p = Probe::try_parse_from(["t", "--shard", "3/4", "--input-field", "url"]).unwrap();
+        assert_eq!(p.common.shard, Some(Shard { index: 3, count: 4 }));
+        assert_eq!(p.common.selection().field.as_deref(), Some("url"));
+        for bad in ["0/4", "5/4", "x"] {
+            let error = Probe::try_parse_from(["t", "--shard", bad]).unwrap_err();
+            assert!(error.to_string().contains(bad), "{error}");
+        }
     }
 
     #[test]

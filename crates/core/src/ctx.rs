@@ -5,14 +5,17 @@
 //! progress). Tests build a context over in-memory buffers with [`Ctx::capture`].
 
 use std::cell::{Cell, RefCell};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde::Serialize;
 
 use crate::args::CommonArgs;
-use crate::exit::{ExitCode, Failure};
+use crate::exit::{ErrorOut, ExitCode, Failure};
 use crate::input;
+use crate::select::{Selected, Selection};
 
 /// Set to `1` to make the tools treat stdout and stderr as terminals (color in
 /// "auto" mode, progress bars), so that tests can see what a person would.
@@ -34,6 +37,8 @@ pub struct Ctx {
     err: Box<dyn Write>,
     stdin: Option<Box<dyn BufRead>>,
     out_closed: Rc<Cell<bool>>,
+    input_file: Option<PathBuf>,
+    selection: Selection,
 }
 
 impl Ctx {
@@ -62,6 +67,8 @@ impl Ctx {
                 io::stdin(),
             ))),
             out_closed,
+            input_file: common.input_file.clone(),
+            selection: common.selection(),
         }
     }
 
@@ -81,6 +88,8 @@ impl Ctx {
             err: Box::new(SharedBuf(Rc::clone(&captured.err))),
             stdin: Some(Box::new(io::Cursor::new(stdin.as_bytes().to_vec()))),
             out_closed: Rc::new(Cell::new(false)),
+            input_file: common.input_file.clone(),
+            selection: common.selection(),
         };
         (ctx, captured)
     }
@@ -120,16 +129,17 @@ impl Ctx {
         self.stdin_is_terminal
     }
 
-    /// Read all of stdin at once, for bulk input (a million prefixes for
-    /// `subnet-calc aggregate`) to be split with [`input::lines`] without a
-    /// copy or allocation per line. Stdin is read once: later calls, and
-    /// [`Ctx::for_each_input`] afterwards, get nothing from it.
+    /// `--input-file`, when given.
+    pub fn input_file(&self) -> Option<&Path> {
+        self.input_file.as_deref()
+    }
+
+    /// Read all of stdin at once, for bulk input to be split with
+    /// [`input::lines`] without a copy or allocation per line. Stdin is read
+    /// once: later calls, and [`Ctx::for_each_input`] afterwards, get nothing
+    /// from it.
     pub fn read_stdin(&mut self) -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::new();
-        if let Some(mut stdin) = self.stdin.take() {
-            stdin.read_to_end(&mut bytes)?;
-        }
-        Ok(bytes)
+        self.read_whole(None)
     }
 
     /// Buffered stdout, for results.
@@ -168,10 +178,7 @@ impl Ctx {
         if self.json {
             let object = ErrorObject {
                 input,
-                error: ErrorBody {
-                    kind: error.kind(),
-                    message: error.to_string(),
-                },
+                error: ErrorOut::of(error),
             };
             self.emit_json(&object)?;
         }
@@ -180,7 +187,10 @@ impl Ctx {
 
     /// Run `each` on every input: the positional `args`, where `-` (or no
     /// argument at all, when stdin is not a terminal) stands for stdin, one input
-    /// per line, blank lines and `#` comments skipped.
+    /// per line, blank lines and `#` comments skipped; then the lines of
+    /// `--input-file`. Lines are JSON objects under `--input-field` (the input is
+    /// the field), and `--shard` keeps only the inputs of one shard
+    /// ([`crate::select`]).
     ///
     /// A failed input is reported in its place ([`Ctx::report`]) and the run goes
     /// on; the result is the highest exit code among the inputs. Only a closed
@@ -193,45 +203,160 @@ impl Ctx {
     where
         E: Failure + From<io::Error>,
     {
+        let selection = self.selection.clone();
         let mut worst = ExitCode::Success;
-        let mut run_one = |ctx: &mut Ctx, input: &str| -> Result<(), E> {
-            match each(ctx, input) {
+        let mut run_one = |ctx: &mut Ctx, raw: &str, is_line: bool| -> Result<(), E> {
+            let picked = if is_line {
+                selection.line(raw)
+            } else {
+                selection.argument(raw)
+            };
+            let input = match picked {
+                Selected::Take(input) => input,
+                Selected::Skip => return Ok(()),
+                Selected::Fail(error) => {
+                    worst = worst.max(ctx.report(raw, &error)?);
+                    return Ok(());
+                }
+            };
+            match each(ctx, &input) {
                 Ok(code) => worst = worst.max(code),
                 Err(error) if ctx.output_closed() => return Err(error),
-                Err(error) => worst = worst.max(ctx.report(input, &error)?),
+                Err(error) => worst = worst.max(ctx.report(&input, &error)?),
             }
             Ok(())
         };
-        if args.is_empty() {
-            if self.stdin_is_terminal {
-                self.error_line(&"no input: give it as arguments or as lines on stdin");
-                return Ok(ExitCode::Usage);
-            }
-            self.each_stdin_line(&mut run_one)?;
+        if !self.has_inputs(args) {
+            return Ok(ExitCode::Usage);
         }
         for arg in args {
             if arg == "-" {
-                self.each_stdin_line(&mut run_one)?;
+                self.each_line(None, &mut |ctx, line| run_one(ctx, line, true))?;
             } else {
-                run_one(self, arg)?;
+                run_one(self, arg, false)?;
             }
+        }
+        let source = self.implicit_source(args);
+        if let Some(source) = source {
+            self.each_line(source.as_deref(), &mut |ctx, line| run_one(ctx, line, true))?;
         }
         Ok(worst)
     }
 
-    /// Call `each` for every input line on stdin (read once; a second `-` reads nothing).
-    fn each_stdin_line<E: From<io::Error>>(
+    /// Every input, as [`Ctx::for_each_input`] finds them, handed to `each`
+    /// as bytes, for bulk input (a million prefixes for `subnet-calc
+    /// aggregate`): stdin and `--input-file` are read whole and split in
+    /// place, without a copy, UTF-8 check or allocation per line. A line
+    /// that `--input-field` cannot pick is reported on stderr; the run goes
+    /// on and the returned code says so. `None` when there is no input at all
+    /// (said on stderr).
+    pub fn for_each_input_bytes(
         &mut self,
-        each: &mut impl FnMut(&mut Ctx, &str) -> Result<(), E>,
+        args: &[String],
+        mut each: impl FnMut(&mut Ctx, &[u8]),
+    ) -> io::Result<Option<ExitCode>> {
+        if !self.has_inputs(args) {
+            return Ok(None);
+        }
+        let mut worst = ExitCode::Success;
+        for arg in args {
+            if arg == "-" {
+                let bytes = self.read_whole(None)?;
+                worst = worst.max(self.each_picked_line(&bytes, &mut each));
+            } else if self.selection.argument(arg) != Selected::Skip {
+                each(self, arg.as_bytes());
+            }
+        }
+        if let Some(source) = self.implicit_source(args) {
+            let bytes = self.read_whole(source.as_deref())?;
+            worst = worst.max(self.each_picked_line(&bytes, &mut each));
+        }
+        Ok(Some(worst))
+    }
+
+    /// Whether the run has inputs; says why not when it has none (no
+    /// arguments, no `--input-file`, and stdin a terminal).
+    fn has_inputs(&mut self, args: &[String]) -> bool {
+        let none = args.is_empty() && self.input_file.is_none() && self.stdin_is_terminal;
+        if none {
+            self.error_line(
+                &"no input: give it as arguments, as lines on stdin or with --input-file",
+            );
+        }
+        !none
+    }
+
+    /// Where inputs come from besides the arguments: `--input-file` (`None`
+    /// inside for `-`, stdin), or stdin when there are no arguments at all.
+    fn implicit_source(&self, args: &[String]) -> Option<Option<PathBuf>> {
+        match &self.input_file {
+            Some(path) if path.as_os_str() == "-" => Some(None),
+            Some(path) => Some(Some(path.clone())),
+            None if args.is_empty() => Some(None),
+            None => None,
+        }
+    }
+
+    /// Call `each` for every input line of `file`, or of stdin when `None`
+    /// (stdin is read once: a second `-` reads nothing).
+    fn each_line<E: From<io::Error>>(
+        &mut self,
+        file: Option<&Path>,
+        each: &mut dyn FnMut(&mut Ctx, &str) -> Result<(), E>,
     ) -> Result<(), E> {
-        let Some(mut stdin) = self.stdin.take() else {
-            return Ok(());
+        let mut reader: Box<dyn BufRead> = match file {
+            Some(path) => Box::new(BufReader::with_capacity(
+                STDOUT_BUFFER,
+                File::open(path).map_err(|error| input_file_error(path, error))?,
+            )),
+            None => match self.stdin.take() {
+                Some(stdin) => stdin,
+                None => return Ok(()),
+            },
         };
-        let mut lines = input::Lines::new(&mut stdin);
+        let mut lines = input::Lines::new(&mut reader);
         while let Some(line) = lines.next_input()? {
             each(self, &line)?;
         }
         Ok(())
+    }
+
+    /// All of `file`, or of stdin when `None` (read once).
+    fn read_whole(&mut self, file: Option<&Path>) -> io::Result<Vec<u8>> {
+        if let Some(path) = file {
+            return std::fs::read(path).map_err(|error| input_file_error(path, error));
+        }
+        let mut bytes = Vec::new();
+        if let Some(mut stdin) = self.stdin.take() {
+            stdin.read_to_end(&mut bytes)?;
+        }
+        Ok(bytes)
+    }
+
+    /// Hand every input line of `bytes` that the selection takes to `each`.
+    fn each_picked_line(
+        &mut self,
+        bytes: &[u8],
+        each: &mut impl FnMut(&mut Ctx, &[u8]),
+    ) -> ExitCode {
+        if self.selection.is_all() {
+            input::lines(bytes).for_each(|line| each(self, line));
+            return ExitCode::Success;
+        }
+        let selection = self.selection.clone();
+        let mut worst = ExitCode::Success;
+        for line in input::lines(bytes) {
+            let line = String::from_utf8_lossy(line);
+            match selection.line(&line) {
+                Selected::Take(input) => each(self, input.as_bytes()),
+                Selected::Skip => {}
+                Selected::Fail(error) => {
+                    self.error_line(&format_args!("{line}: {error}"));
+                    worst = worst.max(error.exit_code());
+                }
+            }
+        }
+        worst
     }
 
     /// Flush stdout.
@@ -244,13 +369,15 @@ impl Ctx {
 #[derive(Serialize)]
 struct ErrorObject<'a> {
     input: &'a str,
-    error: ErrorBody,
+    error: ErrorOut,
 }
 
-#[derive(Serialize)]
-struct ErrorBody {
-    kind: &'static str,
-    message: String,
+/// An input file that cannot be read, named in the error.
+fn input_file_error(path: &Path, error: io::Error) -> io::Error {
+    io::Error::new(
+        error.kind(),
+        format!("input file {}: {error}", path.display()),
+    )
 }
 
 /// A writer that notes when its reader has gone away (EPIPE).
@@ -386,13 +513,100 @@ mod tests {
         assert_eq!(error["error"]["message"], "5: not even");
     }
 
+    /// Every input of a bulk read, as owned text.
+    fn bulk(ctx: &mut Ctx, args: &[String]) -> (Vec<String>, Option<ExitCode>) {
+        let mut seen = Vec::new();
+        let code = ctx
+            .for_each_input_bytes(args, |_, line| {
+                seen.push(String::from_utf8_lossy(line).into_owned());
+            })
+            .unwrap();
+        (seen, code)
+    }
+
     #[test]
-    fn stdin_is_read_whole_once() {
+    fn bulk_input_reads_stdin_whole_once() {
         let (mut ctx, _) = Ctx::capture("t", &CommonArgs::default(), "4\n\n6\n");
         assert!(!ctx.stdin_is_terminal());
-        let bytes = ctx.read_stdin().unwrap();
-        assert_eq!(input::lines(&bytes).collect::<Vec<_>>(), [b"4", b"6"]);
-        assert!(ctx.read_stdin().unwrap().is_empty());
+        let args = ["2", "-", "-"].map(String::from);
+        assert_eq!(
+            bulk(&mut ctx, &args),
+            (
+                vec!["2".into(), "4".into(), "6".into()],
+                Some(ExitCode::Success)
+            )
+        );
+    }
+
+    #[test]
+    fn input_file_lines_follow_the_arguments() {
+        let dir = std::env::temp_dir().join(format!("netlens-core-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("inputs.txt");
+        std::fs::write(&file, "6\n# skipped\n7\n").unwrap();
+        let common = CommonArgs {
+            input_file: Some(file.clone()),
+            ..CommonArgs::default()
+        };
+        let (mut ctx, captured) = Ctx::capture("t", &common, "100\n");
+        let code = ctx.for_each_input(&["2".to_string()], check).unwrap();
+        assert_eq!(code, ExitCode::Usage);
+        assert_eq!(captured.stdout(), "2\n6\n");
+        assert_eq!(captured.stderr(), "t: 7: not even\n");
+        let (mut ctx, _) = Ctx::capture("t", &common, "100\n");
+        assert_eq!(bulk(&mut ctx, &[]).0, ["6", "7"]);
+
+        let missing = CommonArgs {
+            input_file: Some(dir.join("absent.txt")),
+            ..CommonArgs::default()
+        };
+        let (mut ctx, _) = Ctx::capture("t", &missing, "");
+        let error = ctx.for_each_input(&[], check).unwrap_err();
+        assert!(error.0.starts_with("input file "), "{}", error.0);
+        assert!(error.0.contains("absent.txt"), "{}", error.0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn input_field_picks_from_json_lines_and_fails_in_place() {
+        let common = CommonArgs {
+            json: true,
+            input_field: Some("n".into()),
+            ..CommonArgs::default()
+        };
+        let stdin = "{\"n\": 2}\n{\"m\": 4}\n{\"n\": \"8\"}\n";
+        let (mut ctx, captured) = Ctx::capture("t", &common, stdin);
+        let code = ctx.for_each_input(&[], check).unwrap();
+        assert_eq!(code, ExitCode::Usage);
+        let lines: Vec<String> = captured.stdout().lines().map(String::from).collect();
+        assert_eq!(lines[0], "2");
+        let error: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+        assert_eq!(error["input"], "{\"m\": 4}");
+        assert_eq!(error["error"]["kind"], "input_field");
+        assert_eq!(lines[2], "8");
+        let (mut ctx, captured) = Ctx::capture("t", &common, stdin);
+        assert_eq!(
+            bulk(&mut ctx, &[]),
+            (vec!["2".into(), "8".into()], Some(ExitCode::Usage))
+        );
+        assert!(captured.stderr().contains("input field \"n\""));
+    }
+
+    #[test]
+    fn shards_split_the_inputs_without_overlap() {
+        let inputs: Vec<String> = (0..200).map(|n| (n * 2).to_string()).collect();
+        let mut union = Vec::new();
+        for index in 1..=3 {
+            let common = CommonArgs {
+                shard: Some(crate::select::Shard { index, count: 3 }),
+                ..CommonArgs::default()
+            };
+            let (mut ctx, captured) = Ctx::capture("t", &common, "");
+            ctx.for_each_input(&inputs, check).unwrap();
+            union.extend(captured.stdout().lines().map(String::from));
+        }
+        union.sort_by_key(|n| n.parse::<u32>().unwrap());
+        assert_eq!(union, inputs);
     }
 
     #[test]

@@ -26,6 +26,10 @@ With several inputs the exit code is the highest among them.";
 /// | 3 | network failure: cannot resolve, connect, timeout |
 /// | 4 | remote or protocol error: malformed response, SERVFAIL/REFUSED, loops |
 /// | 5 | TLS or security failure |
+///
+/// I/O errors follow one rule in every tool: local files and output that
+/// cannot be read or written are [`ExitCode::Usage`]; only network I/O is
+/// [`ExitCode::Network`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExitCode {
     /// 0: everything asked for was done.
@@ -66,6 +70,26 @@ pub trait Failure: std::error::Error {
     fn exit_code(&self) -> ExitCode;
     /// A short machine-readable kind, such as `invalid_input` or `timeout`.
     fn kind(&self) -> &'static str;
+}
+
+/// The `error` member of a failed input's JSON object (SPEC §2): the same
+/// shape in every tool.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ErrorOut {
+    /// Short machine-readable kind ([`Failure::kind`]).
+    pub kind: &'static str,
+    /// The message, as on stderr.
+    pub message: String,
+}
+
+impl ErrorOut {
+    /// The error object of `error`.
+    pub fn of(error: &dyn Failure) -> ErrorOut {
+        ErrorOut {
+            kind: error.kind(),
+            message: error.to_string(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@
 //! - [`ctx`]: the output context a tool writes through (buffered stdout, stderr,
 //!   color, JSON Lines, error reporting for batches);
 //! - [`input`]: positional arguments or one input per line from stdin;
+//! - [`redact`]: the one password mask, and masking in URLs as typed;
+//! - [`select`]: which inputs a run takes (`--input-field`, `--shard`);
 //! - [`table`]: comfy-table tables in one house style;
 //! - [`timing`]: durations in milliseconds for phase timings;
 //! - [`entry`]: the one generic `main` that parses, runs, reports and exits.
@@ -19,10 +21,12 @@ pub mod ctx;
 pub mod entry;
 pub mod exit;
 pub mod input;
+pub mod redact;
+pub mod select;
 pub mod table;
 pub mod timing;
 
 pub use args::{ColorChoice, CommonArgs};
 pub use ctx::Ctx;
 pub use entry::{Tool, execute, main};
-pub use exit::{EXIT_CODES_HELP, ExitCode, Failure};
+pub use exit::{EXIT_CODES_HELP, ErrorOut, ExitCode, Failure};

@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long, value_name = "FILE", requires = "iterative")]
     pub root_hints: Option<PathBuf>,
 
-    /// Destination port for every query [default: 53]
+    /// Destination port for every query [default: 53; 853 with --tls, 443 with --https]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub port: Option<u16>,
 

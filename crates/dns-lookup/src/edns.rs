@@ -187,6 +187,9 @@ pub struct EdnsOut {
     /// The Extended DNS Errors among them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ede: Vec<EdeOut>,
+    /// The options the query carried, in the same form.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<OptionOut>,
 }
 
 /// One option of a reply.
@@ -254,7 +257,26 @@ impl EdnsOut {
             dnssec_ok: edns.flags().dnssec_ok,
             options,
             ede,
+            sent: Vec::new(),
         }
+    }
+
+    /// This report with the options `shape` put on the query.
+    pub(crate) fn with_sent(mut self, shape: &Shape) -> EdnsOut {
+        if let Some(query) = &shape.edns {
+            self.sent = query
+                .options
+                .iter()
+                .map(|option| option_out(u16::from(EdnsCode::from(option)), option))
+                .collect();
+            if query.padding {
+                self.sent.push(option_out(
+                    PADDING,
+                    &EdnsOption::Unknown(PADDING, Vec::new()),
+                ));
+            }
+        }
+        self
     }
 
     /// The first Extended DNS Error, in words: `EDE 15 Blocked: text`.
@@ -425,6 +447,13 @@ mod tests {
             Some(HEXLOWER.encode(b"servercookie").as_str())
         );
         assert_eq!(out.ede_text().unwrap(), "EDE 15 Blocked: no");
+        let mut shape = Shape::default();
+        let query = shape.edns.as_mut().unwrap();
+        query
+            .options
+            .push(EdnsOption::NSID(NSIDPayload::new(Vec::new()).unwrap()));
+        let sent = out.with_sent(&shape).sent;
+        assert_eq!((sent[0].code, sent[0].name.as_str()), (3, "NSID"));
         assert_eq!(option_name(65001), "OPT65001");
     }
 }

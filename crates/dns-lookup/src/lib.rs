@@ -36,6 +36,7 @@ pub(crate) mod select;
 pub(crate) mod session;
 pub(crate) mod steps;
 pub(crate) mod stub;
+pub(crate) mod tls;
 pub(crate) mod trace;
 pub(crate) mod wire;
 
@@ -51,9 +52,9 @@ pub use args::Args;
 pub use error::Error;
 pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step};
 pub use plan::parse_name;
-pub use render::{ErrorOut, human as write_report, human_failed as write_failed_trace};
+pub use render::{human as write_report, human_failed as write_failed_trace};
 pub use resolution::{Negative, Resolution, Traced};
-pub use secure::TlsInfo;
+pub use tls::TlsInfo;
 pub use trace::{TraceOptions, Tracer};
 
 use edns::Shape;

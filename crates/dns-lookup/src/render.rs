@@ -3,11 +3,11 @@
 
 use std::io::{self, Write};
 
-use netlens_core::Failure;
+use netlens_core::ErrorOut;
 use serde::Serialize;
 
 use crate::dnssec::{DnssecOut, Status, Verdict};
-use crate::edns::EdnsOut;
+use crate::edns::{EdnsOut, OptionOut};
 use crate::model::{Kind, QueryOut, RecordOut, Report, Source, Step};
 
 /// Write the human form of one report: summary line, answers, authority; with
@@ -34,10 +34,12 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
             tls.version,
             tls.cipher,
             tls.alpn.as_deref().unwrap_or("-"),
-            tls.peer_subject.as_deref().unwrap_or("-")
+            tls.subject.as_deref().unwrap_or("-")
         )?;
     }
-    if let Some(edns) = report.edns.as_ref().filter(|e| !e.options.is_empty()) {
+    if let Some(edns) =
+        (report.edns.as_ref()).filter(|e| !e.options.is_empty() || !e.sent.is_empty())
+    {
         edns_lines(out, edns)?;
     }
     records(out, &report.answers)?;
@@ -116,25 +118,6 @@ pub struct FailedTrace<'a> {
     pub steps: &'a [Step],
 }
 
-/// The `error` member of a failed input.
-#[derive(Serialize)]
-pub struct ErrorOut {
-    /// Short machine-readable kind.
-    pub kind: &'static str,
-    /// The message, as on stderr.
-    pub message: String,
-}
-
-impl ErrorOut {
-    /// The error object of `error`.
-    pub fn of(error: &dyn Failure) -> ErrorOut {
-        ErrorOut {
-            kind: error.kind(),
-            message: error.to_string(),
-        }
-    }
-}
-
 fn summary(report: &Report) -> String {
     let mut parts = vec![report.rcode.clone()];
     if report.rcode == "NOERROR" && report.answers.is_empty() && report.rejected.is_empty() {
@@ -185,24 +168,39 @@ fn edns_lines(out: &mut dyn Write, edns: &EdnsOut) -> io::Result<()> {
         ";; edns: version {}, udp {}{flags}",
         edns.version, edns.udp_size
     )?;
-    for option in &edns.options {
-        let text = match (&option.text, &option.subnet, &option.client_cookie) {
-            (Some(text), _, _) => format!("{} (\"{text}\")", option.data),
-            (_, Some(subnet), _) => format!("{subnet}, scope /{}", option.scope.unwrap_or(0)),
-            (_, _, Some(client)) => match &option.server_cookie {
-                Some(server) => format!("client {client}, server {server}"),
-                None => format!("client {client}"),
-            },
-            _ if option.name == "PADDING" => format!("{} bytes", option.data.len() / 2),
-            _ if option.name == "EDE" => continue,
-            _ => option.data.clone(),
-        };
-        writeln!(out, ";; {}: {text}", option.name.to_lowercase())?;
+    if !edns.sent.is_empty() {
+        let sent: Vec<String> = edns.sent.iter().map(option_text).collect();
+        writeln!(out, ";; sent: {}", sent.join("; "))?;
+    }
+    for option in edns.options.iter().filter(|o| o.name != "EDE") {
+        writeln!(out, ";; {}", option_text(option))?;
     }
     for ede in &edns.ede {
         writeln!(out, ";; ede: {} ({}): {}", ede.code, ede.name, ede.text)?;
     }
     Ok(())
+}
+
+/// One option in words: `nsid: 6e7331 ("ns1")`, `ecs: 192.0.2.0/24, scope /24`.
+fn option_text(option: &OptionOut) -> String {
+    let text = match (&option.text, &option.subnet, &option.client_cookie) {
+        (Some(text), _, _) if !text.is_empty() => format!("{} (\"{text}\")", option.data),
+        (_, Some(subnet), _) => format!("{subnet}, scope /{}", option.scope.unwrap_or(0)),
+        (_, _, Some(client)) => match &option.server_cookie {
+            Some(server) => format!("client {client}, server {server}"),
+            None => format!("client {client}"),
+        },
+        _ if option.name == "PADDING" && !option.data.is_empty() => {
+            format!("{} bytes", option.data.len() / 2)
+        }
+        _ => option.data.clone(),
+    };
+    let name = option.name.to_lowercase();
+    if text.is_empty() {
+        name
+    } else {
+        format!("{name}: {text}")
+    }
 }
 
 fn records(out: &mut dyn Write, records: &[RecordOut]) -> io::Result<()> {

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use hickory_proto::op::ResponseCode;
 use netlens_core::timing::millis;
-use netlens_core::{Ctx, ExitCode, Failure};
+use netlens_core::{Ctx, ErrorOut, ExitCode, Failure};
 
 use crate::args::Args;
 use crate::cache::NameServer;
@@ -148,7 +148,7 @@ impl Asker<'_> {
                         let failed = render::FailedTrace {
                             input,
                             query: &query,
-                            error: render::ErrorOut::of(&error),
+                            error: ErrorOut::of(&error),
                             steps: &traced.steps,
                         };
                         return failed_trace(ctx, &failed, &error, short);

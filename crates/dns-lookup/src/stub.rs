@@ -21,7 +21,7 @@ use crate::cache::negative_ttl;
 use crate::dnssec::chain::{Fetch, Fetched};
 use crate::edns::EdnsOut;
 use crate::error::Error;
-use crate::secure::TlsInfo;
+use crate::tls::TlsInfo;
 use crate::wire::{Exchange, Transport, WireError};
 
 /// A reply as query mode reports it.
@@ -105,7 +105,8 @@ impl Direct {
             server: Some(self.server.to_string()),
             protocol: Some(exchange.protocol.as_str()),
             from_cache: false,
-            edns: message.edns.as_ref().map(EdnsOut::of),
+            edns: (message.edns.as_ref())
+                .map(|edns| EdnsOut::of(edns).with_sent(&self.transport.shape)),
             tls: exchange.tls.clone(),
         }
     }

@@ -550,18 +550,18 @@ fn judge_reply(
     step.kind = steps::kind_of(&class);
     match &class {
         Class::Lame(why) => {
-            step.note = Some(why.clone());
+            let ede = (exchange.response.edns.as_ref()).and_then(|e| EdnsOut::of(e).ede_text());
+            step.note = Some(match &ede {
+                Some(ede) => format!("{why} ({ede})"),
+                None => why.clone(),
+            });
             failures.last = format!("{}: {why}", server.addr);
             let rcode = exchange.response.metadata.response_code;
             if rcode != ResponseCode::NoError && failures.worst.is_none() {
                 failures.worst = Some(Error::Rcode {
                     name: name.to_string(),
                     rcode: rcode_text(rcode),
-                    ede: exchange
-                        .response
-                        .edns
-                        .as_ref()
-                        .and_then(|edns| EdnsOut::of(edns).ede_text()),
+                    ede,
                 });
             }
             // The server answered: its other addresses would say the same.
@@ -766,6 +766,49 @@ mod tests {
         assert_eq!(
             netlens_core::Failure::exit_code(&error),
             netlens_core::ExitCode::Network
+        );
+    }
+
+    #[test]
+    fn servfail_steps_carry_the_extended_error() {
+        use hickory_proto::op::Edns;
+        use hickory_proto::rr::rdata::opt::EdnsOption;
+
+        let query = Query::query(Name::from_str("blocked.example.").unwrap(), RecordType::A);
+        let zone = Name::from_str("example.").unwrap();
+        let asked = Asked {
+            query: &query,
+            zone: &zone,
+            depth: 0,
+        };
+        let mut response = crate::wire::build_query(&query, false, &Default::default());
+        response.metadata.response_code = ResponseCode::ServFail;
+        let mut edns = Edns::new();
+        let ede = EdnsOption::Unknown(15, b"\x00\x0fpolicy".to_vec());
+        edns.options_mut().insert(ede);
+        response.set_edns(edns);
+        let exchange = Exchange {
+            response: response.into_response(),
+            bytes: 40,
+            protocol: crate::wire::Protocol::Udp,
+            retried_tcp: false,
+            elapsed: Duration::from_millis(1),
+            tls: None,
+        };
+        let server = ServerRef {
+            name: None,
+            addr: "127.0.0.1:53".parse().unwrap(),
+        };
+        let mut failures = Failures::new();
+        let (step, verdict) = judge_reply(&asked, &server, &exchange, &mut failures);
+        assert!(matches!(verdict, Verdict::NextServer));
+        assert_eq!(
+            step.note.as_deref(),
+            Some("answered SERVFAIL (EDE 15 Blocked: policy)")
+        );
+        assert_eq!(
+            failures.into_error(&zone).to_string(),
+            "blocked.example.: server answered SERVFAIL (EDE 15 Blocked: policy)"
         );
     }
 }

@@ -21,12 +21,14 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
 use crate::edns::Shape;
-use crate::secure::{Secure, TlsInfo};
+use crate::secure::Secure;
+use crate::tls::TlsInfo;
 
 /// The EDNS(0) UDP payload size we advertise.
 pub const EDNS_PAYLOAD: u16 = 1232;
 
-/// Largest reply we read over UDP (a server may ignore our advertised size).
+/// Largest reply we read over UDP unless we advertise more (a server may
+/// ignore our advertised size).
 const UDP_BUFFER: usize = 4096;
 
 /// How a query travelled.
@@ -167,7 +169,12 @@ impl Transport {
         // Connecting makes the kernel drop datagrams from other sources and
         // report ICMP port-unreachable as a refused connection.
         socket.connect(server).await.map_err(unreachable)?;
-        let mut buf = vec![0u8; UDP_BUFFER];
+        let advertised = self
+            .shape
+            .edns
+            .as_ref()
+            .map_or(0, |e| usize::from(e.bufsize));
+        let mut buf = vec![0u8; UDP_BUFFER.max(advertised)];
         for _ in 0..=self.retries {
             socket.send(&wire).await.map_err(unreachable)?;
             let deadline = tokio::time::Instant::now() + self.timeout;

@@ -129,6 +129,18 @@ pub struct Args {
     #[arg(short = 's', long = "silent")]
     pub silent: bool,
 
+    /// Speak HTTP/1.1 only (https offers only http/1.1 by ALPN)
+    #[arg(long = "http1.1", group = "http_version")]
+    pub http1_1: bool,
+
+    /// Prefer HTTP/2 (the default for https, where ALPN offers h2 and http/1.1)
+    #[arg(long = "http2", group = "http_version")]
+    pub http2: bool,
+
+    /// Speak HTTP/2 from the first byte, also on cleartext http (h2c)
+    #[arg(long = "http2-prior-knowledge", group = "http_version")]
+    pub http2_prior_knowledge: bool,
+
     /// Shared flags
     #[command(flatten)]
     pub common: CommonArgs,
@@ -293,6 +305,12 @@ mod tests {
         assert!(parse(&["-f", "--fail-with-body", "http://x/"]).is_err());
         assert!(parse(&["-m", "0", "http://x/"]).is_err());
         assert!(parse(&["-m", "soon", "http://x/"]).is_err());
+        assert!(parse(&["--http1.1", "--http2", "http://x/"]).is_err());
+        assert!(
+            parse(&["--http2-prior-knowledge", "http://x/"])
+                .unwrap()
+                .http2_prior_knowledge
+        );
         assert!(parse(&[]).is_err());
     }
 }

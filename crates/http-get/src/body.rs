@@ -3,7 +3,8 @@
 //!
 //! Decoders are write-side (flate2 and brotli writers), so the body streams
 //! through in constant memory: each chunk read from the socket is pushed in,
-//! and what it decodes to goes straight to the output.
+//! slice by slice, and what a slice decodes to goes on to the output (given
+//! at each push, so that the caller keeps its context between chunks).
 
 use std::io::{self, Write};
 
@@ -16,7 +17,7 @@ const BROTLI_BUFFER: usize = 64 * 1024;
 ///
 /// See: RFC 9110 §8.4.1 (gzip, deflate) and RFC 7932 (br).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Coding {
+pub(crate) enum Coding {
     /// No decoding.
     Identity,
     /// gzip (RFC 1952).
@@ -30,7 +31,7 @@ pub enum Coding {
 impl Coding {
     /// The coding named by a `Content-Encoding` value; `None` for one that
     /// cannot be decoded (several codings, or an unknown one).
-    pub fn from_header(value: Option<&str>) -> Option<Coding> {
+    pub(crate) fn from_header(value: Option<&str>) -> Option<Coding> {
         let Some(value) = value.map(str::trim) else {
             return Some(Coding::Identity);
         };
@@ -44,131 +45,143 @@ impl Coding {
     }
 }
 
-/// Counts what reaches the output and enforces the size limit; remembers its
-/// own failure so that a decoder's error can be told apart from the output's.
-pub struct Counted<'a> {
-    out: &'a mut dyn Write,
+/// Counts what reaches the output and enforces the size limit.
+pub(crate) struct Counted {
     name: String,
     limit: Option<u64>,
     /// Bytes written to the output (decoded).
-    pub written: u64,
-    failure: Option<Error>,
+    written: u64,
 }
 
-impl<'a> Counted<'a> {
-    /// Count writes to `out` (called `name` in messages), refusing to go past `limit`.
-    pub fn new(out: &'a mut dyn Write, name: String, limit: Option<u64>) -> Counted<'a> {
+impl Counted {
+    /// Count what goes to the output called `name`, refusing to go past `limit`.
+    pub fn new(name: String, limit: Option<u64>) -> Counted {
         Counted {
-            out,
             name,
             limit,
             written: 0,
-            failure: None,
         }
     }
-}
 
-impl Write for Counted<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+    /// Write `buf` to `out`, within the limit.
+    fn deliver(&mut self, out: &mut dyn Write, buf: &[u8]) -> Result<(), Error> {
         if let Some(limit) = self.limit
             && self.written + buf.len() as u64 > limit
         {
-            self.failure = Some(Error::TooLarge { limit });
-            return Err(io::Error::other("body larger than the limit"));
+            return Err(Error::TooLarge { limit });
         }
-        match self.out.write(buf) {
-            Ok(n) => {
-                self.written += n as u64;
-                Ok(n)
-            }
-            Err(e) => {
-                self.failure = Some(Error::Output {
-                    path: self.name.clone(),
-                    source: io::Error::new(e.kind(), e.to_string()),
-                });
-                Err(e)
-            }
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+        out.write_all(buf).map_err(|source| Error::Output {
+            path: self.name.clone(),
+            source,
+        })?;
+        self.written += buf.len() as u64;
+        Ok(())
     }
 }
 
-/// The decoding stage in front of the output.
-pub enum Decoder<'a> {
+/// The decoding stage: decoders write into a buffer that is handed on to
+/// the output after every slice of input.
+enum Stage {
     /// Bytes pass through.
-    Identity(Counted<'a>),
+    Identity,
     /// gzip.
-    Gzip(flate2::write::GzDecoder<Counted<'a>>),
+    Gzip(flate2::write::GzDecoder<Vec<u8>>),
     /// zlib-wrapped deflate.
-    Deflate(flate2::write::ZlibDecoder<Counted<'a>>),
+    Deflate(flate2::write::ZlibDecoder<Vec<u8>>),
     /// Brotli.
-    Brotli(Box<brotli::DecompressorWriter<Counted<'a>>>),
+    Brotli(Box<brotli::DecompressorWriter<Vec<u8>>>),
 }
 
-impl<'a> Decoder<'a> {
-    /// A decoder for `coding` writing into `out`.
-    pub fn new(coding: Coding, out: Counted<'a>) -> Decoder<'a> {
-        match coding {
-            Coding::Identity => Decoder::Identity(out),
-            Coding::Gzip => Decoder::Gzip(flate2::write::GzDecoder::new(out)),
-            Coding::Deflate => Decoder::Deflate(flate2::write::ZlibDecoder::new(out)),
-            Coding::Brotli => Decoder::Brotli(Box::new(brotli::DecompressorWriter::new(
-                out,
+/// Input slice fed to a decoder at once: what one slice decodes to is held
+/// in memory before it is written, so it is kept small (deflate expands at
+/// most about 1000 times).
+const SLICE: usize = 8 * 1024;
+
+/// The body's way to the output: decoding, then counting.
+pub(crate) struct Decoder {
+    stage: Stage,
+    counted: Counted,
+}
+
+impl Decoder {
+    /// A decoder for `coding` in front of `counted`.
+    pub fn new(coding: Coding, counted: Counted) -> Decoder {
+        let stage = match coding {
+            Coding::Identity => Stage::Identity,
+            Coding::Gzip => Stage::Gzip(flate2::write::GzDecoder::new(Vec::new())),
+            Coding::Deflate => Stage::Deflate(flate2::write::ZlibDecoder::new(Vec::new())),
+            Coding::Brotli => Stage::Brotli(Box::new(brotli::DecompressorWriter::new(
+                Vec::new(),
                 BROTLI_BUFFER,
             ))),
-        }
-    }
-
-    fn counted(&mut self) -> &mut Counted<'a> {
-        match self {
-            Decoder::Identity(c) => c,
-            Decoder::Gzip(d) => d.get_mut(),
-            Decoder::Deflate(d) => d.get_mut(),
-            Decoder::Brotli(d) => d.get_mut(),
-        }
-    }
-
-    /// Decoded bytes written so far.
-    pub fn written(&mut self) -> u64 {
-        self.counted().written
-    }
-
-    /// Push a chunk of the body as received.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Error> {
-        let result = match self {
-            Decoder::Identity(c) => c.write_all(chunk),
-            Decoder::Gzip(d) => d.write_all(chunk),
-            Decoder::Deflate(d) => d.write_all(chunk),
-            Decoder::Brotli(d) => d.write_all(chunk),
         };
-        result.map_err(|e| self.classify(e))
+        Decoder { stage, counted }
     }
 
-    /// The body has ended: flush the decoder, checking that its stream is complete.
-    pub fn finish(mut self) -> Result<u64, Error> {
-        let result = match &mut self {
-            Decoder::Identity(c) => c.flush(),
-            Decoder::Gzip(d) => d.try_finish(),
-            Decoder::Deflate(d) => d.try_finish(),
-            Decoder::Brotli(d) => d.close().map_err(io::Error::other),
+    fn buffer(&mut self) -> Option<&mut Vec<u8>> {
+        match &mut self.stage {
+            Stage::Identity => None,
+            Stage::Gzip(d) => Some(d.get_mut()),
+            Stage::Deflate(d) => Some(d.get_mut()),
+            Stage::Brotli(d) => Some(d.get_mut()),
+        }
+    }
+
+    /// Hand what has been decoded so far to `out`.
+    fn drain(&mut self, out: &mut dyn Write) -> Result<(), Error> {
+        let Some(buffer) = self.buffer() else {
+            return Ok(());
         };
-        match result {
-            Ok(()) => Ok(self.written()),
-            Err(e) => Err(self.classify(e)),
+        let decoded = std::mem::take(buffer);
+        self.counted.deliver(out, &decoded)?;
+        // The buffer's allocation is kept for the next slice.
+        if let Some(buffer) = self.buffer() {
+            *buffer = decoded;
+            buffer.clear();
         }
+        Ok(())
     }
 
-    /// The output's own failure if it had one, else a decoding error (the
-    /// server's fault: exit 4).
-    fn classify(&mut self, error: io::Error) -> Error {
-        match self.counted().failure.take() {
-            Some(failure) => failure,
-            None => Error::Protocol(format!("decoding the body: {error}")),
+    /// Push a chunk of the body as received, writing what it decodes to into `out`.
+    pub fn push(&mut self, chunk: &[u8], out: &mut dyn Write) -> Result<(), Error> {
+        if let Stage::Identity = self.stage {
+            return self.counted.deliver(out, chunk);
         }
+        for slice in chunk.chunks(SLICE) {
+            let result = match &mut self.stage {
+                Stage::Identity => Ok(()),
+                Stage::Gzip(d) => d.write_all(slice),
+                Stage::Deflate(d) => d.write_all(slice),
+                Stage::Brotli(d) => d.write_all(slice),
+            };
+            result.map_err(corrupt)?;
+            self.drain(out)?;
+        }
+        Ok(())
     }
+
+    /// The body has ended: flush the decoder, checking that its stream is
+    /// complete, and the output; returns the decoded size.
+    pub fn finish(mut self, out: &mut dyn Write) -> Result<u64, Error> {
+        let result = match &mut self.stage {
+            Stage::Identity => Ok(()),
+            Stage::Gzip(d) => d.try_finish(),
+            Stage::Deflate(d) => d.try_finish(),
+            Stage::Brotli(d) => d.close().map_err(io::Error::other),
+        };
+        result.map_err(corrupt)?;
+        self.drain(out)?;
+        out.flush().map_err(|source| Error::Output {
+            path: self.counted.name.clone(),
+            source,
+        })?;
+        Ok(self.counted.written)
+    }
+}
+
+/// A decoding error: the server's fault (exit 4).
+fn corrupt(error: io::Error) -> Error {
+    Error::Protocol(format!("decoding the body: {error}"))
 }
 
 #[cfg(test)]
@@ -179,11 +192,12 @@ mod tests {
 
     fn decode(coding: Coding, data: &[u8], limit: Option<u64>) -> Result<Vec<u8>, Error> {
         let mut out = Vec::new();
-        let mut decoder = Decoder::new(coding, Counted::new(&mut out, "test".into(), limit));
+        let mut decoder = Decoder::new(coding, Counted::new("test".into(), limit));
         for chunk in data.chunks(7) {
-            decoder.push(chunk)?;
+            decoder.push(chunk, &mut out)?;
         }
-        decoder.finish()?;
+        let written = decoder.finish(&mut out)?;
+        assert_eq!(written, out.len() as u64);
         Ok(out)
     }
 

@@ -71,7 +71,7 @@ pub enum Error {
         /// The reason.
         reason: String,
     },
-    /// The server (or proxy) sent something that is not valid HTTP/1.1 or not what was announced.
+    /// The server (or proxy) sent something that is not valid HTTP or not what was announced.
     #[error("{0}")]
     Protocol(String),
     /// Too many redirects, a loop, or a Location that cannot be followed.
@@ -142,6 +142,11 @@ impl Error {
         // bodies as io::Errors of its own (UnexpectedEof, InvalidInput).
         let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
         while let Some(e) = source {
+            if let Some(h2) = e.downcast_ref::<h2::Error>()
+                && let Some(reason) = h2.reason()
+            {
+                return Error::Protocol(format!("{what}: {}", describe_h2(h2, reason)));
+            }
             if let Some(io) = e.downcast_ref::<std::io::Error>() {
                 let framing = matches!(
                     io.kind(),
@@ -167,6 +172,20 @@ impl Error {
             .unwrap_or_default();
         Error::Protocol(format!("{what}: {error}{detail}"))
     }
+}
+
+/// An HTTP/2 error, its code named: sent by the server (GOAWAY, RST_STREAM)
+/// or found in what it sent.
+///
+/// See: RFC 9113 §5.4 (error handling), §7 (error codes).
+fn describe_h2(error: &h2::Error, reason: h2::Reason) -> String {
+    let how = match (error.is_remote(), error.is_go_away(), error.is_reset()) {
+        (true, true, _) => "the server sent GOAWAY",
+        (true, _, true) => "the server reset the stream (RST_STREAM)",
+        (true, _, _) => "the server sent an HTTP/2 error",
+        (false, _, _) => "the server broke HTTP/2:",
+    };
+    format!("{how} {reason:?} ({reason})")
 }
 
 #[cfg(test)]

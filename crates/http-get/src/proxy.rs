@@ -1,22 +1,33 @@
 //! Which proxy, if any: `-x URL`, else `HTTP_PROXY` / `HTTPS_PROXY` (either
 //! case) for the URL's scheme, unless `NO_PROXY` names the host. An http URL
 //! goes through the proxy in absolute form; an https URL through a CONNECT
-//! tunnel, so that TLS stays end to end.
+//! tunnel ([`tunnel`]), so that TLS stays end to end.
 
 use std::net::IpAddr;
 
+use bytes::Bytes;
+use http::Request;
+use http_body_util::Empty;
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use netlens_core::Ctx;
+use netlens_core::redact::mask_url_password;
+
+use crate::conn::Stream;
 use crate::error::Error;
+use crate::exchange::idle;
+use crate::render::Printer;
 use crate::request::Credentials;
-use crate::target::{Scheme, Target, mask_input};
+use crate::target::{Scheme, Target};
 
 /// The port of a proxy URL that names none, as curl uses.
 const DEFAULT_PROXY_PORT: &str = "1080";
 
 /// A proxy to go through.
 #[derive(Debug, Clone)]
-pub struct Proxy {
+pub(crate) struct Proxy {
     /// The proxy's address (an http URL).
-    pub target: Target,
+    pub(crate) target: Target,
     /// `Proxy-Authorization` credentials from the proxy URL's userinfo.
     pub credentials: Option<Credentials>,
     /// Where the proxy setting came from, for verbose output.
@@ -24,7 +35,7 @@ pub struct Proxy {
 }
 
 /// Pick the proxy for `target`; `env` looks up an environment variable.
-pub fn select(
+pub(crate) fn select(
     flag: Option<&str>,
     target: &Target,
     env: impl Fn(&str) -> Option<String>,
@@ -61,7 +72,7 @@ pub fn select(
     let parsed = Target::parse(&with_scheme, None).map_err(|_| {
         Error::Usage(format!(
             "proxy {}: not a valid proxy URL",
-            mask_input(&with_scheme)
+            mask_url_password(&with_scheme)
         ))
     })?;
     if parsed.scheme != Scheme::Http {
@@ -90,6 +101,49 @@ pub fn select(
     }))
 }
 
+/// Ask the proxy for a tunnel to the target with CONNECT, through hyper.
+///
+/// See: RFC 9110 §9.3.6.
+pub(crate) async fn tunnel(
+    ctx: &mut Ctx,
+    printer: &Printer,
+    stream: Box<dyn Stream>,
+    target: &Target,
+    proxy: &Proxy,
+) -> Result<Box<dyn Stream>, Error> {
+    let authority = target.authority();
+    let (mut sender, conn) = http1::Builder::new()
+        .title_case_headers(true)
+        .handshake::<_, Empty<Bytes>>(TokioIo::new(stream))
+        .await
+        .map_err(|e| Error::from_hyper("proxy handshake", &e))?;
+    let driver = tokio::spawn(conn.with_upgrades());
+    let mut request = Request::connect(authority.as_str()).header("Host", authority.as_str());
+    if let Some(credentials) = &proxy.credentials {
+        request = request.header("Proxy-Authorization", credentials.basic());
+    }
+    let request = request
+        .body(Empty::new())
+        .map_err(|e| Error::Usage(format!("CONNECT {authority}: {e}")))?;
+    printer.tunnel(ctx, &authority);
+    let response = idle("proxy CONNECT", sender.send_request(request))
+        .await?
+        .map_err(|e| Error::from_hyper("proxy CONNECT", &e))?;
+    let status = response.status();
+    printer.tunnel_answer(ctx, status);
+    if !status.is_success() {
+        driver.abort();
+        return Err(Error::Protocol(format!(
+            "proxy {}: CONNECT {authority} refused with {status}",
+            proxy.target.authority()
+        )));
+    }
+    let upgraded = hyper::upgrade::on(response)
+        .await
+        .map_err(|e| Error::from_hyper("proxy tunnel", &e))?;
+    Ok(Box::new(TokioIo::new(upgraded)))
+}
+
 fn has_explicit_port(url: &str) -> bool {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -102,7 +156,7 @@ fn has_explicit_port(url: &str) -> bool {
 
 /// Whether `NO_PROXY` exempts `host`: `*`, a domain (and its subdomains, with
 /// or without a leading dot), an address, or an address block in CIDR form.
-pub fn bypass(no_proxy: &str, host: &str) -> bool {
+pub(crate) fn bypass(no_proxy: &str, host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let host_ip = host.parse::<IpAddr>().ok();
     no_proxy

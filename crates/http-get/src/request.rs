@@ -1,29 +1,29 @@
 //! The request message: method, headers (defaults, `-H`, credentials), body,
 //! and how it changes when a redirect is followed.
 //!
-//! hyper writes the message; this module decides what is in it. [`render`]
-//! writes the same message the way hyper does (title-case names, CRLF), for
-//! `--offline`, and [`redact`] masks credentials in any rendered message.
-
-use std::io::Read;
+//! hyper writes the message; this module decides what is in it. A
+//! [`RequestHead`] is the one description of the head: hyper is given it, and
+//! `--offline` and `-v` print it the way hyper writes it (title-case names,
+//! CRLF), with credentials masked.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use http::Method;
+use netlens_core::redact::MASK;
 
-use crate::args::{Args, HeaderArg};
-use crate::error::Error;
+use crate::args::HeaderArg;
+use crate::proxy::Proxy;
 use crate::target::{Scheme, Target};
 
 /// The `User-Agent` sent unless `-H` replaces it.
-pub const USER_AGENT: &str = concat!("netlens-http-get/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("netlens-http-get/", env!("CARGO_PKG_VERSION"));
 
 /// A user name and password for Basic authentication.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     /// The user name (shown in verbose output).
-    pub user: String,
+    pub(crate) user: String,
     password: String,
 }
 
@@ -35,13 +35,13 @@ impl std::fmt::Debug for Credentials {
 
 impl Credentials {
     /// Split `USER:PASS` (a missing `:PASS` is an empty password).
-    pub fn parse(userpass: &str) -> Credentials {
+    pub(crate) fn parse(userpass: &str) -> Credentials {
         let (user, password) = userpass.split_once(':').unwrap_or((userpass, ""));
         Credentials::new(user, password)
     }
 
     /// Credentials from their parts.
-    pub fn new(user: &str, password: &str) -> Credentials {
+    pub(crate) fn new(user: &str, password: &str) -> Credentials {
         Credentials {
             user: user.to_string(),
             password: password.to_string(),
@@ -51,7 +51,7 @@ impl Credentials {
     /// The `Basic ...` header value.
     ///
     /// See: RFC 7617 §2.
-    pub fn basic(&self) -> String {
+    pub(crate) fn basic(&self) -> String {
         format!(
             "Basic {}",
             BASE64.encode(format!("{}:{}", self.user, self.password))
@@ -59,63 +59,104 @@ impl Credentials {
     }
 }
 
+/// How the user shaped the request (`-X`, `-I`, `-d`, `-H`, `-u`,
+/// `--compressed`), before it meets a URL.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RequestOptions {
+    /// `-X`.
+    pub method: Option<Method>,
+    /// `-I`.
+    pub head: bool,
+    /// `-d`, already read.
+    pub body: Option<Bytes>,
+    /// `-H`, in order.
+    pub extra: Vec<HeaderArg>,
+    /// `-u`.
+    pub user: Option<Credentials>,
+    /// `--compressed`.
+    pub compressed: bool,
+}
+
 /// What to send, independent of where: it survives redirects, changing as
 /// RFC 9110 §15.4 says.
 #[derive(Debug, Clone)]
 pub struct RequestSpec {
     /// The method.
-    pub method: Method,
+    pub(crate) method: Method,
     /// The body, if any.
-    pub body: Option<Bytes>,
+    pub(crate) body: Option<Bytes>,
     /// `-H` headers in order (an empty value removes a default header).
-    pub extra: Vec<HeaderArg>,
+    pub(crate) extra: Vec<HeaderArg>,
     /// Basic credentials from `-u` or the URL.
-    pub credentials: Option<Credentials>,
+    pub(crate) credentials: Option<Credentials>,
     /// Whether to ask for a compressed body.
-    pub compressed: bool,
+    pub(crate) compressed: bool,
     /// The origin the user addressed: `Authorization` and `Cookie` go only there.
-    pub origin: (Scheme, String, u16),
+    pub(crate) origin: (Scheme, String, u16),
 }
 
 impl RequestSpec {
-    /// Build the first request from the arguments and the parsed URL.
-    pub fn from_args(args: &Args, target: &Target) -> Result<RequestSpec, Error> {
-        let body = match args.data.as_deref() {
-            None => None,
-            Some("@-") => {
-                let mut data = Vec::new();
-                std::io::stdin().read_to_end(&mut data)?;
-                Some(Bytes::from(data))
-            }
-            Some(data) => match data.strip_prefix('@') {
-                Some(path) => Some(Bytes::from(std::fs::read(path).map_err(|source| {
-                    Error::ReadFile {
-                        path: path.into(),
-                        source,
-                    }
-                })?)),
-                None => Some(Bytes::from(data.to_string())),
-            },
-        };
-        let method = match (&args.method, args.head, &body) {
-            (Some(m), _, _) => Method::from_bytes(m.as_bytes())
-                .map_err(|_| Error::Usage(format!("method {m:?}: not a valid HTTP method")))?,
+    /// The request `http-get URL` sends: a GET with the default headers, and
+    /// Basic credentials when the URL has a user name.
+    pub fn get(target: &Target) -> RequestSpec {
+        RequestSpec::new(&RequestOptions::default(), target)
+    }
+
+    /// The first request for `target`, shaped by `options`.
+    pub(crate) fn new(options: &RequestOptions, target: &Target) -> RequestSpec {
+        let method = match (&options.method, options.head, &options.body) {
+            (Some(m), _, _) => m.clone(),
             (None, true, _) => Method::HEAD,
             (None, false, Some(_)) => Method::POST,
             (None, false, None) => Method::GET,
         };
-        let credentials = match &args.user {
-            Some(userpass) => Some(Credentials::parse(userpass)),
+        let credentials = match &options.user {
+            Some(user) => Some(user.clone()),
             None => target.userinfo().map(|(u, p)| Credentials::new(&u, &p)),
         };
-        Ok(RequestSpec {
+        RequestSpec {
             method,
-            body,
-            extra: args.headers.clone(),
+            body: options.body.clone(),
+            extra: options.extra.clone(),
             credentials,
-            compressed: args.compressed,
+            compressed: options.compressed,
             origin: target.origin(),
-        })
+        }
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The request message for `target` as `--offline` prints it (no proxy),
+    /// credentials masked.
+    pub fn message(&self, target: &Target) -> Vec<u8> {
+        self.head(target, None).masked_message(self.body.as_deref())
+    }
+
+    /// The request head for `target`, sent directly (no proxy).
+    pub fn direct_head(&self, target: &Target) -> RequestHead {
+        self.head(target, None)
+    }
+
+    /// The request line and header lines for `target`: absolute form (with
+    /// the proxy's credentials) through an http proxy, origin form otherwise.
+    ///
+    /// See: RFC 9112 §3.2.1 and §3.2.2.
+    pub(crate) fn head(&self, target: &Target, proxy: Option<&Proxy>) -> RequestHead {
+        let absolute = proxy.is_some() && target.scheme == Scheme::Http;
+        let (request_target, headers) = if absolute {
+            let credentials = proxy.and_then(|p| p.credentials.as_ref());
+            (target.absolute_target(), self.headers(target, credentials))
+        } else {
+            (target.request_target(), self.headers(target, None))
+        };
+        RequestHead {
+            method: self.method.clone(),
+            target: request_target,
+            headers,
+        }
     }
 
     /// The request to send after a redirect with `status`.
@@ -123,7 +164,7 @@ impl RequestSpec {
     /// See: RFC 9110 §15.4.4 (303 becomes GET), §15.4.2 and §15.4.3 (301 and 302
     /// after POST become GET, as browsers do), §15.4.8 and §15.4.9 (307 and 308
     /// keep method and body).
-    pub fn redirected(&self, status: u16) -> RequestSpec {
+    pub(crate) fn redirected(&self, status: u16) -> RequestSpec {
         let to_get = status == 303 && self.method != Method::HEAD
             || matches!(status, 301 | 302) && self.method == Method::POST;
         let mut next = self.clone();
@@ -143,7 +184,11 @@ impl RequestSpec {
     /// `Authorization` (from `-u`, the URL or `-H`) and `Cookie` are sent only to
     /// the origin the user addressed. See: RFC 9110 §15.4 (a client should not
     /// forward credentials to another origin).
-    pub fn headers(&self, target: &Target, proxy: Option<&Credentials>) -> Vec<(String, String)> {
+    pub(crate) fn headers(
+        &self,
+        target: &Target,
+        proxy: Option<&Credentials>,
+    ) -> Vec<(String, String)> {
         let same_origin = target.origin() == self.origin;
         let mut headers: Vec<(String, String)> = vec![
             ("Host".into(), target.host_header()),
@@ -188,9 +233,79 @@ impl RequestSpec {
     }
 }
 
+/// A request head as given to hyper: method, request target, header fields
+/// in order. It is the one description of the head: hyper writes it,
+/// `--offline` and `-v` print it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHead {
+    /// The method.
+    pub method: Method,
+    /// The request target (origin or absolute form).
+    pub target: String,
+    /// Header fields in order, names as given.
+    pub headers: Vec<(String, String)>,
+}
+
+impl RequestHead {
+    /// The request line and the header lines as hyper writes them (title-case
+    /// names), credentials masked.
+    ///
+    /// See: RFC 9112 §3 (request line) and §5 (field lines).
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("{} {} HTTP/1.1", self.method, self.target)];
+        lines.extend(
+            self.headers
+                .iter()
+                .map(|(name, value)| redact(&format!("{}: {value}", title_case(name)))),
+        );
+        lines
+    }
+
+    /// The size of the head on the wire in HTTP/1.1, blank line included.
+    pub fn wire_len(&self) -> usize {
+        let line = format!("{} {} HTTP/1.1\r\n", self.method, self.target).len();
+        let fields: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.len() + 2 + value.len() + 2)
+            .sum();
+        line + fields + 2
+    }
+
+    /// The fields of the head as HTTP/2 sends them for `target`: the
+    /// pseudo-header fields first, then the other fields in lower case,
+    /// `Host` becoming `:authority`.
+    ///
+    /// See: RFC 9113 §8.3.1 (request pseudo-header fields), §8.2.2 (no
+    /// connection-specific fields).
+    pub fn h2_fields(&self, target: &Target) -> Vec<(String, String)> {
+        let mut fields = vec![
+            (":method".to_string(), self.method.to_string()),
+            (":scheme".to_string(), target.scheme.as_str().to_string()),
+            (":authority".to_string(), target.host_header()),
+            (":path".to_string(), target.request_target()),
+        ];
+        fields.extend(
+            self.headers
+                .iter()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("host"))
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.clone())),
+        );
+        fields
+    }
+
+    /// The whole message with its credentials masked: the head, then `body`.
+    pub(crate) fn masked_message(&self, body: Option<&[u8]>) -> Vec<u8> {
+        let mut out = self.lines().join("\r\n").into_bytes();
+        out.extend_from_slice(b"\r\n\r\n");
+        out.extend_from_slice(body.unwrap_or_default());
+        out
+    }
+}
+
 /// Write a header name the way hyper's `title_case_headers` does: upper case
 /// at the start and after each `-`, lower case elsewhere.
-pub fn title_case(name: &str) -> String {
+pub(crate) fn title_case(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut upper = true;
     for c in name.chars() {
@@ -204,39 +319,8 @@ pub fn title_case(name: &str) -> String {
     out
 }
 
-/// The request message as hyper writes it: request line, title-case headers,
-/// an empty line, then the body.
-///
-/// See: RFC 9112 §3 (request line) and §5 (field lines).
-pub fn render(method: &Method, target: &str, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
-    let mut out = format!("{method} {target} HTTP/1.1\r\n").into_bytes();
-    for (name, value) in headers {
-        out.extend_from_slice(format!("{}: {value}\r\n", title_case(name)).as_bytes());
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
-    out
-}
-
-/// A rendered message with the credentials in its head masked (see [`redact`]).
-pub fn redact_message(message: &[u8]) -> Vec<u8> {
-    let head_end = message
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(message.len(), |i| i + 4);
-    let head = String::from_utf8_lossy(&message[..head_end]);
-    let mut out: Vec<u8> = head
-        .split("\r\n")
-        .map(redact)
-        .collect::<Vec<_>>()
-        .join("\r\n")
-        .into_bytes();
-    out.extend_from_slice(&message[head_end..]);
-    out
-}
-
-/// Mask the credentials in a rendered request head: `Authorization: Basic ****`.
-pub fn redact(line: &str) -> String {
+/// Mask the credentials in a rendered header line: `Authorization: Basic ****`.
+pub(crate) fn redact(line: &str) -> String {
     let Some((name, value)) = line.split_once(':') else {
         return line.to_string();
     };
@@ -246,46 +330,47 @@ pub fn redact(line: &str) -> String {
     }
     let value = value.trim_start();
     match value.split_once(' ') {
-        Some((scheme, _)) if lower != "cookie" => format!("{name}: {scheme} ****"),
-        _ => format!("{name}: ****"),
+        Some((scheme, _)) if lower != "cookie" => format!("{name}: {scheme} {MASK}"),
+        _ => format!("{name}: {MASK}"),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
-
     use super::*;
 
-    fn spec(argv: &[&str]) -> (RequestSpec, Target) {
-        let args =
-            Args::try_parse_from(std::iter::once("http-get").chain(argv.iter().copied())).unwrap();
-        let target = Target::parse(&args.url, None).unwrap();
-        (RequestSpec::from_args(&args, &target).unwrap(), target)
+    fn header(text: &str) -> HeaderArg {
+        text.parse().unwrap()
+    }
+
+    fn spec(options: RequestOptions, url: &str) -> (RequestSpec, Target) {
+        let target = Target::parse(url, None).unwrap();
+        (RequestSpec::new(&options, &target), target)
     }
 
     #[test]
     fn default_headers_and_basic_auth_from_the_url() {
-        let (s, t) = spec(&["http://al:pw@h.test:8080/x"]);
+        let (s, t) = spec(RequestOptions::default(), "http://al:pw@h.test:8080/x");
         let h = s.headers(&t, None);
         assert_eq!(h[0], ("Host".into(), "h.test:8080".into()));
         assert_eq!(h[1].1, USER_AGENT);
         assert_eq!(h[2], ("Accept".into(), "*/*".into()));
         assert_eq!(h[3], ("Authorization".into(), "Basic YWw6cHc=".into()));
         assert_eq!(s.method, Method::GET);
+        assert_eq!(RequestSpec::get(&t).headers(&t, None), h);
     }
 
     #[test]
     fn extra_headers_replace_and_remove_defaults() {
-        let (s, t) = spec(&[
-            "-H",
-            "user-agent: me",
-            "-H",
-            "Accept:",
-            "-H",
-            "X-A: 1",
-            "http://h/",
-        ]);
+        let options = RequestOptions {
+            extra: vec![
+                header("user-agent: me"),
+                header("Accept:"),
+                header("X-A: 1"),
+            ],
+            ..RequestOptions::default()
+        };
+        let (s, t) = spec(options, "http://h/");
         let h = s.headers(&t, None);
         let names: Vec<&str> = h.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["Host", "User-Agent", "X-A"]);
@@ -294,7 +379,11 @@ mod tests {
 
     #[test]
     fn data_makes_a_post_and_303_makes_it_a_get() {
-        let (s, t) = spec(&["-d", "a=1", "http://h/"]);
+        let data = RequestOptions {
+            body: Some(Bytes::from_static(b"a=1")),
+            ..RequestOptions::default()
+        };
+        let (s, t) = spec(data.clone(), "http://h/");
         assert_eq!(s.method, Method::POST);
         assert!(
             s.headers(&t, None)
@@ -306,21 +395,22 @@ mod tests {
         assert_eq!(s.redirected(302).method, Method::GET);
         assert_eq!(s.redirected(307).method, Method::POST);
         assert_eq!(s.redirected(308).body.as_deref(), Some(&b"a=1"[..]));
-        let (put, _) = spec(&["-X", "PUT", "-d", "x", "http://h/"]);
+        let put = RequestOptions {
+            method: Some(Method::PUT),
+            ..data
+        };
+        let (put, _) = spec(put, "http://h/");
         assert_eq!(put.redirected(301).method, Method::PUT);
     }
 
     #[test]
     fn credentials_and_cookies_stay_with_their_origin() {
-        let (s, _) = spec(&[
-            "-u",
-            "u:p",
-            "-H",
-            "Cookie: c=1",
-            "-H",
-            "X-K: v",
-            "http://a.test/",
-        ]);
+        let options = RequestOptions {
+            user: Some(Credentials::parse("u:p")),
+            extra: vec![header("Cookie: c=1"), header("X-K: v")],
+            ..RequestOptions::default()
+        };
+        let (s, _) = spec(options, "http://a.test/");
         let other = Target::parse("http://b.test/", None).unwrap();
         let h = s.headers(&other, None);
         assert!(h.iter().all(|(n, _)| n != "Authorization" && n != "Cookie"));
@@ -334,20 +424,64 @@ mod tests {
     }
 
     #[test]
-    fn renders_like_hyper_and_redacts() {
-        let msg = render(&Method::GET, "/", &[("x-a".into(), "1".into())], b"");
-        assert_eq!(msg, b"GET / HTTP/1.1\r\nX-A: 1\r\n\r\n");
-        assert_eq!(title_case("content-LENGTH"), "Content-Length");
+    fn heads_print_like_hyper_writes_and_mask_credentials() {
+        let head = RequestHead {
+            method: Method::GET,
+            target: "/".into(),
+            headers: vec![
+                ("x-a".into(), "1".into()),
+                ("Authorization".into(), "Basic YWw6cHc=".into()),
+            ],
+        };
         assert_eq!(
-            redact("Authorization: Basic YWw6cHc="),
-            "Authorization: Basic ****"
+            head.lines(),
+            ["GET / HTTP/1.1", "X-A: 1", "Authorization: Basic ****"]
         );
+        assert_eq!(
+            head.masked_message(Some(b"body")),
+            b"GET / HTTP/1.1\r\nX-A: 1\r\nAuthorization: Basic ****\r\n\r\nbody"
+        );
+        let plain = RequestHead {
+            headers: vec![("x-a".into(), "1".into())],
+            ..head
+        };
+        assert_eq!(plain.wire_len(), plain.masked_message(None).len());
+        assert_eq!(title_case("content-LENGTH"), "Content-Length");
         assert_eq!(redact("cookie: a=b"), "cookie: ****");
         assert_eq!(redact("Accept: */*"), "Accept: */*");
-        let msg = b"GET / HTTP/1.1\r\nAuthorization: Basic YWw6cHc=\r\n\r\nbody";
+    }
+
+    #[test]
+    fn http2_fields_start_with_the_pseudo_headers() {
+        let t = Target::parse("https://h.test:8443/x?y", None).unwrap();
+        let fields = RequestSpec::get(&t).direct_head(&t).h2_fields(&t);
+        let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
-            redact_message(msg),
-            b"GET / HTTP/1.1\r\nAuthorization: Basic ****\r\n\r\nbody"
+            names,
+            [
+                ":method",
+                ":scheme",
+                ":authority",
+                ":path",
+                "user-agent",
+                "accept"
+            ]
+        );
+        assert_eq!(fields[2].1, "h.test:8443");
+        assert_eq!(fields[3].1, "/x?y");
+    }
+
+    #[test]
+    fn the_offline_message_is_the_masked_head() {
+        let t = Target::parse("http://al:pw@h.test/x", None).unwrap();
+        let text = String::from_utf8(RequestSpec::get(&t).message(&t)).unwrap();
+        assert!(
+            text.starts_with("GET /x HTTP/1.1\r\nHost: h.test\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Authorization: Basic ****\r\n\r\n"),
+            "{text}"
         );
     }
 }

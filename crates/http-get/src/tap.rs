@@ -2,6 +2,11 @@
 //! records what `-v` and `-w` need — the bytes written (the request message
 //! exactly as sent), the response head exactly as received, the instant of the
 //! last write and of the first byte read, and whether the server closed first.
+//!
+//! Over HTTP/2 it follows the frames each way instead of a text head: the
+//! request counts as written when the frame ending it is, and the response
+//! starts with the first HEADERS frame on a stream (the server's SETTINGS,
+//! sent before any request, are not a first byte).
 
 use std::io;
 use std::pin::Pin;
@@ -11,11 +16,24 @@ use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use crate::frames::{Frame, FrameReader};
+
 /// At most this much of the request is kept for `-v` (a large `-d @FILE` body
 /// is sent whole but shown cut).
 const KEEP_WRITTEN: usize = 64 * 1024;
 /// At most this much of the response head is kept (hyper refuses larger heads).
 const KEEP_HEAD: usize = 512 * 1024;
+/// At most this many HTTP/2 frames are listed (a large body is many DATA frames).
+const KEEP_FRAMES: usize = 200;
+
+/// Which way a frame went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dir {
+    /// Written by http-get.
+    Sent,
+    /// Read from the server.
+    Received,
+}
 
 /// What the tap saw.
 #[derive(Debug, Default, Clone)]
@@ -38,25 +56,61 @@ pub struct Seen {
     pub read_total: u64,
     /// Whether the server closed its side (a read returned end of file).
     pub peer_closed: bool,
+    /// HTTP/2 frames each way, in the order seen (the first [`KEEP_FRAMES`]).
+    pub frames: Vec<(Dir, Frame)>,
+    /// HTTP/2 frames seen but not kept in `frames`.
+    pub frames_left_out: u64,
+}
+
+impl Seen {
+    /// The final response head (interim 1xx heads skipped), once whole.
+    pub fn final_head(&self) -> Option<&[u8]> {
+        self.head_complete
+            .then(|| self.head.get(self.head_start..))
+            .flatten()
+            .filter(|head| !head.is_empty())
+    }
 }
 
 /// A stream wrapper that records what passes through.
 pub struct Tap<S> {
     inner: S,
     seen: Arc<Mutex<Seen>>,
+    /// Frame readers for what is written and what is read, over HTTP/2.
+    h2: Option<(FrameReader, FrameReader)>,
 }
 
 impl<S> Tap<S> {
-    /// Wrap `inner`; the returned handle reads what the tap saw.
-    pub fn new(inner: S) -> (Tap<S>, Arc<Mutex<Seen>>) {
+    /// Wrap `inner` (speaking HTTP/2 if `h2`); the returned handle reads what
+    /// the tap saw.
+    pub fn new(inner: S, h2: bool) -> (Tap<S>, Arc<Mutex<Seen>>) {
         let seen = Arc::new(Mutex::new(Seen::default()));
+        let h2 = h2.then(|| (FrameReader::client(), FrameReader::server()));
         (
             Tap {
                 inner,
                 seen: Arc::clone(&seen),
+                h2,
             },
             seen,
         )
+    }
+}
+
+/// Note an HTTP/2 frame: kept for `-v`, and marking the request written and
+/// the response's first byte.
+fn note_frame(seen: &mut Seen, dir: Dir, frame: Frame) {
+    match dir {
+        Dir::Sent if frame.ends_message() => seen.last_write = Some(Instant::now()),
+        Dir::Received if frame.is_header_block() => {
+            seen.first_read.get_or_insert_with(Instant::now);
+        }
+        _ => {}
+    }
+    if seen.frames.len() < KEEP_FRAMES {
+        seen.frames.push((dir, frame));
+    } else {
+        seen.frames_left_out += 1;
     }
 }
 
@@ -76,16 +130,21 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let this = &mut *self;
+        let result = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = &result {
             let got = &buf.filled()[before..];
-            record(&self.seen, |seen| {
+            record(&this.seen, |seen| {
                 if got.is_empty() {
                     seen.peer_closed = true;
                     return;
                 }
-                seen.first_read.get_or_insert_with(Instant::now);
                 seen.read_total += got.len() as u64;
+                if let Some((_, reader)) = &mut this.h2 {
+                    reader.feed(got, &mut |frame| note_frame(seen, Dir::Received, frame));
+                    return;
+                }
+                seen.first_read.get_or_insert_with(Instant::now);
                 if !seen.head_complete && seen.head.len() < KEEP_HEAD {
                     keep_head(seen, got);
                 }
@@ -117,21 +176,29 @@ fn keep_head(seen: &mut Seen, got: &[u8]) {
     }
 }
 
+/// Note bytes written: kept (the first [`KEEP_WRITTEN`]), counted, and over
+/// HTTP/2 followed frame by frame.
+fn wrote(seen: &mut Seen, h2: &mut Option<(FrameReader, FrameReader)>, bytes: &[u8]) {
+    let room = KEEP_WRITTEN.saturating_sub(seen.written.len());
+    seen.written
+        .extend_from_slice(&bytes[..bytes.len().min(room)]);
+    seen.written_total += bytes.len() as u64;
+    match h2 {
+        Some((reader, _)) => reader.feed(bytes, &mut |frame| note_frame(seen, Dir::Sent, frame)),
+        None => seen.last_write = Some(Instant::now()),
+    }
+}
+
 impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        let this = &mut *self;
+        let result = Pin::new(&mut this.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &result {
-            let n = *n;
-            record(&self.seen, |seen| {
-                let room = KEEP_WRITTEN.saturating_sub(seen.written.len());
-                seen.written.extend_from_slice(&buf[..n.min(room)]);
-                seen.written_total += n as u64;
-                seen.last_write = Some(Instant::now());
-            });
+            record(&this.seen, |seen| wrote(seen, &mut this.h2, &buf[..*n]));
         }
         result
     }
@@ -141,21 +208,19 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let result = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        let this = &mut *self;
+        let result = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = &result {
             let mut left = *n;
-            record(&self.seen, |seen| {
+            record(&this.seen, |seen| {
                 for buf in bufs {
                     if left == 0 {
                         break;
                     }
                     let take = left.min(buf.len());
-                    let room = KEEP_WRITTEN.saturating_sub(seen.written.len());
-                    seen.written.extend_from_slice(&buf[..take.min(room)]);
+                    wrote(seen, &mut this.h2, &buf[..take]);
                     left -= take;
                 }
-                seen.written_total += *n as u64;
-                seen.last_write = Some(Instant::now());
             });
         }
         result
@@ -188,7 +253,7 @@ mod tests {
             .unwrap();
         rt.block_on(async {
             let (client, mut server) = tokio::io::duplex(64);
-            let (mut tap, seen) = Tap::new(client);
+            let (mut tap, seen) = Tap::new(client, false);
             tap.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
             let mut req = [0u8; 18];
             server.read_exact(&mut req).await.unwrap();

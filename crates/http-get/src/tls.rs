@@ -1,5 +1,5 @@
 //! TLS with rustls (the `ring` provider only): which roots to trust (system,
-//! `--cacert`, or none with `-k`), SNI, ALPN `http/1.1`, and what verbose
+//! `--cacert`, or none with `-k`), SNI, ALPN (`h2`, `http/1.1`), and what verbose
 //! output and JSON show about the session and the server's certificate.
 
 use std::path::Path;
@@ -47,8 +47,8 @@ pub struct TlsInfo {
     pub not_after: Option<String>,
 }
 
-/// Build the client configuration for `trust`.
-pub fn config(trust: &Trust) -> Result<Arc<ClientConfig>, Error> {
+/// Build the client configuration for `trust`, offering `alpn`.
+pub(crate) fn config(trust: &Trust, alpn: Vec<Vec<u8>>) -> Result<Arc<ClientConfig>, Error> {
     let provider = Arc::new(ring::default_provider());
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
@@ -69,8 +69,8 @@ pub fn config(trust: &Trust) -> Result<Arc<ClientConfig>, Error> {
             .with_root_certificates(load_roots(path)?)
             .with_no_client_auth(),
     };
-    // See: RFC 7301 (ALPN); http-get speaks HTTP/1.1 only.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // See: RFC 7301 (ALPN).
+    config.alpn_protocols = alpn;
     Ok(Arc::new(config))
 }
 
@@ -270,10 +270,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("empty.pem");
         std::fs::write(&path, "not a pem\n").unwrap();
-        let e = config(&Trust::File(path)).unwrap_err();
+        let e = config(&Trust::File(path), Vec::new()).unwrap_err();
         assert!(e.to_string().contains("no certificate found"), "{e}");
-        let e = config(&Trust::File(dir.path().join("missing.pem"))).unwrap_err();
+        let e = config(&Trust::File(dir.path().join("missing.pem")), Vec::new()).unwrap_err();
         assert_eq!(netlens_core::Failure::exit_code(&e).code(), 2);
-        assert!(config(&Trust::Insecure).is_ok());
+        assert!(config(&Trust::Insecure, Vec::new()).is_ok());
     }
 }

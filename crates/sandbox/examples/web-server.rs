@@ -37,6 +37,10 @@ fn main() -> std::io::Result<()> {
         Script::CloseDelimited,
         Script::Trailers,
         Script::RawEcho,
+        Script::H2GoAway,
+        Script::H2Reset,
+        Script::H2FlowControl,
+        Script::H2BadFrame,
     ] {
         println!(
             "{:<15} http://{}/",

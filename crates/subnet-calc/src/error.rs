@@ -58,6 +58,40 @@ pub enum Error {
         /// The network it was used with.
         network: String,
     },
+    /// A list file (`@FILE`) that cannot be read.
+    #[error("@{path}: {source}")]
+    File {
+        /// The file's path.
+        path: String,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
+    /// A bad entry of a list file (`@FILE`).
+    #[error("@{path}: {source}")]
+    Entry {
+        /// The file's path.
+        path: String,
+        /// What is wrong with the entry.
+        source: Box<Error>,
+    },
+    /// A network with more addresses than `list` prints without `--limit`.
+    #[error("list {network}: {count} addresses; --limit N lists more than {max}")]
+    TooMany {
+        /// The network or range.
+        network: String,
+        /// Its number of addresses.
+        count: String,
+        /// The most that `list` prints without `--limit`.
+        max: u128,
+    },
+    /// A `free` that cannot be done as asked.
+    #[error("free {network}: {why}")]
+    Free {
+        /// The supernet.
+        network: String,
+        /// What is wrong with the request.
+        why: String,
+    },
     /// Reading stdin or writing stdout failed.
     #[error("i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -75,6 +109,10 @@ impl Error {
             Error::Range { .. } => (ExitCode::Usage, "invalid_range"),
             Error::Split { .. } => (ExitCode::Usage, "invalid_split"),
             Error::Family { .. } => (ExitCode::Usage, "address_family"),
+            Error::File { .. } => (ExitCode::Usage, "unreadable_file"),
+            Error::Entry { source, .. } => source.class(),
+            Error::TooMany { .. } => (ExitCode::Usage, "too_many_addresses"),
+            Error::Free { .. } => (ExitCode::Usage, "invalid_free"),
             // Failing to read stdin or write stdout: nothing better fits than "usage".
             Error::Io(_) => (ExitCode::Usage, "io"),
         }

@@ -1,11 +1,13 @@
 //! Everything about one address in its network: masks, network, broadcast,
-//! host range, counts, class, kind and the binary view.
+//! host range, counts, class, kind, the binary view and what an IPv6 address
+//! embeds.
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
 use serde::Serialize;
 
+use crate::embedded::Embedded;
 use crate::parse::{addr_of, bounds};
 use crate::special::{self, Special};
 
@@ -46,6 +48,9 @@ pub struct Info {
     pub kind: &'static str,
     /// The address in binary, `|` between the network bits and the host bits.
     pub binary: String,
+    /// What an IPv6 address embeds (IPv4 addresses, Teredo, EUI-64 MAC).
+    #[serde(flatten)]
+    pub embedded: Embedded,
     /// The registry row behind `kind` (shown in the table, not in JSON).
     #[serde(skip)]
     pub special: &'static Special,
@@ -90,6 +95,7 @@ impl Info {
             },
             kind: special.kind,
             binary: binary(address, prefix),
+            embedded: Embedded::of(address),
             special,
         }
     }

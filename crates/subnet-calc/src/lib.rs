@@ -1,31 +1,40 @@
 //! subnet-calc: network, broadcast, host range and netmask math for IPv4 and
-//! IPv6, plus `split`, `contains`, `aggregate`, `range` and `exclude`.
+//! IPv6, plus `split`, `contains`, `aggregate`, `range`, `exclude`, `reverse`,
+//! `common`, `diff`, `free` and `list`.
 //!
 //! The library exposes its clap [`Args`] and [`run`], shared by the
 //! `subnet-calc` binary and `netlens subnet`. Modules:
-//! - [`parse`]: reading `A/P`, `A/NETMASK`, `A NETMASK` and bare addresses;
+//! - [`parse`]: reading `A/P`, `A/NETMASK`, `A NETMASK`, bare addresses and ranges;
 //! - [`info`]: everything about one address in its network;
+//! - [`embedded`]: what an IPv6 address embeds (IPv4, Teredo, EUI-64 MAC);
 //! - [`special`]: the IANA special-purpose registries behind `kind`;
-//! - [`sets`]: `aggregate`, `range` and `exclude` on sorted integer ranges;
+//! - [`sets`]: `aggregate`, `range`, `exclude`, `common` and `diff` on sorted integer ranges;
+//! - [`lists`]: list inputs (arguments, `@FILE`, stdin);
 //! - [`split`]: `--prefix`, `--count` and VLSM `--hosts` splits;
+//! - [`reverse`]: reverse DNS zones;
+//! - [`walk`]: `free` blocks and `list`ed addresses;
 //! - [`render`]: tables and JSON.
 
 pub mod args;
+pub mod embedded;
 pub mod error;
 pub mod info;
+pub mod lists;
 pub mod parse;
 pub mod render;
+pub mod reverse;
 pub mod sets;
 pub mod special;
 pub mod split;
+pub mod walk;
 
 use std::net::Ipv4Addr;
 
 use ipnet::IpNet;
-use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
+use netlens_core::{CommonArgs, Ctx, ErrorOut, ExitCode, Failure, Tool};
 use serde::Serialize;
 
-pub use args::{Args, Command};
+pub use args::{Args, Command, Format};
 pub use error::Error;
 pub use info::Info;
 
@@ -49,7 +58,7 @@ impl Tool for SubnetCalc {
 /// Run subnet-calc: the info mode, or the subcommand given.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     match args.command {
-        None => describe(ctx, &pair_netmasks(&args.inputs)),
+        None => describe(ctx, &pair_netmasks(&parse::join_ranges(&args.inputs))),
         Some(Command::Split(split)) => {
             let network = parse::parse_net(&split.network)?;
             let how = split.how;
@@ -60,28 +69,69 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
                 // clap requires exactly one of the three; this arm keeps the match total.
                 (None, None, None) => split::by_hosts(&network, &[])?,
             };
-            render::split(ctx, &result)?;
-            Ok(if result.unallocated.is_empty() {
-                ExitCode::Success
-            } else {
-                ExitCode::Negative
-            })
+            render::split(ctx, &result, split.format.format)?;
+            Ok(negative_if(!result.unallocated.is_empty()))
         }
         Some(Command::Contains { network, inputs }) => contains(ctx, &network, &inputs),
-        Some(Command::Aggregate { inputs }) => aggregate(ctx, &inputs),
-        Some(Command::Range { start, end }) => {
-            render::networks(ctx, &sets::range(&start, &end)?)?;
+        Some(Command::Aggregate { inputs, format }) => aggregate(ctx, &inputs, format.format),
+        Some(Command::Range { start, end, format }) => {
+            render::set(ctx, &sets::range(&start, &end)?, format.format)?;
             Ok(ExitCode::Success)
         }
-        Some(Command::Exclude { network, excluded }) => {
+        Some(Command::Exclude {
+            network,
+            excluded,
+            format,
+        }) => {
             let network = parse::parse_net(&network)?.trunc();
-            let excluded = excluded
+            let excluded = parse::join_ranges(&excluded)
                 .into_iter()
-                .map(|text| parse::parse_net(&text).map(|net| (text, net)))
+                .map(|text| parse::parse_block(&text).map(|block| (text, block)))
                 .collect::<Result<Vec<_>, _>>()?;
-            render::networks(ctx, &sets::exclude(&network, &excluded)?)?;
+            render::set(ctx, &sets::exclude(&network, &excluded)?, format.format)?;
             Ok(ExitCode::Success)
         }
+        Some(Command::Reverse { inputs }) => {
+            ctx.for_each_input(&parse::join_ranges(&inputs), |ctx, input| {
+                let zones = reverse::zones(parse::parse_block(input)?);
+                render::zones(ctx, input, &zones)?;
+                Ok(ExitCode::Success)
+            })
+        }
+        Some(Command::Common(lists)) => {
+            let (a, b) = (lists::read(ctx, &lists.a)?, lists::read(ctx, &lists.b)?);
+            render::set(ctx, &a.common(&b), lists.format.format)?;
+            Ok(ExitCode::Success)
+        }
+        Some(Command::Diff(lists)) => {
+            let (a, b) = (lists::read(ctx, &lists.a)?, lists::read(ctx, &lists.b)?);
+            let diff = a.diff(&b);
+            render::set(ctx, &diff, lists.format.format)?;
+            Ok(negative_if(!diff.is_empty()))
+        }
+        Some(Command::Free(free)) => {
+            let supernet = parse::parse_net(&free.supernet)?;
+            let used = lists::read(ctx, &free.used)?;
+            let found = walk::free(&supernet, &used, free.prefix, free.count)?;
+            render::networks(ctx, &found, free.format.format)?;
+            Ok(negative_if((found.len() as u128) < free.count))
+        }
+        Some(Command::List { inputs, limit }) => {
+            ctx.for_each_input(&parse::join_ranges(&inputs), |ctx, input| {
+                let block = parse::parse_block(input)?;
+                render::addresses(ctx, input, walk::addresses(input, block, limit)?)?;
+                Ok(ExitCode::Success)
+            })
+        }
+    }
+}
+
+/// Exit 1 (a negative answer) when `negative`, else 0.
+fn negative_if(negative: bool) -> ExitCode {
+    if negative {
+        ExitCode::Negative
+    } else {
+        ExitCode::Success
     }
 }
 
@@ -127,19 +177,17 @@ pub fn pair_netmasks(args: &[String]) -> Vec<String> {
 /// is inside, 1 if one is not, 2 if one does not parse.
 fn contains(ctx: &mut Ctx, network: &str, inputs: &[String]) -> Result<ExitCode, Error> {
     let network = parse::parse_net(network)?.trunc();
+    let outer = parse::Block::of(&network);
     let mut results = Vec::new();
-    let code = ctx.for_each_input(inputs, |ctx, input| {
-        let (verdict, code) = match parse::parse_net(input) {
+    let code = ctx.for_each_input(&parse::join_ranges(inputs), |ctx, input| {
+        let (verdict, code) = match parse::parse_block(input) {
             Ok(item) => {
-                let inside = network.contains(&item.trunc());
+                let inside =
+                    item.v6 == outer.v6 && outer.start <= item.start && item.end <= outer.end;
                 if !ctx.json() {
                     render::contained(ctx, input, &network, inside)?;
                 }
-                let code = if inside {
-                    ExitCode::Success
-                } else {
-                    ExitCode::Negative
-                };
+                let code = negative_if(!inside);
                 (
                     Verdict::Checked {
                         input: input.to_string(),
@@ -152,10 +200,7 @@ fn contains(ctx: &mut Ctx, network: &str, inputs: &[String]) -> Result<ExitCode,
                 ctx.error_line(&error);
                 let failed = Verdict::Failed {
                     input: input.to_string(),
-                    error: ErrorJson {
-                        kind: error.kind(),
-                        message: error.to_string(),
-                    },
+                    error: ErrorOut::of(&error),
                 };
                 (failed, error.exit_code())
             }
@@ -177,35 +222,30 @@ fn contains(ctx: &mut Ctx, network: &str, inputs: &[String]) -> Result<ExitCode,
 /// `aggregate [NETWORK...]`: bad lines are reported on stderr (exit 2) and the
 /// rest aggregated. Stdin is read whole and split in place: no copy, UTF-8
 /// check or allocation per line on the way to the byte-level parser.
-fn aggregate(ctx: &mut Ctx, inputs: &[String]) -> Result<ExitCode, Error> {
-    let stdin_only = [String::from("-")];
-    let inputs = match inputs {
-        [] if ctx.stdin_is_terminal() => {
-            ctx.error_line(&"no input: give it as arguments or as lines on stdin");
-            return Ok(ExitCode::Usage);
-        }
-        [] => &stdin_only[..],
-        inputs => inputs,
-    };
+fn aggregate(ctx: &mut Ctx, inputs: &[String], format: Format) -> Result<ExitCode, Error> {
     let mut aggregator = sets::Aggregator::new();
     let mut code = ExitCode::Success;
-    let mut add = |ctx: &mut Ctx, line: &[u8]| {
-        if let Err(error) = aggregator.push_line(line) {
-            ctx.error_line(&error);
-            code = code.max(error.exit_code());
-        }
+    let mut on_bad = |ctx: &mut Ctx, error: Error| {
+        ctx.error_line(&error);
+        code = code.max(error.exit_code());
     };
-    for arg in inputs {
-        if arg == "-" {
-            let bytes = ctx.read_stdin()?;
-            for line in netlens_core::input::lines(&bytes) {
-                add(ctx, line);
+    lists::feed(ctx, inputs, &mut aggregator, &mut |ctx, error| {
+        on_bad(ctx, error);
+        Ok(())
+    })?;
+    if inputs.is_empty() || ctx.input_file().is_some() {
+        // Stdin or --input-file, with --input-field and --shard.
+        let read = ctx.for_each_input_bytes(&[], |ctx, line| {
+            if let Err(error) = aggregator.push_line(line) {
+                on_bad(ctx, error);
             }
-        } else {
-            add(ctx, arg.as_bytes());
-        }
+        })?;
+        let Some(read) = read else {
+            return Ok(ExitCode::Usage);
+        };
+        code = code.max(read);
     }
-    render::networks(ctx, &aggregator.finish())?;
+    render::set(ctx, &aggregator.finish_set(), format)?;
     Ok(code)
 }
 
@@ -222,14 +262,7 @@ struct ContainsJson<'a> {
 #[serde(untagged)]
 enum Verdict {
     Checked { input: String, contained: bool },
-    Failed { input: String, error: ErrorJson },
-}
-
-/// The error object of SPEC §2, inside `contains` results.
-#[derive(Serialize)]
-struct ErrorJson {
-    kind: &'static str,
-    message: String,
+    Failed { input: String, error: ErrorOut },
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! Reading addresses and networks: `A/P`, `A/NETMASK`, `A NETMASK` and bare
-//! addresses of both families, plus a fast byte-level path for `a.b.c.d[/p]`
-//! lines that the bulk `aggregate` uses.
+//! Reading addresses, networks and ranges: `A/P`, `A/NETMASK`, `A NETMASK`,
+//! bare addresses of both families and `A-B` (or `A - B`) ranges, plus a fast
+//! byte-level path for `a.b.c.d[/p]` lines that the bulk list commands use.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -8,10 +8,81 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::error::Error;
 
+/// A block of consecutive addresses of one family, as integers (IPv4 in the
+/// low 32 bits): a network with its host bits dropped, or a range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    /// Whether the addresses are IPv6.
+    pub v6: bool,
+    /// The first address.
+    pub start: u128,
+    /// The last address.
+    pub end: u128,
+}
+
+impl Block {
+    /// The block of a network (host bits dropped).
+    pub fn of(net: &IpNet) -> Block {
+        let (start, end) = bounds(net);
+        Block {
+            v6: matches!(net, IpNet::V6(_)),
+            start,
+            end,
+        }
+    }
+
+    /// The one network that is exactly this block, if there is one.
+    pub fn network(&self) -> Option<IpNet> {
+        let size = self.end - self.start;
+        let aligned =
+            size.checked_add(1).is_none_or(u128::is_power_of_two) && self.start & size == 0;
+        let bits = if self.v6 { 128 } else { 32 };
+        let prefix = bits - (128 - size.leading_zeros()) as u8;
+        aligned.then(|| IpNet::new(addr_of(self.v6, self.start), prefix).expect("prefix in range"))
+    }
+}
+
+/// Parse a network or a range: whatever [`parse_net`] takes, or `A-B` / `A - B`.
+pub fn parse_block(input: &str) -> Result<Block, Error> {
+    match input.split_once('-') {
+        Some((start, end)) => range_block(start.trim(), end.trim()),
+        None => Ok(Block::of(&parse_net(input)?)),
+    }
+}
+
+/// The block from `start` to `end` inclusive, both addresses of one family.
+pub fn range_block(start_text: &str, end_text: &str) -> Result<Block, Error> {
+    let bad = |why| Error::Range {
+        start: start_text.to_string(),
+        end: end_text.to_string(),
+        why,
+    };
+    let (v6, start, end) = match (parse_addr(start_text)?, parse_addr(end_text)?) {
+        (IpAddr::V4(s), IpAddr::V4(e)) => (false, u32::from(s).into(), u32::from(e).into()),
+        (IpAddr::V6(s), IpAddr::V6(e)) => (true, s.into(), e.into()),
+        _ => return Err(bad("start and end of different address families")),
+    };
+    if start > end {
+        return Err(bad("start after end"));
+    }
+    Ok(Block { v6, start, end })
+}
+
 /// Parse one input: `ADDRESS`, `ADDRESS/PREFIX`, `ADDRESS/NETMASK` or
-/// `ADDRESS NETMASK` (whitespace between). A bare address is a /32 or /128.
-/// The address keeps its host bits (`10.11.12.13/24` stays that, not `10.11.12.0/24`).
+/// `ADDRESS NETMASK` (whitespace between), or a range `A-B` that is exactly
+/// one network. A bare address is a /32 or /128. The address keeps its host
+/// bits (`10.11.12.13/24` stays that, not `10.11.12.0/24`).
 pub fn parse_net(input: &str) -> Result<IpNet, Error> {
+    if let Some((start, end)) = input.split_once('-') {
+        let (start, end) = (start.trim(), end.trim());
+        return range_block(start, end)?
+            .network()
+            .ok_or_else(|| Error::Range {
+                start: start.to_string(),
+                end: end.to_string(),
+                why: "not one network (`range` gives the networks that cover it)",
+            });
+    }
     let mut tokens = input.split_ascii_whitespace();
     let (Some(first), second, None) = (tokens.next(), tokens.next(), tokens.next()) else {
         return Err(Error::Shape(input.trim().to_string()));
@@ -29,6 +100,29 @@ pub fn parse_net(input: &str) -> Result<IpNet, Error> {
         }
         (Some(_), Some(_)) => Err(Error::Shape(input.trim().to_string())),
     }
+}
+
+/// Join `A - B` argument triples into one `A - B` input (the shell splits a
+/// range written with spaces); every other argument stays as it is.
+pub fn join_ranges(args: &[String]) -> Vec<String> {
+    let mut inputs: Vec<String> = Vec::with_capacity(args.len());
+    let mut i = 0;
+    while i < args.len() {
+        let triple = args.get(i..i + 3).filter(|t| {
+            t[1] == "-" && t[0].parse::<IpAddr>().is_ok() && t[2].parse::<IpAddr>().is_ok()
+        });
+        match triple {
+            Some(t) => {
+                inputs.push(format!("{} - {}", t[0], t[2]));
+                i += 3;
+            }
+            None => {
+                inputs.push(args[i].clone());
+                i += 1;
+            }
+        }
+    }
+    inputs
 }
 
 /// Parse an address of either family, naming it when it is not one.
@@ -273,6 +367,35 @@ mod tests {
         assert!(err("a b c").contains("expected ADDRESS"));
         assert!(err("").contains("expected ADDRESS"));
         assert!(err("1.2.3.4/8 255.0.0.0").contains("expected ADDRESS"));
+        assert_eq!(
+            err("10.0.0.1-10.0.0.2"),
+            "range 10.0.0.1 10.0.0.2: not one network (`range` gives the networks that cover it)"
+        );
+        assert_eq!(
+            err("10.0.0.2 - 10.0.0.1"),
+            "range 10.0.0.2 10.0.0.1: start after end"
+        );
+        assert!(err("10.0.0.1-::1").contains("different address families"));
+    }
+
+    #[test]
+    fn ranges_are_blocks() {
+        assert_eq!(ok("10.0.0.0-10.0.0.255"), "10.0.0.0/24");
+        assert_eq!(ok("10.0.0.7 - 10.0.0.7"), "10.0.0.7/32");
+        assert_eq!(ok("::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "::/0");
+        assert_eq!(ok("0.0.0.0 - 255.255.255.255"), "0.0.0.0/0");
+        let block = parse_block("10.0.0.1 - 10.0.0.6").unwrap();
+        assert_eq!(
+            (block.v6, block.start, block.end),
+            (false, 0x0a00_0001, 0x0a00_0006)
+        );
+        assert_eq!(block.network(), None);
+        let block = parse_block("10.1.2.3/8").unwrap();
+        assert_eq!((block.start, block.end), (0x0a00_0000, 0x0aff_ffff));
+        assert_eq!(
+            join_ranges(&["10.0.0.1", "-", "10.0.0.9", "-", "::1"].map(String::from)),
+            ["10.0.0.1 - 10.0.0.9", "-", "::1"]
+        );
     }
 
     #[test]

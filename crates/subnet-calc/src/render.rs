@@ -1,15 +1,20 @@
 //! Output: the info table and binary view, the split table, `contains`
-//! verdicts, network lists (one CIDR per line, IPv4 formatted by hand for the
-//! bulk `aggregate`) and the JSON objects of SPEC §4.
+//! verdicts, network lists and sets (one per line in the `--format` asked for,
+//! IPv4 CIDRs formatted by hand for the bulk `aggregate`), reverse zones,
+//! address lists, and the JSON objects of SPEC §4 and §12.
 
 use std::fmt::Display;
 use std::io::{self, Write};
+use std::net::IpAddr;
 
 use ipnet::IpNet;
 use netlens_core::{Ctx, table};
 use serde::{Serialize, Serializer};
 
+use crate::args::Format;
 use crate::info::{Info, binary};
+use crate::parse::addr_of;
+use crate::sets::Set;
 use crate::split::{Allocation, Split};
 
 /// Serialize any `Display` value as a JSON string, without an intermediate `String`.
@@ -48,6 +53,7 @@ pub fn info(ctx: &mut Ctx, info: &Info) -> io::Result<()> {
         "kind",
         format!("{} ({}, {})", special.kind, special.name, special.rfc),
     ));
+    rows.extend(info.embedded.rows());
     let color = ctx.color();
     writeln!(ctx.out(), "{}", table::key_value(rows, color))?;
 
@@ -77,8 +83,9 @@ pub fn info(ctx: &mut Ctx, info: &Info) -> io::Result<()> {
     writeln!(ctx.out(), "{bits}")
 }
 
-/// A list of networks: one CIDR per line, or `{"networks": [...]}`.
-pub fn networks(ctx: &mut Ctx, networks: &[IpNet]) -> io::Result<()> {
+/// A list of networks, one per line in the `--format` asked for, or
+/// `{"networks": [CIDR...]}`.
+pub fn networks(ctx: &mut Ctx, networks: &[IpNet], format: Format) -> io::Result<()> {
     if ctx.json() {
         return ctx.emit_json(&NetworksJson { networks });
     }
@@ -86,8 +93,8 @@ pub fn networks(ctx: &mut Ctx, networks: &[IpNet]) -> io::Result<()> {
     // million lines, and a formatter call per line would dominate its time.
     let mut text = Vec::with_capacity(networks.len() * 19);
     for network in networks {
-        match network {
-            IpNet::V4(n) => {
+        match (format, network) {
+            (Format::Cidr, IpNet::V4(n)) => {
                 let [a, b, c, d] = n.addr().octets();
                 for (i, number) in [a, b, c, d, n.prefix_len()].into_iter().enumerate() {
                     if i > 0 {
@@ -97,15 +104,69 @@ pub fn networks(ctx: &mut Ctx, networks: &[IpNet]) -> io::Result<()> {
                 }
                 text.push(b'\n');
             }
-            IpNet::V6(n) => writeln!(text, "{n}")?,
+            (Format::Cidr, IpNet::V6(n)) => writeln!(text, "{n}")?,
+            (Format::Range, n) => writeln!(text, "{}-{}", n.network(), n.broadcast())?,
+            (Format::Netmask, n) => writeln!(text, "{} {}", n.network(), n.netmask())?,
         }
     }
     ctx.out().write_all(&text)
 }
 
+/// A set: its minimal cover as [`networks`] prints it, except that `--format
+/// range` prints each run of consecutive addresses once (`A-B`).
+pub fn set(ctx: &mut Ctx, set: &Set, format: Format) -> io::Result<()> {
+    if ctx.json() || format != Format::Range {
+        return networks(ctx, &set.networks(), format);
+    }
+    let mut text = Vec::new();
+    for v6 in [false, true] {
+        for &(start, end) in set.family(v6) {
+            writeln!(text, "{}-{}", addr_of(v6, start), addr_of(v6, end))?;
+        }
+    }
+    ctx.out().write_all(&text)
+}
+
+/// The reverse zones of one input, one per line, or `{"input": ..., "zones": [...]}`.
+pub fn zones(ctx: &mut Ctx, input: &str, zones: &[String]) -> io::Result<()> {
+    if ctx.json() {
+        return ctx.emit_json(&ZonesJson {
+            input: input.trim(),
+            zones,
+        });
+    }
+    for zone in zones {
+        writeln!(ctx.out(), "{zone}")?;
+    }
+    Ok(())
+}
+
+/// The addresses of one input, one per line, or `{"input": ..., "addresses": [...]}`.
+pub fn addresses(
+    ctx: &mut Ctx,
+    input: &str,
+    addresses: impl Iterator<Item = IpAddr>,
+) -> io::Result<()> {
+    if ctx.json() {
+        return ctx.emit_json(&AddressesJson {
+            input: input.trim(),
+            addresses: addresses.collect(),
+        });
+    }
+    let out = ctx.out();
+    for address in addresses {
+        writeln!(out, "{address}")?;
+    }
+    Ok(())
+}
+
 /// The split table (network, first host, last host, usable hosts, and with
 /// `--hosts` the hosts asked for), then what did not fit; or its JSON object.
-pub fn split(ctx: &mut Ctx, split: &Split) -> io::Result<()> {
+/// Another `--format` than CIDR prints the networks alone, one per line.
+pub fn split(ctx: &mut Ctx, split: &Split, format: Format) -> io::Result<()> {
+    if !ctx.json() && format != Format::Cidr {
+        return networks(ctx, &split.networks, format);
+    }
     if ctx.json() {
         return ctx.emit_json(&SplitJson {
             networks: &split.networks,
@@ -156,6 +217,20 @@ struct NetworksJson<'a> {
     networks: &'a [IpNet],
 }
 
+/// `{"input": ..., "zones": [...]}`
+#[derive(Serialize)]
+struct ZonesJson<'a> {
+    input: &'a str,
+    zones: &'a [String],
+}
+
+/// `{"input": ..., "addresses": [...]}`
+#[derive(Serialize)]
+struct AddressesJson<'a> {
+    input: &'a str,
+    addresses: Vec<IpAddr>,
+}
+
 /// `{"networks": [...], "allocations": [...], "unallocated": [...]}`
 #[derive(Serialize)]
 struct SplitJson<'a> {
@@ -200,7 +275,7 @@ mod tests {
     fn human(networks_list: &[&str]) -> String {
         let parsed: Vec<IpNet> = networks_list.iter().map(|n| n.parse().unwrap()).collect();
         let (mut ctx, captured) = Ctx::capture("subnet-calc", &CommonArgs::default(), "");
-        networks(&mut ctx, &parsed).unwrap();
+        networks(&mut ctx, &parsed, Format::Cidr).unwrap();
         captured.stdout()
     }
 
@@ -216,13 +291,34 @@ mod tests {
     }
 
     #[test]
+    fn formats() {
+        let (mut ctx, captured) = Ctx::capture("subnet-calc", &CommonArgs::default(), "");
+        let list: Vec<IpNet> = ["10.0.0.0/25", "10.0.0.128/26", "2001:db8::/32"]
+            .map(|n| n.parse().unwrap())
+            .to_vec();
+        networks(&mut ctx, &list, Format::Netmask).unwrap();
+        networks(&mut ctx, &list[..1], Format::Range).unwrap();
+        let mut aggregator = crate::sets::Aggregator::new();
+        for n in &list {
+            aggregator.push(crate::parse::Block::of(n));
+        }
+        set(&mut ctx, &aggregator.finish_set(), Format::Range).unwrap();
+        assert_eq!(
+            captured.stdout(),
+            "10.0.0.0 255.255.255.128\n10.0.0.128 255.255.255.192\n2001:db8:: ffff:ffff::\n\
+             10.0.0.0-10.0.0.127\n\
+             10.0.0.0-10.0.0.191\n2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff\n"
+        );
+    }
+
+    #[test]
     fn json_list_is_one_object() {
         let common = CommonArgs {
             json: true,
             ..CommonArgs::default()
         };
         let (mut ctx, captured) = Ctx::capture("subnet-calc", &common, "");
-        networks(&mut ctx, &["10.0.0.0/8".parse().unwrap()]).unwrap();
+        networks(&mut ctx, &["10.0.0.0/8".parse().unwrap()], Format::Range).unwrap();
         let value: serde_json::Value = serde_json::from_str(&captured.stdout()).unwrap();
         assert_eq!(value, serde_json::json!({"networks": ["10.0.0.0/8"]}));
     }

@@ -1,19 +1,19 @@
-//! Sets of addresses as sorted integer ranges: `aggregate`, `range` and
-//! `exclude`, each ending in the minimal list of CIDR blocks that covers the
-//! set exactly. IPv4 and IPv6 are kept apart; IPv4 comes first.
+//! Sets of addresses as sorted integer ranges: `aggregate`, `range`,
+//! `exclude`, `common` and `diff`, each ending in the minimal list of CIDR
+//! blocks that covers the set exactly. IPv4 and IPv6 are kept apart; IPv4 comes first.
 //!
 //! `aggregate` is the hot path (a million prefixes from stdin): IPv4 blocks are
 //! packed into one `u64` each (start in the high half, end in the low half), so
 //! that one unstable sort puts them in order and one pass merges them.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Subnets, Ipv6Subnets};
 
 use crate::error::Error;
-use crate::parse::{bounds, fast_v4, parse_net};
+use crate::parse::{Block, bounds, fast_v4, parse_block, range_block};
 
-/// Collects networks of both families and aggregates them.
+/// Collects networks and ranges of both families and aggregates them.
 #[derive(Debug, Default)]
 pub struct Aggregator {
     /// IPv4 blocks: `start << 32 | end`.
@@ -28,8 +28,8 @@ impl Aggregator {
         Aggregator::default()
     }
 
-    /// Add one input line (a network, an address, `A/NETMASK`...); the host
-    /// bits of `10.1.2.3/8` are dropped, so it stands for `10.0.0.0/8`.
+    /// Add one input line (a network, an address, `A/NETMASK`, a range `A-B`...);
+    /// the host bits of `10.1.2.3/8` are dropped, so it stands for `10.0.0.0/8`.
     /// `a.b.c.d/p` takes the byte-level path; anything else is decoded (lossily,
     /// so that a bad line is named in the error) and parsed in full.
     pub fn push_line(&mut self, line: impl AsRef<[u8]>) -> Result<(), Error> {
@@ -39,103 +39,179 @@ impl Aggregator {
                 let end = start | host_mask_v4(prefix);
                 self.v4.push(u64::from(start) << 32 | u64::from(end));
             }
-            None => self.push(&parse_net(&String::from_utf8_lossy(line))?),
+            None => self.push(parse_block(&String::from_utf8_lossy(line))?),
         }
         Ok(())
     }
 
-    /// Add one network.
-    pub fn push(&mut self, net: &IpNet) {
-        let (start, end) = bounds(net);
-        match net {
+    /// Add one block.
+    pub fn push(&mut self, block: Block) {
+        if block.v6 {
+            self.v6.push((block.start, block.end));
+        } else {
             // IPv4 bounds fit 32 bits by construction.
-            IpNet::V4(_) => self.v4.push((start as u64) << 32 | end as u64),
-            IpNet::V6(_) => self.v6.push((start, end)),
+            self.v4.push((block.start as u64) << 32 | block.end as u64);
+        }
+    }
+
+    /// The union of everything added, as a set.
+    pub fn finish_set(mut self) -> Set {
+        sort_by_start(&mut self.v4);
+        let mut v4: Vec<(u128, u128)> = Vec::new();
+        for &block in &self.v4 {
+            let (start, end) = (u128::from(block >> 32), u128::from(block & 0xffff_ffff));
+            match v4.last_mut() {
+                Some((_, last)) if start <= *last + 1 => *last = (*last).max(end),
+                _ => v4.push((start, end)),
+            }
+        }
+        Set {
+            v4,
+            v6: merge(self.v6),
         }
     }
 
     /// The minimal exact cover of everything added, IPv4 first, in address order.
-    pub fn finish(mut self) -> Vec<IpNet> {
-        sort_by_start(&mut self.v4);
+    pub fn finish(self) -> Vec<IpNet> {
+        self.finish_set().networks()
+    }
+}
+
+/// A set of addresses of both families, each as sorted ranges that neither
+/// overlap nor touch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Set {
+    /// IPv4 ranges (values in the low 32 bits).
+    pub v4: Vec<(u128, u128)>,
+    /// IPv6 ranges.
+    pub v6: Vec<(u128, u128)>,
+}
+
+impl Set {
+    /// The ranges of one family.
+    pub fn family(&self, v6: bool) -> &[(u128, u128)] {
+        if v6 { &self.v6 } else { &self.v4 }
+    }
+
+    /// The addresses in both sets.
+    pub fn common(&self, other: &Set) -> Set {
+        Set {
+            v4: intersect(&self.v4, &other.v4),
+            v6: intersect(&self.v6, &other.v6),
+        }
+    }
+
+    /// The addresses in exactly one of the two sets (symmetric difference).
+    pub fn diff(&self, other: &Set) -> Set {
+        let one_side = |a: &[(u128, u128)], b: &[(u128, u128)]| {
+            let mut both = subtract(a, b);
+            both.extend(subtract(b, a));
+            merge(both)
+        };
+        Set {
+            v4: one_side(&self.v4, &other.v4),
+            v6: one_side(&self.v6, &other.v6),
+        }
+    }
+
+    /// Whether the set holds no address.
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+
+    /// The minimal exact cover, IPv4 first, in address order.
+    pub fn networks(&self) -> Vec<IpNet> {
         let mut networks = Vec::new();
-        let mut current: Option<(u64, u64)> = None;
-        for &block in &self.v4 {
-            let (start, end) = (block >> 32, block & 0xffff_ffff);
-            match &mut current {
-                Some((_, last)) if start <= *last + 1 => *last = (*last).max(end),
-                _ => {
-                    if let Some((s, e)) = current {
-                        cover_into(false, s.into(), e.into(), &mut networks);
-                    }
-                    current = Some((start, end));
-                }
+        for v6 in [false, true] {
+            for &(start, end) in self.family(v6) {
+                cover_into(v6, start, end, &mut networks);
             }
-        }
-        if let Some((s, e)) = current {
-            cover_into(false, s.into(), e.into(), &mut networks);
-        }
-        for (start, end) in merge(self.v6) {
-            cover_into(true, start, end, &mut networks);
         }
         networks
     }
 }
 
-/// The minimal CIDR list covering exactly `start..=end` (both of one family).
-pub fn range(start_text: &str, end_text: &str) -> Result<Vec<IpNet>, Error> {
-    let bad = |why| Error::Range {
-        start: start_text.to_string(),
-        end: end_text.to_string(),
-        why,
-    };
-    let start = crate::parse::parse_addr(start_text)?;
-    let end = crate::parse::parse_addr(end_text)?;
-    let (v6, start, end) = match (start, end) {
-        (IpAddr::V4(s), IpAddr::V4(e)) => (false, u32::from(s).into(), u32::from(e).into()),
-        (IpAddr::V6(s), IpAddr::V6(e)) => (true, s.into(), e.into()),
-        _ => return Err(bad("start and end of different address families")),
-    };
-    if start > end {
-        return Err(bad("start after end"));
-    }
-    let mut networks = Vec::new();
-    cover_into(v6, start, end, &mut networks);
-    Ok(networks)
+/// The addresses from `start` to `end` (both of one family).
+pub fn range(start_text: &str, end_text: &str) -> Result<Set, Error> {
+    let block = range_block(start_text, end_text)?;
+    let mut aggregator = Aggregator::new();
+    aggregator.push(block);
+    Ok(aggregator.finish_set())
 }
 
-/// `network` minus every one of `excluded`, as the minimal CIDR list.
-/// Excluded blocks may overlap each other or reach outside `network`, but
-/// must be of its family.
-pub fn exclude(network: &IpNet, excluded: &[(String, IpNet)]) -> Result<Vec<IpNet>, Error> {
+/// `network` minus every one of `excluded` (networks or ranges). Excluded
+/// blocks may overlap each other or reach outside `network`, but must be of
+/// its family.
+pub fn exclude(network: &IpNet, excluded: &[(String, Block)]) -> Result<Set, Error> {
     let v6 = matches!(network, IpNet::V6(_));
-    if let Some((input, _)) = excluded
-        .iter()
-        .find(|(_, n)| matches!(n, IpNet::V6(_)) != v6)
-    {
+    if let Some((input, _)) = excluded.iter().find(|(_, b)| b.v6 != v6) {
         return Err(Error::Family {
             input: input.clone(),
             network: network.to_string(),
         });
     }
-    let (start, end) = bounds(network);
-    let holes = merge(excluded.iter().map(|(_, n)| bounds(n)).collect());
-    let mut networks = Vec::new();
-    // Walk the holes in order, covering the gaps between them inside `network`.
-    let mut next = Some(start);
-    for (hole_start, hole_end) in holes {
-        let Some(from) = next else { break };
-        if hole_end < from || hole_start > end {
-            continue;
+    let holes = merge(excluded.iter().map(|(_, b)| (b.start, b.end)).collect());
+    let left = subtract(&[bounds(network)], &holes);
+    Ok(if v6 {
+        Set {
+            v6: left,
+            ..Set::default()
         }
-        if hole_start > from {
-            cover_into(v6, from, hole_start - 1, &mut networks);
+    } else {
+        Set {
+            v4: left,
+            ..Set::default()
         }
-        next = hole_end.checked_add(1).filter(|&n| n <= end);
+    })
+}
+
+/// The addresses of `a` that are not in `b`; both sorted and disjoint.
+pub fn subtract(a: &[(u128, u128)], b: &[(u128, u128)]) -> Vec<(u128, u128)> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for &(start, end) in a {
+        while j < b.len() && b[j].1 < start {
+            j += 1;
+        }
+        let mut from = Some(start);
+        while let (Some(f), Some(&(hole_start, hole_end))) = (from, b.get(j)) {
+            if hole_start > end {
+                break;
+            }
+            if hole_start > f {
+                out.push((f, hole_start - 1));
+            }
+            if hole_end >= end {
+                // This hole may reach into the next range of `a`: keep it.
+                from = None;
+            } else {
+                from = Some(hole_end + 1);
+                j += 1;
+            }
+        }
+        if let Some(f) = from {
+            out.push((f, end));
+        }
     }
-    if let Some(from) = next {
-        cover_into(v6, from, end, &mut networks);
+    out
+}
+
+/// The addresses in both `a` and `b`; both sorted and disjoint.
+pub fn intersect(a: &[(u128, u128)], b: &[(u128, u128)]) -> Vec<(u128, u128)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while let (Some(&(a_start, a_end)), Some(&(b_start, b_end))) = (a.get(i), b.get(j)) {
+        let (start, end) = (a_start.max(b_start), a_end.min(b_end));
+        if start <= end {
+            out.push((start, end));
+        }
+        if a_end < b_end {
+            i += 1;
+        } else {
+            j += 1;
+        }
     }
-    Ok(networks)
+    out
 }
 
 /// Sort packed IPv4 blocks by their start (the high 32 bits): an LSD radix
@@ -263,15 +339,19 @@ mod tests {
     #[test]
     fn ranges() {
         assert_eq!(
-            texts(&range("10.0.0.1", "10.0.0.6").unwrap()),
+            texts(&range("10.0.0.1", "10.0.0.6").unwrap().networks()),
             ["10.0.0.1/32", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6/32"]
         );
         assert_eq!(
-            texts(&range("0.0.0.0", "255.255.255.255").unwrap()),
+            texts(&range("0.0.0.0", "255.255.255.255").unwrap().networks()),
             ["0.0.0.0/0"]
         );
         assert_eq!(
-            texts(&range("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff").unwrap()),
+            texts(
+                &range("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")
+                    .unwrap()
+                    .networks()
+            ),
             ["::/0"]
         );
         assert_eq!(
@@ -283,11 +363,12 @@ mod tests {
     }
 
     fn minus(network: &str, holes: &[&str]) -> Result<Vec<String>, Error> {
-        let holes: Vec<(String, IpNet)> = holes
+        let holes: Vec<(String, Block)> = holes
             .iter()
-            .map(|h| (h.to_string(), parse_net(h).unwrap()))
+            .map(|h| (h.to_string(), parse_block(h).unwrap()))
             .collect();
-        exclude(&parse_net(network).unwrap().trunc(), &holes).map(|n| texts(&n))
+        let network = crate::parse::parse_net(network).unwrap().trunc();
+        exclude(&network, &holes).map(|set| texts(&set.networks()))
     }
 
     #[test]
@@ -339,6 +420,48 @@ mod tests {
         expected.sort_unstable();
         sort_by_start(&mut blocks);
         assert_eq!(blocks.iter().map(|b| b >> 32).collect::<Vec<_>>(), expected);
+    }
+
+    fn set(lines: &[&str]) -> Set {
+        let mut aggregator = Aggregator::new();
+        for line in lines {
+            aggregator.push_line(line).unwrap();
+        }
+        aggregator.finish_set()
+    }
+
+    #[test]
+    fn common_and_diff() {
+        let a = set(&["10.0.0.0/24", "10.0.2.0/24", "2001:db8::/32"]);
+        let b = set(&["10.0.0.128 - 10.0.2.9", "2001:db8:8000::/33", "::1"]);
+        assert_eq!(
+            texts(&a.common(&b).networks()),
+            [
+                "10.0.0.128/25",
+                "10.0.2.0/29",
+                "10.0.2.8/31",
+                "2001:db8:8000::/33"
+            ]
+        );
+        let diff = texts(&a.diff(&b).networks());
+        assert_eq!(diff[..2], ["10.0.0.0/25", "10.0.1.0/24"]);
+        assert_eq!(diff.last().unwrap(), "2001:db8::/33");
+        assert!(diff.contains(&"::1/128".to_string()));
+        assert!(a.diff(&a).is_empty());
+        assert_eq!(a.common(&a), a);
+    }
+
+    #[test]
+    fn subtract_keeps_a_hole_that_spans_ranges() {
+        assert_eq!(
+            subtract(&[(0, 9), (20, 29)], &[(5, 24)]),
+            [(0, 4), (25, 29)]
+        );
+        assert_eq!(subtract(&[(0, u128::MAX)], &[(1, u128::MAX)]), [(0, 0)]);
+        assert_eq!(
+            intersect(&[(0, 9), (20, 29)], &[(5, 24)]),
+            [(5, 9), (20, 24)]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Property tests: info, aggregate, range and exclude checked against a plain
-//! integer model (masks by shifting; sets as a bitmap over a 1024-address
-//! window), and arbitrary input through every mode without a panic.
+//! Property tests: info, aggregate, range, exclude, common, diff, free, list
+//! and reverse checked against a plain integer model (masks by shifting; sets
+//! as a bitmap over a 1024-address window), and arbitrary input through every
+//! mode without a panic.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -8,7 +9,7 @@ use clap::Parser;
 use ipnet::IpNet;
 use netlens_core::{Ctx, Failure};
 use proptest::prelude::*;
-use subnet_calc::{Args, Info, parse, sets};
+use subnet_calc::{Args, Info, parse, reverse, sets, walk};
 
 /// The window every set test lives in: 2^10 addresses.
 const WINDOW_BITS: u32 = 10;
@@ -85,6 +86,65 @@ fn assert_exact_minimal_cover(networks: &[IpNet], v6: bool, base: u128, set: &[b
         minimal_blocks(set, 0, WINDOW),
         "not minimal: {networks:?}"
     );
+}
+
+/// One list entry in the window: a block `(offset, host bits)` or a range of two offsets.
+#[derive(Debug, Clone)]
+enum Entry {
+    Block(u32, u32),
+    Range(u32, u32),
+}
+
+fn entries() -> impl Strategy<Value = Vec<Entry>> {
+    let entry = prop_oneof![
+        (0..WINDOW as u32, 0..=WINDOW_BITS).prop_map(|(o, h)| Entry::Block(o, h)),
+        (0..WINDOW as u32, 0..WINDOW as u32).prop_map(|(a, b)| Entry::Range(a.min(b), a.max(b))),
+    ];
+    prop::collection::vec(entry, 0..16)
+}
+
+/// A list's model bitmap, and the tool's set of the same entries as text lines.
+fn model_list(v6: bool, base: u128, entries: &[Entry]) -> (Vec<bool>, sets::Set) {
+    let mut set = vec![false; WINDOW];
+    let mut aggregator = sets::Aggregator::new();
+    for entry in entries {
+        let line = match *entry {
+            Entry::Block(offset, host_bits) => {
+                mark(&mut set, offset, host_bits);
+                block_text(v6, base, offset, host_bits)
+            }
+            Entry::Range(from, to) => {
+                set[from as usize..=to as usize].fill(true);
+                let (a, b) = (base + u128::from(from), base + u128::from(to));
+                format!("{} - {}", address(v6, a), address(v6, b))
+            }
+        };
+        aggregator.push_line(line).unwrap();
+    }
+    (set, aggregator.finish_set())
+}
+
+/// The first address and prefix length of a reverse zone, read back from its name.
+fn zone_block(v6: bool, zone: &str) -> (u128, u32) {
+    let (apex, unit, radix) = if v6 {
+        ("ip6.arpa", 4, 16)
+    } else {
+        ("in-addr.arpa", 8, 10)
+    };
+    let rest = zone.strip_suffix(apex).expect("apex");
+    let labels: Vec<&str> = rest.split_terminator('.').rev().collect();
+    let width = bits(v6);
+    let mut value = 0u128;
+    let mut prefix = 0;
+    for label in labels {
+        let (digits, classless) = match label.split_once('/') {
+            Some((d, p)) => (d, Some(p.parse::<u32>().unwrap())),
+            None => (label, None),
+        };
+        value |= u128::from_str_radix(digits, radix).unwrap() << (width - prefix - unit);
+        prefix = classless.unwrap_or(prefix + unit);
+    }
+    (value, prefix)
 }
 
 fn family_and_base() -> impl Strategy<Value = (bool, u128)> {
@@ -200,7 +260,7 @@ proptest! {
         set[from..=to].fill(true);
         let start = address(v6, base + from as u128).to_string();
         let end = address(v6, base + to as u128).to_string();
-        assert_exact_minimal_cover(&sets::range(&start, &end).unwrap(), v6, base, &set);
+        assert_exact_minimal_cover(&sets::range(&start, &end).unwrap().networks(), v6, base, &set);
         if from != to {
             prop_assert!(sets::range(&end, &start).is_err());
         }
@@ -219,14 +279,99 @@ proptest! {
         for &(hole, hole_bits) in &holes {
             mark(&mut removed, hole, hole_bits);
             let text = block_text(v6, base, hole, hole_bits);
-            excluded.push((text.clone(), parse::parse_net(&text).unwrap()));
+            excluded.push((text.clone(), parse::parse_block(&text).unwrap()));
         }
         for (kept, gone) in set.iter_mut().zip(&removed) {
             *kept &= !gone;
         }
         let network = parse::parse_net(&block_text(v6, base, offset, host_bits)).unwrap().trunc();
-        let networks = sets::exclude(&network, &excluded).unwrap();
+        let networks = sets::exclude(&network, &excluded).unwrap().networks();
         assert_exact_minimal_cover(&networks, v6, base, &set);
+    }
+
+    #[test]
+    fn common_and_diff_are_set_operations(
+        (v6, base) in family_and_base(),
+        a in entries(),
+        b in entries(),
+    ) {
+        let (a_set, a_list) = model_list(v6, base, &a);
+        let (b_set, b_list) = model_list(v6, base, &b);
+        let common: Vec<bool> = a_set.iter().zip(&b_set).map(|(x, y)| *x && *y).collect();
+        let diff: Vec<bool> = a_set.iter().zip(&b_set).map(|(x, y)| x != y).collect();
+        let got = a_list.common(&b_list);
+        assert_exact_minimal_cover(&got.networks(), v6, base, &common);
+        let got = a_list.diff(&b_list);
+        assert_exact_minimal_cover(&got.networks(), v6, base, &diff);
+        prop_assert_eq!(got.is_empty(), a_set == b_set);
+    }
+
+    #[test]
+    fn free_finds_the_first_unused_blocks(
+        (v6, base) in family_and_base(),
+        used in entries(),
+        block_bits in 0..=WINDOW_BITS,
+        count in 1..6u128,
+    ) {
+        let (used_set, used_list) = model_list(v6, base, &used);
+        let size = 1usize << block_bits;
+        let expected: Vec<String> = (0..WINDOW / size)
+            .filter(|i| !used_set[i * size..(i + 1) * size].iter().any(|&u| u))
+            .take(count as usize)
+            .map(|i| format!("{}/{}", address(v6, base + (i * size) as u128), bits(v6) - block_bits))
+            .collect();
+        let supernet = parse::parse_net(&block_text(v6, base, 0, WINDOW_BITS)).unwrap();
+        let prefix = (bits(v6) - block_bits) as u8;
+        let got: Vec<String> = walk::free(&supernet, &used_list, prefix, count)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn list_prints_every_address_in_order(
+        (v6, base) in family_and_base(),
+        a in 0..WINDOW as u128,
+        b in 0..WINDOW as u128,
+        limit in prop::option::of(0..2048u128),
+    ) {
+        let (from, to) = (base + a.min(b), base + a.max(b));
+        let text = format!("{} - {}", address(v6, from), address(v6, to));
+        let block = parse::parse_block(&text).unwrap();
+        let got: Vec<IpAddr> = walk::addresses(&text, block, limit).unwrap().collect();
+        let count = (to - from + 1).min(limit.unwrap_or(u128::MAX));
+        let expected: Vec<IpAddr> = (0..count).map(|i| address(v6, from + i)).collect();
+        prop_assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn reverse_zones_partition_the_network(raw in any::<u128>(), v6 in any::<bool>(), prefix_seed in any::<u8>()) {
+        let width = bits(v6);
+        let prefix = u32::from(prefix_seed) % (width + 1);
+        let value = if v6 { raw } else { raw & 0xffff_ffff };
+        let text = format!("{}/{prefix}", address(v6, value));
+        let network = parse::parse_net(&text).unwrap().trunc();
+        let (start, end) = parse::bounds(&network);
+        let zones = reverse::zones(parse::parse_block(&text).unwrap());
+        // Where the zones are cut: octets (nibbles for IPv6), RFC 2317 below /24.
+        let cut = match (v6, prefix) {
+            (false, 25..) => prefix,
+            (false, _) => prefix.div_ceil(8) * 8,
+            (true, _) => prefix.div_ceil(4) * 4,
+        };
+        prop_assert_eq!(zones.len() as u128, 1u128 << (cut - prefix));
+        let mut next = Some(start);
+        for zone in &zones {
+            let (zone_start, zone_prefix) = zone_block(v6, zone);
+            prop_assert_eq!(zone_prefix, cut, "{}", zone);
+            prop_assert_eq!(Some(zone_start), next, "{} out of order", zone);
+            let zone_end = zone_start | u128::MAX.checked_shr(128 - (width - cut)).unwrap_or(0);
+            next = zone_end.checked_add(1);
+            prop_assert!(zone_end <= end);
+        }
+        prop_assert_eq!(next, end.checked_add(1));
     }
 
     #[test]
@@ -255,6 +400,11 @@ proptest! {
             vec!["contains", text.as_str(), other.as_str()],
             vec!["range", text.as_str(), other.as_str()],
             vec!["exclude", text.as_str(), other.as_str()],
+            vec!["reverse", text.as_str(), other.as_str()],
+            vec!["common", text.as_str(), "--", other.as_str()],
+            vec!["diff", text.as_str(), "--", other.as_str()],
+            vec!["free", text.as_str(), "--used", other.as_str(), "--prefix", n.as_str()],
+            vec!["list", text.as_str(), "--limit", n.as_str()],
             vec!["--json", "aggregate"],
             vec!["contains", "10.0.0.0/8"],
         ] {

@@ -2,7 +2,7 @@
 //! them (WHATWG URL Standard, parsed by Ada, the parser Node.js uses).
 //!
 //! - [`parse`]: parsing, and the reason in words on failure;
-//! - [`idn`]: punycode labels, decoded and checked;
+//! - [`idn`]: punycode labels shown in Unicode;
 //! - [`report`]: the report of a URL (the WHATWG getters and the reader's extras);
 //! - [`edit`]: `--set` through the WHATWG setters, and query edits;
 //! - [`template`]: `--get TEMPLATE`;

@@ -4,7 +4,9 @@
 //! runtime and lives until the process ends, so a test just starts what it
 //! needs and talks to the address it gets back:
 //!
-//! - [`serve`] / [`serve_https`]: the normal cases, routed by [`pages`];
+//! - [`serve`] / [`serve_https`]: the normal cases, routed by [`pages`],
+//!   over HTTP/1.1 and HTTP/2 (by ALPN over TLS, by prior knowledge on
+//!   cleartext); each server counts the connections it accepted;
 //! - [`pki::Pki`]: a CA and a server certificate generated at run time;
 //! - [`proxy::start`]: an HTTP proxy (absolute form and CONNECT tunnels);
 //! - [`scripted::start`]: raw-socket servers that break the protocol on
@@ -20,21 +22,28 @@ use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
-/// A running server: where it listens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A running server: where it listens, and how many connections it accepted.
+#[derive(Debug, Clone)]
 pub struct Server {
     addr: SocketAddr,
     https: bool,
+    accepted: Arc<AtomicU64>,
 }
 
 impl Server {
+    /// How many connections the server has accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.accepted.load(Ordering::SeqCst)
+    }
+
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -52,29 +61,47 @@ impl Server {
     }
 }
 
-/// Start the plain HTTP server on `ip`, port 0.
+/// Start the plain HTTP server on `ip`, port 0 (HTTP/1.1, and HTTP/2 to a
+/// client that starts with its preface).
 pub fn serve(ip: IpAddr) -> io::Result<Server> {
     let listener = bind(ip)?;
     let addr = listener.local_addr()?;
+    let accepted = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&accepted);
     spawn(async move {
         let listener = TcpListener::from_std(listener)?;
         loop {
             let (stream, _) = listener.accept().await?;
+            counter.fetch_add(1, Ordering::SeqCst);
+            // HTTP/2 writes its frames one by one: Nagle would hold them back.
+            stream.set_nodelay(true)?;
             tokio::spawn(serve_connection(stream));
         }
     });
-    Ok(Server { addr, https: false })
+    Ok(Server {
+        addr,
+        https: false,
+        accepted,
+    })
 }
 
-/// Start the HTTPS server on `ip`, port 0, with the certificate of `pki`.
+/// Start the HTTPS server on `ip`, port 0, with the certificate of `pki`;
+/// ALPN offers `h2` and `http/1.1`.
 pub fn serve_https(ip: IpAddr, pki: &pki::Pki) -> io::Result<Server> {
     let listener = bind(ip)?;
     let addr = listener.local_addr()?;
-    let acceptor = TlsAcceptor::from(Arc::new(pki.server_config()?));
+    let mut config = pki.server_config()?;
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let accepted = Arc::new(AtomicU64::new(0));
+    let counter = Arc::clone(&accepted);
     spawn(async move {
         let listener = TcpListener::from_std(listener)?;
         loop {
             let (stream, _) = listener.accept().await?;
+            counter.fetch_add(1, Ordering::SeqCst);
+            // HTTP/2 writes its frames one by one: Nagle would hold them back.
+            stream.set_nodelay(true)?;
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 // A client that rejects our certificate ends the handshake: that is a test passing.
@@ -84,17 +111,22 @@ pub fn serve_https(ip: IpAddr, pki: &pki::Pki) -> io::Result<Server> {
             });
         }
     });
-    Ok(Server { addr, https: true })
+    Ok(Server {
+        addr,
+        https: true,
+        accepted,
+    })
 }
 
-/// Serve HTTP/1.1 on one connection with the [`pages`] router.
+/// Serve one connection with the [`pages`] router: HTTP/2 if the client
+/// starts with the HTTP/2 preface, else HTTP/1.1 (kept alive between requests).
 async fn serve_connection<S>(stream: S)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = service_fn(pages::route);
     // Clients that hang up early (a test that timed out on purpose) are not errors here.
-    let _ = http1::Builder::new()
+    let _ = auto::Builder::new(TokioExecutor::new())
         .serve_connection(TokioIo::new(stream), service)
         .await;
 }

@@ -288,7 +288,17 @@ fn basic_auth(request: &Request<Incoming>, user: &str, pass: &str) -> Response<B
 /// case, as hyper hands them over), then the body's size.
 async fn echo(request: Request<Incoming>) -> Response<Body> {
     let (parts, body) = request.into_parts();
-    let mut text = format!("{} {} {:?}\n", parts.method, parts.uri, parts.version);
+    // HTTP/2 has no request line: the target is shown in origin form, the
+    // authority as a `host` field, as an HTTP/1.1 request would carry them.
+    let mut text = match (parts.version, parts.uri.path_and_query()) {
+        (http::Version::HTTP_2, Some(path)) => format!(
+            "{} {path} {:?}\nhost: {}\n",
+            parts.method,
+            parts.version,
+            parts.uri.authority().map_or("", |a| a.as_str())
+        ),
+        _ => format!("{} {} {:?}\n", parts.method, parts.uri, parts.version),
+    };
     for (name, value) in &parts.headers {
         text.push_str(&format!(
             "{name}: {}\n",

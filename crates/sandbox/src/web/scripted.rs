@@ -37,6 +37,15 @@ pub enum Script {
     Trailers,
     /// Sends back the request head exactly as received, as the body.
     RawEcho,
+    /// HTTP/2 (prior knowledge): answers the request with GOAWAY, ENHANCE_YOUR_CALM.
+    H2GoAway,
+    /// HTTP/2 (prior knowledge): resets the request's stream, INTERNAL_ERROR.
+    H2Reset,
+    /// HTTP/2 (prior knowledge): a WINDOW_UPDATE that overflows the
+    /// connection's flow-control window.
+    H2FlowControl,
+    /// HTTP/2 (prior knowledge): a SETTINGS frame of 5 bytes (not a multiple of 6).
+    H2BadFrame,
 }
 
 /// The body [`Script::CloseDelimited`] sends.
@@ -60,10 +69,21 @@ pub fn start(ip: IpAddr, script: Script) -> io::Result<SocketAddr> {
 }
 
 /// An address on `ip` where nothing listens: connecting is refused.
+///
+/// The port stays bound (but never listening) for the rest of the process, so
+/// no other server can take it while a test still expects a refusal.
 pub fn refused(ip: IpAddr) -> io::Result<SocketAddr> {
-    // Bind to get a free port, then close it: nothing listens there afterwards.
-    let listener = std::net::TcpListener::bind(SocketAddr::new(ip, 0))?;
-    listener.local_addr()
+    static HELD: std::sync::Mutex<Vec<TcpSocket>> = std::sync::Mutex::new(Vec::new());
+    let socket = match ip {
+        IpAddr::V4(_) => TcpSocket::new_v4()?,
+        IpAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    socket.bind(SocketAddr::new(ip, 0))?;
+    let addr = socket.local_addr()?;
+    HELD.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(socket);
+    Ok(addr)
 }
 
 /// A listener at `addr` (port 0 for any) that never accepts and whose accept
@@ -120,7 +140,7 @@ pub async fn read_head(stream: &mut TcpStream) -> io::Result<(Vec<u8>, Vec<u8>)>
 }
 
 async fn play(mut stream: TcpStream, script: Script) -> io::Result<()> {
-    let (head, _) = read_head(&mut stream).await?;
+    let (head, rest) = read_head(&mut stream).await?;
     match script {
         Script::Truncated => {
             stream
@@ -176,6 +196,9 @@ async fn play(mut stream: TcpStream, script: Script) -> io::Result<()> {
                 .await?;
             stream.write_all(CLOSE_DELIMITED_BODY.as_bytes()).await?;
         }
+        Script::H2GoAway | Script::H2Reset | Script::H2FlowControl | Script::H2BadFrame => {
+            return play_h2(stream, rest, script).await;
+        }
         Script::RawEcho => {
             let answer = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
@@ -186,6 +209,58 @@ async fn play(mut stream: TcpStream, script: Script) -> io::Result<()> {
         }
     }
     stream.shutdown().await
+}
+
+/// An HTTP/2 frame. See: RFC 9113 §4.1.
+pub fn h2_frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+    let mut out = (payload.len() as u32).to_be_bytes()[1..].to_vec();
+    out.extend_from_slice(&[kind, flags]);
+    out.extend_from_slice(&stream.to_be_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The HTTP/2 scripts: read the client's frames up to its first HEADERS
+/// (after the preface, whose first line `read_head` took), then misbehave.
+async fn play_h2(mut stream: TcpStream, mut got: Vec<u8>, script: Script) -> io::Result<()> {
+    // What follows the preface's `PRI * HTTP/2.0` head.
+    const PREFACE_REST: usize = 6;
+    let mut at = PREFACE_REST;
+    let mut chunk = [0u8; 4096];
+    loop {
+        while let Some(header) = got.get(at..at + 9) {
+            let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
+            if header[3] == 0x1 {
+                return misbehave(&mut stream, script).await;
+            }
+            at += 9 + len;
+        }
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        got.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn misbehave(stream: &mut TcpStream, script: Script) -> io::Result<()> {
+    let mut out = h2_frame(0x4, 0, 0, &[]);
+    match script {
+        // Last stream 0, ENHANCE_YOUR_CALM (0xb).
+        Script::H2GoAway => out.extend(h2_frame(0x7, 0, 0, &[0, 0, 0, 0, 0, 0, 0, 0xb])),
+        // INTERNAL_ERROR (0x2) on the request's stream.
+        Script::H2Reset => out.extend(h2_frame(0x3, 0, 1, &[0, 0, 0, 2])),
+        Script::H2FlowControl => out.extend(h2_frame(0x8, 0, 0, &0x7fff_ffffu32.to_be_bytes())),
+        _ => out = h2_frame(0x4, 0, 0, &[0; 5]),
+    }
+    stream.write_all(&out).await?;
+    // Give the client time to read it all before the connection goes.
+    let mut sink = [0u8; 4096];
+    while tokio::time::timeout(Duration::from_secs(5), stream.read(&mut sink))
+        .await
+        .is_ok_and(|n| n.is_ok_and(|n| n > 0))
+    {}
+    Ok(())
 }
 
 #[cfg(test)]
@@ -217,6 +292,9 @@ mod tests {
     #[test]
     fn refused_port_refuses() {
         let addr = refused("127.0.0.1".parse().unwrap()).unwrap();
-        assert!(std::net::TcpStream::connect(addr).is_err());
+        let error = std::net::TcpStream::connect(addr).unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionRefused);
+        // The port stays taken: nobody else can start listening there.
+        assert!(std::net::TcpListener::bind(addr).is_err());
     }
 }
