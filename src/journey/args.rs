@@ -1,13 +1,16 @@
 //! Command-line arguments of `netlens journey`.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use clap::Parser;
 use netlens_core::{CommonArgs, EXIT_CODES_HELP};
 
 /// Follow one request out of a browser, step by step: the URL decoded, the
-/// request message built, the name resolved from the root, the address placed
-/// in its subnet, then socket, connect, write, read and close, and the response.
+/// request message built, the resolver asking the nearest DNS server (and
+/// what that server did behind it), the address placed in its subnet, the
+/// socket's descriptor, connect, writes and reads, the response, what the page
+/// asks for next over the same connection, and close.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "journey", version, about, after_help = EXIT_CODES_HELP)]
 pub struct JourneyArgs {
@@ -20,6 +23,15 @@ pub struct JourneyArgs {
     #[arg(long)]
     pub sandbox: bool,
 
+    /// Without --sandbox: the DNS server the stub resolver asks (IP or
+    /// IP:PORT), instead of the first one of the system's configuration
+    #[arg(long, value_name = "ADDR", value_parser = parse_resolver)]
+    pub resolver: Option<SocketAddr>,
+
+    /// Teaching mode: on a terminal, wait for Enter between steps
+    #[arg(long)]
+    pub step: bool,
+
     /// Seconds for each network step: every DNS reply, and the connection
     /// with its request and response (fractions allowed)
     #[arg(long, value_name = "SECS", default_value = "5", value_parser = netlens_core::args::parse_seconds)]
@@ -28,6 +40,13 @@ pub struct JourneyArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,
+}
+
+/// `IP` (port 53) or `IP:PORT`.
+fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+    text.parse::<SocketAddr>()
+        .or_else(|_| text.parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 53)))
+        .map_err(|_| format!("{text:?} is not an IP address or IP:PORT"))
 }
 
 #[cfg(test)]
@@ -48,6 +67,9 @@ mod tests {
         assert!(args.sandbox && args.common.json);
         assert_eq!(args.timeout, Duration::from_millis(500));
         assert_eq!(args.url, "http://www.lab.glasscom.com/sample.htm");
+        let args = JourneyArgs::try_parse_from(["journey", "--resolver", "127.0.0.9", "http://h/"])
+            .unwrap();
+        assert_eq!(args.resolver, Some("127.0.0.9:53".parse().unwrap()));
         let args = JourneyArgs::try_parse_from(["journey", "http://h/"]).unwrap();
         assert!(!args.sandbox);
         assert_eq!(args.timeout, Duration::from_secs(5));
@@ -60,6 +82,7 @@ mod tests {
             &["journey", "--timeout", "0", "http://h/"],
             &["journey", "--timeout", "soon", "http://h/"],
             &["journey", "http://a/", "http://b/"],
+            &["journey", "--resolver", "ns.example", "http://h/"],
         ] {
             assert!(JourneyArgs::try_parse_from(bad).is_err(), "{bad:?}");
         }

@@ -26,6 +26,19 @@ pub enum Error {
         /// NXDOMAIN, or no A or AAAA records (NODATA).
         why: Negative,
     },
+    /// No DNS server is configured (the system's resolver configuration).
+    #[error("resolver: no DNS server to ask: {0}")]
+    NoResolver(String),
+    /// The nearest DNS server never answered the stub resolver.
+    #[error(
+        "DNS server {server}: no reply within {secs} s: the network or the DNS server cannot be reached"
+    )]
+    Unreachable {
+        /// The DNS server asked.
+        server: std::net::SocketAddr,
+        /// How long the stub waited in all.
+        secs: f64,
+    },
     /// The loopback sandbox could not be started.
     #[error("sandbox: cannot start: {0}")]
     Sandbox(std::io::Error),
@@ -61,7 +74,10 @@ impl Failure for Error {
         match self {
             Error::Url { .. } => ExitCode::Usage,
             Error::NoAddress { .. } => ExitCode::Negative,
-            Error::Sandbox(_) | Error::Timeout { .. } => ExitCode::Network,
+            Error::Sandbox(_)
+            | Error::Timeout { .. }
+            | Error::NoResolver(_)
+            | Error::Unreachable { .. } => ExitCode::Network,
             Error::Http(e) => e.exit_code(),
             Error::Dns(e) => e.exit_code(),
             // Output that cannot be written is the caller's setup, not the network.
@@ -81,6 +97,8 @@ impl Failure for Error {
                 ..
             } => "nodata",
             Error::Sandbox(_) => "sandbox",
+            Error::NoResolver(_) => "no_resolver",
+            Error::Unreachable { .. } => "unreachable",
             Error::Timeout { .. } => "timeout",
             Error::Http(e) => e.kind(),
             Error::Dns(e) => e.kind(),

@@ -1,51 +1,88 @@
-//! Step 5: socket, connect, write, read, close, with http-get's exchange:
-//! its Happy Eyeballs connect from an ephemeral port, hyper's HTTP/1.1
-//! framing over a tap that sees every byte, and its phase marks. The body is
-//! counted and dropped; the connection is closed and who closed it noted.
+//! Steps 5 to 7 in data: the socket (descriptor, ends, every write and read
+//! into the receive buffer, who closed it), the response with its status
+//! class, and the resources the page asked for next. The exchanges are
+//! http-get's [`Visit`]: a connection kept open between requests when the
+//! server allows it, as a browser keeps it.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
-use http_get::{ClosedBy, Phases, RequestSpec, Settings, Target, TlsInfo};
-use netlens_core::Ctx;
+use http_get::{ClosedBy, Fetched, Phases, Socket, SysCall, TlsInfo};
 use serde::Serialize;
 
-use crate::journey::error::Error;
-
-/// The connection: its two ends, its phases and the bytes each way.
+/// The socket of the page's exchange, its whole life.
 #[derive(Debug, Serialize)]
 pub struct Connection {
-    /// The server's end of the socket.
-    pub remote_addr: SocketAddr,
-    /// Our end: the kernel picked its ephemeral port.
+    /// The descriptor number the OS returned for the socket (Unix).
+    pub descriptor: Option<i32>,
+    /// Our end: the kernel picked its port.
     pub local_addr: SocketAddr,
+    /// The server's (or the proxy's) end.
+    pub remote_addr: SocketAddr,
     /// The ephemeral port alone.
-    pub local_port: u16,
-    /// Each phase's duration, in milliseconds (`dns` is about 0: resolved before).
-    pub timings_ms: Timings,
-    /// When each phase ended, from the moment the exchange began.
-    pub offsets_ms: Timings,
-    /// The request's size as written.
-    pub bytes_written: u64,
-    /// Every byte read: the response head, the body and its framing.
-    pub bytes_read: u64,
-    /// `client` (we closed after the body) or `server` (it closed first).
-    pub closed_by: ClosedBy,
+    pub ephemeral_port: u16,
+    /// Every `write()`, in order.
+    pub writes: Vec<SysCall>,
+    /// Every `read()` into the receive buffer, in order (the last, 0 bytes,
+    /// is the server's FIN seen as end of file, when it closed first).
+    pub reads: Vec<SysCall>,
+    /// The receive buffer's size: the room offered to each read.
+    pub receive_buffer: usize,
+    /// The bytes written, all writes together.
+    pub bytes_written: usize,
+    /// The bytes read, all reads together.
+    pub bytes_read: usize,
+    /// `server` (its FIN came first) or `client` (journey closed it).
+    pub closed_by: Option<ClosedBy>,
+    /// When `close()` returned, in milliseconds since the connection was begun.
+    pub closed_ms: Option<f64>,
+    /// The page exchange's phases, in milliseconds.
+    pub timings_ms: Phases,
+    /// When each phase of the page exchange ended.
+    pub offsets_ms: Phases,
     /// The TLS session, for https.
     pub tls: Option<TlsInfo>,
+    /// The proxy the socket went to (from `HTTP_PROXY`/`HTTPS_PROXY`), if any.
+    pub proxy: Option<String>,
 }
 
-/// http-get's phases, and the close after them.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Timings {
-    /// The phases, as `http-get --json` reports them.
-    #[serde(flatten)]
-    pub phases: Phases,
-    /// Closing the connection.
-    pub close: f64,
+impl Connection {
+    /// The connection of the page's exchange, as it was when it ended.
+    pub fn of(page: &Fetched) -> Connection {
+        let mut connection = Connection {
+            descriptor: None,
+            local_addr: page.summary.local_addr,
+            remote_addr: page.summary.remote_addr,
+            ephemeral_port: page.summary.local_addr.port(),
+            writes: Vec::new(),
+            reads: Vec::new(),
+            receive_buffer: 0,
+            bytes_written: 0,
+            bytes_read: 0,
+            closed_by: None,
+            closed_ms: None,
+            timings_ms: page.summary.timings_ms,
+            offsets_ms: page.summary.offsets_ms,
+            tls: page.summary.tls.clone(),
+            proxy: page.proxy.clone(),
+        };
+        connection.update(&page.socket);
+        connection
+    }
+
+    /// Bring the socket's account up to date (every read and write so far).
+    pub fn update(&mut self, socket: &Socket) {
+        self.descriptor = socket.descriptor;
+        self.writes.clone_from(&socket.writes);
+        self.reads.clone_from(&socket.reads);
+        self.receive_buffer = socket.receive_buffer;
+        self.bytes_written = socket.writes.iter().map(|c| c.bytes).sum();
+        self.bytes_read = socket.reads.iter().map(|c| c.bytes).sum();
+        self.closed_by = socket.closed_by;
+        self.closed_ms = socket.closed_ms;
+    }
 }
 
-/// The response, as received.
+/// The response to the page's request.
 #[derive(Debug, Serialize)]
 pub struct Response {
     /// The status line as received (`HTTP/1.1 200 OK`).
@@ -54,115 +91,99 @@ pub struct Response {
     pub status: u16,
     /// The reason phrase.
     pub reason: String,
-    /// The header fields, names as hyper hands them over, in order.
+    /// What the status class means (`2xx success: ...`).
+    pub class: &'static str,
+    /// The header fields, in order.
     pub headers: Vec<[String; 2]>,
     /// The response head's size on the wire.
     pub head_bytes: usize,
     /// The body's size as received.
     pub body_bytes: u64,
+    /// The body's size once decoded (`Content-Encoding`), when kept.
+    pub decoded_bytes: Option<usize>,
     /// The Content-Type, if any.
     pub content_type: Option<String>,
 }
 
-/// Open the connection for `target` (addresses from `settings.overrides` or
-/// the address literal), send the request, read the response to its end
-/// and close; all of it within `limit`.
-pub async fn fetch(
-    ctx: &mut Ctx,
-    target: &Target,
-    spec: &RequestSpec,
-    settings: &Settings,
-    limit: Duration,
-) -> Result<(Connection, Response), Error> {
-    let fetched = http_get::fetch(ctx, target, spec, settings, limit).await?;
-    let summary = fetched.summary;
-    let local_addr = summary.local_addr;
-    let (durations, offsets) = (summary.timings_ms, summary.offsets_ms);
-    let connection = Connection {
-        remote_addr: summary.remote_addr,
-        local_addr,
-        local_port: local_addr.port(),
-        timings_ms: Timings {
-            phases: durations,
-            close: fetched.close_ms,
-        },
-        offsets_ms: Timings {
-            phases: offsets,
-            close: offsets.total + fetched.close_ms,
-        },
-        bytes_written: fetched.bytes_written,
-        bytes_read: fetched.bytes_read,
-        closed_by: fetched.closed_by,
-        tls: summary.tls,
-    };
-    let head = String::from_utf8_lossy(&fetched.head);
-    let response = Response {
-        status_line: head.lines().next().unwrap_or_default().to_string(),
-        status: summary.status,
-        reason: summary.reason,
-        headers: summary.headers,
-        head_bytes: fetched.head.len(),
-        body_bytes: summary.body_bytes,
-        content_type: summary.content_type,
-    };
-    Ok((connection, response))
+impl Response {
+    /// The response of an exchange.
+    pub fn of(fetched: &Fetched) -> Response {
+        let head = String::from_utf8_lossy(&fetched.head);
+        let summary = &fetched.summary;
+        Response {
+            status_line: head.lines().next().unwrap_or_default().to_string(),
+            status: summary.status,
+            reason: summary.reason.clone(),
+            class: class(summary.status),
+            headers: summary.headers.clone(),
+            head_bytes: fetched.head.len(),
+            body_bytes: summary.body_bytes,
+            decoded_bytes: fetched.body.as_ref().map(Vec::len),
+            content_type: summary.content_type.clone(),
+        }
+    }
+}
+
+/// What a status code's class means. See: RFC 9110 §15
+pub fn class(status: u16) -> &'static str {
+    match status / 100 {
+        1 => "1xx informational: the request was received, the server goes on",
+        2 => "2xx success: the request was received, understood and accepted",
+        3 => "3xx redirection: the client must go elsewhere to complete it",
+        4 => "4xx client error: the request is wrong, or cannot be served to this client",
+        5 => "5xx server error: the server failed to answer a valid request",
+        _ => "not a standard status class",
+    }
+}
+
+/// One resource the page asked for next.
+#[derive(Debug, Serialize)]
+pub struct Resource {
+    /// Its URL, resolved against the page's.
+    pub url: String,
+    /// The `Referer` sent: the page's URL.
+    pub referer: String,
+    /// The status code.
+    pub status: u16,
+    /// The Content-Type, if any.
+    pub content_type: Option<String>,
+    /// The body's size as received.
+    pub body_bytes: u64,
+    /// Whether it came over the page's connection (no new `socket()`/`connect()`).
+    pub connection_reused: bool,
+    /// The descriptor of the socket it came over.
+    pub descriptor: Option<i32>,
+    /// The ephemeral port of that socket.
+    pub local_port: u16,
+}
+
+impl Resource {
+    /// The account of a resource's exchange.
+    pub fn of(url: String, referer: &str, fetched: &Fetched) -> Resource {
+        Resource {
+            url,
+            referer: referer.to_string(),
+            status: fetched.summary.status,
+            content_type: fetched.summary.content_type.clone(),
+            body_bytes: fetched.summary.body_bytes,
+            connection_reused: fetched.reused,
+            descriptor: fetched.socket.descriptor,
+            local_port: fetched.socket.local_addr.port(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use http_get::Trust;
-    use netlens_core::{CommonArgs, Failure};
-
     use super::*;
-    use crate::journey::message;
-
-    fn settings(timeout: Duration) -> Settings {
-        let mut settings = Settings::new(Trust::System);
-        settings.connect_timeout = timeout;
-        settings
-    }
-
-    fn run(url: &str, limit: Duration) -> Result<(Connection, Response), Error> {
-        let request = message::build(url).unwrap();
-        let (mut ctx, _) = Ctx::capture("journey", &CommonArgs::default(), "");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(fetch(
-            &mut ctx,
-            &request.target,
-            &request.spec,
-            &settings(limit),
-            limit,
-        ))
-    }
 
     #[test]
-    fn every_byte_each_way_is_counted() {
-        let server = netlens_sandbox::web::serve("127.0.0.1".parse().unwrap()).unwrap();
-        let url = server.url("/bytes/5000");
-        let (connection, response) = run(&url, Duration::from_secs(5)).unwrap();
-        let request = message::build(&url).unwrap();
-        assert_eq!(connection.bytes_written, request.message.len() as u64);
-        assert_eq!(response.body_bytes, 5000);
-        assert_eq!(
-            connection.bytes_read,
-            response.head_bytes as u64 + response.body_bytes
-        );
-        assert_eq!(response.status_line, "HTTP/1.1 200 OK");
-        assert_eq!(connection.remote_addr, server.addr());
-        assert_eq!(connection.closed_by, ClosedBy::Client);
-        let (d, at) = (connection.timings_ms, connection.offsets_ms);
-        assert!(at.phases.total >= at.phases.first_byte);
-        assert_eq!(at.close, at.phases.total + d.close);
-    }
-
-    #[test]
-    fn a_silent_server_is_given_up_on_in_time() {
-        let silent =
-            netlens_sandbox::web::scripted::blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
-        let error = run(&format!("http://{silent}/"), Duration::from_millis(200)).unwrap_err();
-        assert_eq!(error.exit_code().code(), 3, "{error}");
+    fn every_class_is_explained() {
+        assert!(class(101).starts_with("1xx"));
+        assert!(class(204).starts_with("2xx"));
+        assert!(class(301).starts_with("3xx"));
+        assert!(class(404).starts_with("4xx"));
+        assert!(class(503).starts_with("5xx"));
+        assert_eq!(class(99), "not a standard status class");
     }
 }

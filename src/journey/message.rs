@@ -38,12 +38,36 @@ pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), E
     Ok((json, String::from_utf8_lossy(&human).into_owned()))
 }
 
-/// Build the request for `input` as `http-get URL` would: a GET with its
-/// default headers (and Basic credentials from the URL, masked when shown).
+/// The headers a browser sends with every request, after `Host`.
+const BROWSER: [(&str, &str); 5] = [
+    (
+        "User-Agent",
+        "Mozilla/5.0 (X11; Linux x86_64) netlens-journey",
+    ),
+    (
+        "Accept",
+        "text/html,application/xhtml+xml,image/avif,image/webp,*/*;q=0.8",
+    ),
+    ("Accept-Language", "ja,en-US;q=0.7,en;q=0.3"),
+    ("Accept-Encoding", "gzip, deflate, br"),
+    ("Connection", "keep-alive"),
+];
+
+/// A browser's GET for `target`: http-get's request with a browser's headers.
+pub fn browser(target: &Target) -> RequestSpec {
+    BROWSER
+        .iter()
+        .fold(RequestSpec::get(target), |spec, (name, value)| {
+            spec.with_header(name, value)
+        })
+}
+
+/// Build the request for `input` as a browser would: a GET with a browser's
+/// headers (and Basic credentials from the URL, masked when shown).
 pub fn build(input: &str) -> Result<Request, Error> {
     let target = Target::parse(input, None)?;
-    let spec = RequestSpec::get(&target);
-    let message = spec.message(&target);
+    let spec = browser(&target);
+    let message = spec.message(&target)?;
     let head_lines = spec.direct_head(&target).lines();
     Ok(Request {
         target,
@@ -63,11 +87,13 @@ mod tests {
         let lines = &request.head_lines;
         assert_eq!(lines[0], "GET /sample.htm HTTP/1.1");
         assert_eq!(lines[1], "Host: www.lab.glasscom.com");
-        assert!(
-            lines
-                .iter()
-                .any(|l| l.starts_with("User-Agent: netlens-http-get/"))
-        );
+        for name in ["User-Agent", "Accept", "Accept-Language", "Accept-Encoding"] {
+            assert!(
+                lines.iter().any(|l| l.starts_with(&format!("{name}: "))),
+                "{name}"
+            );
+        }
+        assert!(lines.contains(&"Connection: keep-alive".to_string()));
         assert!(request.message.ends_with(b"\r\n\r\n"));
     }
 

@@ -1,44 +1,61 @@
 //! `netlens journey URL`: one request followed out of a browser, step by
-//! step, each step done by the library of the tool that does it alone:
+//! step, as the textbook's chapter tells it, each step done by the library of
+//! the tool that does it alone:
 //!
 //! 1. the URL decoded (url-parse);
-//! 2. the request message built (http-get, as `--offline` prints it);
-//! 3. the name resolved iteratively from the root, every referral and cache
-//!    hit shown (dns-lookup's tracer), or skipped for an address literal;
+//! 2. the request message a browser builds (http-get's request, a browser's
+//!    headers);
+//! 3. the resolver: the stub's one recursive question to the nearest DNS
+//!    server ([`stub`]), and the walk that server made behind it — the
+//!    sandbox's caching recursive server logs it; without the sandbox,
+//!    dns-lookup's trace from the root shows what such a server does
+//!    ([`resolve`]); skipped for an address literal;
 //! 4. where the address sits: network number and host number (subnet-calc);
-//! 5. socket, connect, write, read, close, timed (http-get's exchange);
-//! 6. the response: status line, headers, body size.
+//! 5. the protocol stack through the socket library: the descriptor, connect
+//!    from the ephemeral port, each write and read, timed (http-get's
+//!    [`http_get::Visit`]);
+//! 6. the response, its status class explained;
+//! 7. what the page asks for next ([`page`]), fetched with `Referer` over the
+//!    kept connection, after a second look-up answered from the DNS server's
+//!    cache; then close, and who closed first.
 //!
-//! `--sandbox` does it all offline against crates/sandbox. Steps 3 and 5 run
-//! on one current-thread tokio runtime built here, one `block_on` each; the
-//! sandbox's servers run on threads of their own.
+//! `--sandbox` does it all offline against crates/sandbox. The network steps
+//! run on one current-thread tokio runtime built here, one `block_on` each;
+//! the sandbox's servers run on threads of their own.
 //!
-//! Modules: [`args`], [`error`], [`message`] (steps 1, 2), [`resolve`] (3),
-//! [`place`] (4), [`fetch`] (5, 6), [`sandbox`], [`render`].
+//! Modules: [`args`], [`error`], [`message`] (steps 1, 2), [`stub`] and
+//! [`resolve`] (3), [`place`] (4), [`fetch`] (5 to 7), [`page`] (7),
+//! [`sandbox`], [`render`].
 
 pub mod args;
 pub mod error;
 pub mod fetch;
 pub mod message;
+pub mod page;
 pub mod place;
 pub mod render;
 pub mod resolve;
 pub mod sandbox;
+pub mod stub;
 
 use std::net::{IpAddr, SocketAddr};
 
-use http_get::{HttpVersion, ResolveArg, Scheme, Settings, Target, Trust};
+use std::time::Duration;
+
+use hickory_proto::rr::RecordType;
+use http_get::{HttpVersion, ResolveArg, Scheme, Settings, Target, Trust, Visit};
 use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
 
 pub use args::JourneyArgs;
 pub use error::Error;
 
+use fetch::{Connection, Response};
 use render::{ConnectionOut, RequestOut, ResolveOut, SandboxOut, Serves, Story};
 use resolve::Roots;
 use sandbox::Sandbox;
 
-/// The DNS port on the internet. See: RFC 1035 §4.2
-const DNS_PORT: u16 = 53;
+/// Step 3's title.
+const RESOLVER_TITLE: &str = "The resolver asks the nearest DNS server";
 
 /// `netlens journey`, for [`netlens_core::execute`].
 pub struct Journey;
@@ -105,7 +122,6 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         render::heading(ctx, 2, "The request message, built", "http-get --offline")?;
         render::request(ctx, &request.message, &request.head_lines)?;
     }
-    let request_line = request_out.request_line.clone();
     story.request = Some(request_out);
     let target = &request.target;
 
@@ -162,33 +178,163 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
     // The chapter tells HTTP/1.1: its messages are text, byte for byte.
     settings.http = HttpVersion::Http1;
     if human {
-        render::heading(ctx, 5, "Socket, connect, write, read, close", "http-get")?;
+        render::heading(
+            ctx,
+            5,
+            "The protocol stack, through the socket library",
+            "http-get",
+        )?;
         // The sections so far stay on screen while the connection is made.
         ctx.out().flush()?;
     }
-    let fetched = runtime.block_on(fetch::fetch(
-        ctx,
-        target,
-        &request.spec,
-        &settings,
-        args.timeout,
-    ))?;
-    let (connection, response) = fetched;
+    // The sandbox is offline: a proxy from the environment would take its
+    // requests to the internet.
+    let mut visit = Visit::new(true, !args.sandbox);
+    let page =
+        runtime.block_on(visit.fetch(ctx, target, &request.spec, &settings, args.timeout))?;
     let connection = ConnectionOut {
         sandbox_serves: sandbox.as_ref().map(|s| Serves {
             address: first,
             from: s.web_addr().to_string(),
             kind,
         }),
-        connection,
+        connection: Connection::of(&page),
     };
+    let response = Response::of(&page);
     if human {
-        render::connection(ctx, &connection, &request_line)?;
+        render::connection(ctx, &connection)?;
+        let said_close = page.summary.headers.iter().any(|[name, value]| {
+            name.eq_ignore_ascii_case("connection") && value.eq_ignore_ascii_case("close")
+        });
+        let kept = match (page.socket.closed_by, said_close) {
+            (None, _) => "the connection stays open (keep-alive) for what the page asks next",
+            (Some(_), true) => {
+                "the connection is closed after the response: the server said Connection: close"
+            }
+            (Some(_), false) => "the connection is closed after the response",
+        };
+        writeln!(ctx.out(), "  {kept}")?;
+        pause(args, ctx)?;
         render::heading(ctx, 6, "The response", "http-get -i")?;
         render::response(ctx, &response)?;
+        pause(args, ctx)?;
     }
     story.connection = Some(connection);
     story.response = Some(response);
+    let resources = next_resources(
+        args,
+        ctx,
+        (target, &page),
+        sandbox.as_ref(),
+        &runtime,
+        &settings,
+        &mut visit,
+        story,
+    );
+    let sockets = runtime.block_on(visit.close(ctx));
+    if let (Some(out), Some(socket)) = (
+        &mut story.connection,
+        sockets.iter().find(|s| s.id == page.socket.id),
+    ) {
+        out.connection.update(socket);
+        if human {
+            render::closed(ctx, &out.connection)?;
+        }
+    }
+    resources
+}
+
+/// Step 7: fetch what the page embeds, with `Referer`, over the kept
+/// connection when there is one; a second look-up of the host first.
+#[allow(clippy::too_many_arguments)]
+fn next_resources(
+    args: &JourneyArgs,
+    ctx: &mut Ctx,
+    (target, page): (&Target, &http_get::Fetched),
+    sandbox: Option<&Sandbox>,
+    runtime: &tokio::runtime::Runtime,
+    settings: &Settings,
+    visit: &mut Visit,
+    story: &mut Story,
+) -> Result<(), Error> {
+    let human = !ctx.json();
+    let referer = target.display();
+    let html = page
+        .body
+        .as_deref()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let is_html = page
+        .summary
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.contains("html"));
+    let links = if is_html {
+        page::resources(&html, &referer)
+    } else {
+        Vec::new()
+    };
+    if human {
+        render::heading(ctx, 7, "What the page asks for next", "http-get -e")?;
+        if links.is_empty() {
+            writeln!(ctx.out(), "the page embeds no <img>, stylesheet or script")?;
+        }
+    }
+    story.resources = Some(Vec::new());
+    if let (Some(s), Some(link)) = (sandbox, links.first()) {
+        let host = Target::parse(link, None)?.host;
+        let again = sandbox_lookup(s, &host, args, runtime)?;
+        if human {
+            writeln!(
+                ctx.out(),
+                "a second look-up, for {host}: the resolver asks the DNS server again"
+            )?;
+            render::lookup(ctx, &again.0)?;
+        }
+        if let Some(resolve) = &mut story.resolve {
+            resolve.again = Some(again.0);
+        }
+    }
+    for link in links {
+        let resource = Target::parse(&link, None)?;
+        if sandbox.is_some() && resource.host != target.host {
+            if human {
+                writeln!(
+                    ctx.out(),
+                    "{link}: not fetched, another host: the sandbox never leaves the machine"
+                )?;
+            }
+            continue;
+        }
+        let spec = message::browser(&resource).with_header("Referer", &referer);
+        let fetched =
+            runtime.block_on(visit.fetch(ctx, &resource, &spec, settings, args.timeout))?;
+        let out = fetch::Resource::of(link, &referer, &fetched);
+        if human {
+            render::resource(ctx, &out)?;
+        }
+        if let Some(list) = &mut story.resources {
+            list.push(out);
+        }
+    }
+    Ok(())
+}
+
+/// `--step`: on a terminal, wait for Enter (at most 10 minutes) before the next step.
+fn pause(args: &JourneyArgs, ctx: &mut Ctx) -> Result<(), Error> {
+    use std::io::IsTerminal;
+    if !args.step || !std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    write!(ctx.out(), "[Enter: next step]")?;
+    ctx.out().flush()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        let _ = tx.send(());
+    });
+    let _ = rx.recv_timeout(std::time::Duration::from_secs(600));
     Ok(())
 }
 
@@ -216,34 +362,50 @@ fn resolve_step(
         story.resolve = Some(ResolveOut {
             skipped: true,
             note,
+            stub: None,
+            recursive: None,
+            again: None,
             traces: Vec::new(),
             addresses: vec![address],
         });
         return Ok(vec![address]);
     }
-    let (roots, note) = match sandbox {
-        Some(s) => (
-            Roots {
-                hints: Some(s.dns.root_hints()),
-                port: s.dns.port(),
-            },
-            format!(
-                "from the sandbox's root hints ({}), every server on port {}",
-                s.dns.socket(netlens_sandbox::dns::zones::ROOT).ip(),
-                s.dns.port()
-            ),
-        ),
-        None => (
-            Roots {
-                hints: None,
-                port: DNS_PORT,
-            },
-            "from the root hints built into dns-lookup (IANA's named.cache)".to_string(),
-        ),
+    if let Some(s) = sandbox {
+        return sandbox_resolve(args, ctx, target, s, runtime, story);
+    }
+    let server = match args.resolver {
+        Some(server) => server,
+        None => stub::system_server()?,
     };
+    let name = dns_lookup::parse_name(&target.host)?;
     if human {
-        let title = "The name, resolved from the root";
-        render::heading(ctx, 3, title, "dns-lookup --trace")?;
+        render::heading(ctx, 3, RESOLVER_TITLE, "dns-lookup")?;
+        ctx.out().flush()?;
+    }
+    // At most 2 × 4 s: without a network the journey ends within 10 s.
+    let wait = args.timeout.min(Duration::from_secs(4));
+    let asked = runtime.block_on(stub::ask(server, &name, RecordType::A, wait, 2));
+    let stub = match asked {
+        Ok((stub, _)) => stub,
+        Err(error) => {
+            if human {
+                writeln!(
+                    ctx.out(),
+                    "the resolver (stub) -> DNS server {server}: no reply"
+                )?;
+            }
+            return Err(error);
+        }
+    };
+    let roots = Roots {
+        hints: None,
+        port: stub::DNS_PORT,
+    };
+    let note = "what such a server does behind the question, from the root hints built into \
+                dns-lookup (IANA's named.cache)"
+        .to_string();
+    if human {
+        render::stub(ctx, &stub, false)?;
         writeln!(ctx.out(), ";; {note}")?;
         ctx.out().flush()?;
     }
@@ -254,20 +416,124 @@ fn resolve_step(
     story.resolve = Some(ResolveOut {
         skipped: false,
         note,
+        stub: Some(stub),
+        recursive: None,
+        again: None,
         traces,
         addresses: found.as_deref().unwrap_or_default().to_vec(),
     });
     let addresses = found?;
     if human {
-        let list: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
-        writeln!(
-            ctx.out(),
-            "addresses of {}: {}",
-            target.host,
-            list.join(", ")
-        )?;
+        render::addresses(ctx, &target.host, &addresses)?;
     }
     Ok(addresses)
+}
+
+/// Step 3 in the sandbox: the stub asks the sandbox's recursive server for
+/// A and AAAA; its walk behind each question is shown.
+fn sandbox_resolve(
+    args: &JourneyArgs,
+    ctx: &mut Ctx,
+    target: &Target,
+    sandbox: &Sandbox,
+    runtime: &tokio::runtime::Runtime,
+    story: &mut Story,
+) -> Result<Vec<IpAddr>, Error> {
+    let human = !ctx.json();
+    if human {
+        render::heading(ctx, 3, RESOLVER_TITLE, "dns-lookup")?;
+        ctx.out().flush()?;
+    }
+    let (lookup, mut addresses, nxdomain) = sandbox_lookup(sandbox, &target.host, args, runtime)?;
+    if human {
+        render::lookup(ctx, &lookup)?;
+    }
+    // getaddrinfo asks for IPv6 addresses too: the server's cache spares most of the walk.
+    let name = dns_lookup::parse_name(&target.host)?;
+    let server = sandbox.recursive.addr();
+    let before = sandbox.recursive.walks().len();
+    let (aaaa, reply) =
+        runtime.block_on(stub::ask(server, &name, RecordType::AAAA, args.timeout, 2))?;
+    let walk = recursive_out(&sandbox.recursive.walks()[before..]);
+    addresses.extend(stub::StubOut::addresses(&reply));
+    if human {
+        render::lookup(
+            ctx,
+            &render::Lookup {
+                stub: aaaa,
+                recursive: walk,
+            },
+        )?;
+    }
+    story.resolve = Some(ResolveOut {
+        skipped: false,
+        note: format!(
+            "the sandbox's caching recursive server {server}, resolving from the sandbox's root {}",
+            sandbox.dns.socket(netlens_sandbox::dns::zones::ROOT)
+        ),
+        stub: Some(lookup.stub.clone()),
+        recursive: Some(lookup.recursive.clone()),
+        traces: Vec::new(),
+        again: None,
+        addresses: addresses.clone(),
+    });
+    if nxdomain || addresses.is_empty() {
+        return Err(Error::NoAddress {
+            name: name.to_ascii(),
+            why: if nxdomain {
+                dns_lookup::Negative::NxDomain
+            } else {
+                dns_lookup::Negative::NoData
+            },
+        });
+    }
+    if human {
+        render::addresses(ctx, &target.host, &addresses)?;
+    }
+    Ok(addresses)
+}
+
+/// One A look-up through the sandbox's recursive server: the stub's view,
+/// the server's walk, the addresses, and whether the name does not exist.
+fn sandbox_lookup(
+    sandbox: &Sandbox,
+    host: &str,
+    args: &JourneyArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<(render::Lookup, Vec<IpAddr>, bool), Error> {
+    let name = dns_lookup::parse_name(host)?;
+    let before = sandbox.recursive.walks().len();
+    let asked = stub::ask(
+        sandbox.recursive.addr(),
+        &name,
+        RecordType::A,
+        args.timeout,
+        2,
+    );
+    let (out, reply) = runtime.block_on(asked)?;
+    let recursive = recursive_out(&sandbox.recursive.walks()[before..]);
+    let lookup = render::Lookup {
+        stub: out,
+        recursive,
+    };
+    Ok((
+        lookup,
+        stub::StubOut::addresses(&reply),
+        stub::is_nxdomain(&reply),
+    ))
+}
+
+/// The recursive server's walks as one account.
+fn recursive_out(walks: &[netlens_sandbox::dns::recursive::Walk]) -> render::RecursiveOut {
+    let steps: Vec<dns_lookup::Step> = walks.iter().flat_map(|w| w.steps.iter().cloned()).collect();
+    render::RecursiveOut {
+        cache_hits: steps
+            .iter()
+            .filter(|s| s.source == dns_lookup::Source::Cache)
+            .count(),
+        answered_from_cache: walks.iter().all(|w| w.from_cache) && !walks.is_empty(),
+        steps,
+    }
 }
 
 /// The traced addresses as http-get overrides: connect to them, not to what

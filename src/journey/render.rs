@@ -4,12 +4,12 @@
 use std::io;
 use std::net::IpAddr;
 
-use comfy_table::{Cell, CellAlignment};
 use http_get::ClosedBy;
-use netlens_core::{Ctx, ErrorOut, Failure, table};
+use netlens_core::{Ctx, ErrorOut, Failure};
 use serde::Serialize;
 
-use crate::journey::fetch::{Connection, Response};
+use crate::journey::fetch::{Connection, Resource, Response};
+use crate::journey::stub::StubOut;
 
 use crate::journey::place::Placed;
 use crate::journey::resolve::Trace;
@@ -41,6 +41,9 @@ pub struct Story {
     /// Step 6: the response.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<Response>,
+    /// Step 7: what the page asked for next.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<Resource>>,
     /// Why the journey ended early.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorOut>,
@@ -97,10 +100,40 @@ pub struct ResolveOut {
     pub skipped: bool,
     /// Why it was skipped, or where the iteration started.
     pub note: String,
-    /// The traces: A, then AAAA (dns-lookup's `--trace --json` objects).
+    /// The stub resolver's question (A) and the nearest DNS server's reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stub: Option<StubOut>,
+    /// What the recursive DNS server did behind it (the sandbox's server).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recursive: Option<RecursiveOut>,
+    /// Without `--sandbox`: dns-lookup's traces from the root, A then AAAA.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub traces: Vec<Trace>,
+    /// Step 7's second look-up of a host, answered from the server's cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub again: Option<Lookup>,
     /// The addresses found, in the order they are tried.
     pub addresses: Vec<IpAddr>,
+}
+
+/// The recursive server's work for the stub's questions.
+#[derive(Serialize, Default, Clone)]
+pub struct RecursiveOut {
+    /// Its resolver's steps: questions to authoritative servers, cache hits.
+    pub steps: Vec<dns_lookup::Step>,
+    /// How many steps its cache answered.
+    pub cache_hits: usize,
+    /// Whether its final answer came from its cache.
+    pub answered_from_cache: bool,
+}
+
+/// A look-up: the stub's question and the server's work for it.
+#[derive(Serialize, Clone)]
+pub struct Lookup {
+    /// The stub's question and the reply.
+    pub stub: StubOut,
+    /// The server's work.
+    pub recursive: RecursiveOut,
 }
 
 /// Step 5 in JSON.
@@ -187,13 +220,80 @@ pub fn place(ctx: &mut Ctx, placed: &Placed) -> io::Result<()> {
     subnet_calc::render::info(ctx, &placed.info)
 }
 
-/// Step 5: where the socket goes, then the phases of the connection as a table.
-pub fn connection(ctx: &mut Ctx, out: &ConnectionOut, request_line: &str) -> io::Result<()> {
+/// Step 3: the stub's question and the reply, its records with their TTLs
+/// (left in the server's cache when `from_cache`).
+pub fn stub(ctx: &mut Ctx, stub: &StubOut, from_cache: bool) -> io::Result<()> {
+    let out = ctx.out();
+    writeln!(
+        out,
+        "the resolver (stub, as getaddrinfo) -> DNS server {}: {} {}? with RD=1 (recursion desired)",
+        stub.server, stub.query.name, stub.query.rtype
+    )?;
+    writeln!(
+        out,
+        "reply in {:.3} ms: {}, AA={} (not authoritative: the server answers for others), RA={}",
+        stub.elapsed_ms,
+        stub.rcode,
+        u8::from(stub.aa),
+        u8::from(stub.ra)
+    )?;
+    let from = if from_cache {
+        "from the DNS server's cache, TTL left"
+    } else {
+        "TTL"
+    };
+    for r in stub.answers.iter().chain(&stub.authority) {
+        writeln!(
+            out,
+            "  {} {} {}  ({from} {} s)",
+            r.name, r.rtype, r.data, r.ttl
+        )?;
+    }
+    Ok(())
+}
+
+/// Step 3: the stub's question and the reply, then the server's walk,
+/// indented as the work behind the one question.
+pub fn lookup(ctx: &mut Ctx, lookup: &Lookup) -> io::Result<()> {
+    let (stub_out, rec) = (&lookup.stub, &lookup.recursive);
+    stub(ctx, stub_out, rec.answered_from_cache)?;
+    let out = ctx.out();
+    writeln!(
+        out,
+        "  what the DNS server did behind this one question ({}, {} from its cache):",
+        plural(rec.steps.len(), "step"),
+        rec.cache_hits
+    )?;
+    let mut walk = Vec::new();
+    dns_lookup::write_failed_trace(&mut walk, &stub_out.query, &rec.steps)?;
+    for line in String::from_utf8_lossy(&walk).lines().skip(1) {
+        writeln!(out, "    {line}")?;
+    }
+    Ok(())
+}
+
+/// The end of step 3: the addresses found, in the order they are tried.
+pub fn addresses(ctx: &mut Ctx, host: &str, addresses: &[IpAddr]) -> io::Result<()> {
+    let list: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
+    writeln!(ctx.out(), "addresses of {host}: {}", list.join(", "))
+}
+
+/// `1 step`, `2 steps`.
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// Step 5: the socket library's calls, each with its time.
+pub fn connection(ctx: &mut Ctx, out: &ConnectionOut) -> io::Result<()> {
     let c = &out.connection;
     if let Some(serves) = &out.sandbox_serves {
         writeln!(
             ctx.out(),
-            "the sandbox serves {} from {}:\n  {} is a {} where nothing listens,\n  \
+            "the sandbox serves {} from {}: {} is a {} where nothing listens,\n  \
              so the socket goes to the sandbox web server; the request stays the one for the URL",
             serves.address,
             serves.from,
@@ -201,80 +301,96 @@ pub fn connection(ctx: &mut Ctx, out: &ConnectionOut, request_line: &str) -> io:
             serves.kind
         )?;
     }
+    if let Some(proxy) = &c.proxy {
+        writeln!(
+            ctx.out(),
+            "a proxy is set (HTTP_PROXY/HTTPS_PROXY): the socket goes to {proxy}"
+        )?;
+    }
+    let fd = c.descriptor.map_or("?".to_string(), |d| d.to_string());
+    let (d, at) = (&c.timings_ms, &c.offsets_ms);
+    let o = ctx.out();
     writeln!(
-        ctx.out(),
-        "socket {} -> {}: local port {} is ephemeral, picked by the kernel",
-        c.local_addr,
-        c.remote_addr,
-        c.local_port
+        o,
+        "the browser hands the message to the protocol stack through the socket library:"
     )?;
-    let (d, at) = (&c.timings_ms.phases, &c.offsets_ms.phases);
-    let mut rows: Vec<(&str, String, f64, f64)> = vec![(
-        "connect",
-        "TCP three-way handshake".to_string(),
-        d.connect,
-        at.connect,
-    )];
-    if let (Some(tls), Some(ms), Some(end)) = (&c.tls, d.tls, at.tls) {
-        rows.push((
-            "tls",
-            format!(
-                "{} {}, ALPN {}",
-                tls.version,
-                tls.cipher,
-                tls.alpn.as_deref().unwrap_or("none")
-            ),
-            ms,
-            end,
-        ));
+    writeln!(
+        o,
+        "  socket()  -> descriptor {fd}: the number the OS returned; every later call names it"
+    )?;
+    writeln!(
+        o,
+        "  connect({fd}, {})  from {} (ephemeral port {}, chosen by the kernel)  {:.3} ms, at {:.3} ms",
+        c.remote_addr,
+        c.local_addr,
+        c.ephemeral_port,
+        d.connect.unwrap_or_default(),
+        at.connect.unwrap_or_default()
+    )?;
+    if let (Some(tls), Some(ms)) = (&c.tls, d.tls) {
+        writeln!(
+            o,
+            "  TLS handshake: {} {}, ALPN {}  {ms:.3} ms",
+            tls.version,
+            tls.cipher,
+            tls.alpn.as_deref().unwrap_or("none")
+        )?;
     }
-    rows.push((
-        "write",
-        format!("{} bytes: {request_line}", c.bytes_written),
-        d.request,
-        at.request,
-    ));
-    rows.push((
-        "wait",
-        "the first byte of the response".to_string(),
-        d.first_byte,
-        at.first_byte,
-    ));
-    rows.push((
-        "read",
-        format!("{} bytes: head, body, framing", c.bytes_read),
-        d.body,
-        at.body,
-    ));
-    let who = match c.closed_by {
-        ClosedBy::Server => "the server closed first",
-        ClosedBy::Client => "journey closed it after the body",
-    };
-    rows.push((
-        "total",
-        "socket to the body's end".to_string(),
-        d.total,
-        at.total,
-    ));
-    let close = (c.timings_ms.close, c.offsets_ms.close);
-    rows.push(("close", who.to_string(), close.0, close.1));
-    let color = ctx.color();
-    let mut table = table::new(&["phase", "what happened", "ms", "at ms"], color);
-    for (phase, what, ms, end) in rows {
-        table.add_row(vec![
-            Cell::new(phase),
-            Cell::new(what),
-            Cell::new(format!("{ms:.3}")).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{end:.3}")).set_alignment(CellAlignment::Right),
-        ]);
+    for w in &c.writes {
+        writeln!(
+            o,
+            "  write({fd}, {} bytes)  at {:.3} ms",
+            w.bytes, w.elapsed_ms
+        )?;
     }
-    writeln!(ctx.out(), "{table}")
+    writeln!(
+        o,
+        "  receive buffer: {} bytes offered to each read()",
+        c.receive_buffer
+    )?;
+    for r in &c.reads {
+        let what = if r.bytes == 0 {
+            " = 0: end of file, the server's FIN"
+        } else {
+            ""
+        };
+        writeln!(
+            o,
+            "  read({fd}) -> {} bytes{what}  at {:.3} ms",
+            r.bytes, r.elapsed_ms
+        )?;
+    }
+    writeln!(
+        o,
+        "  {}, {} bytes in all",
+        plural(c.reads.len(), "read() call"),
+        c.bytes_read
+    )
 }
 
-/// Step 6: the status line and headers as received, and the body's size.
+/// The end of step 5 (after step 7 when the connection was kept): close().
+pub fn closed(ctx: &mut Ctx, c: &Connection) -> io::Result<()> {
+    let fd = c.descriptor.map_or("?".to_string(), |d| d.to_string());
+    let who = match c.closed_by {
+        Some(ClosedBy::Server) => {
+            "the server closed first: its FIN was seen as end of file, then journey closed"
+        }
+        Some(ClosedBy::Client) | None => "journey (the client) closed first; the server follows",
+    };
+    writeln!(
+        ctx.out(),
+        "\nclose({fd}) at {:.3} ms: {who}; {} in the socket's life, {} bytes",
+        c.closed_ms.unwrap_or_default(),
+        plural(c.reads.len(), "read() call"),
+        c.bytes_read
+    )
+}
+
+/// Step 6: the status line explained, headers as received, the body's size.
 pub fn response(ctx: &mut Ctx, response: &Response) -> io::Result<()> {
     let out = ctx.out();
     writeln!(out, "  {}", response.status_line)?;
+    writeln!(out, "  (status {}: {})", response.status, response.class)?;
     for [name, value] in &response.headers {
         writeln!(out, "  {name}: {value}")?;
     }
@@ -282,10 +398,40 @@ pub fn response(ctx: &mut Ctx, response: &Response) -> io::Result<()> {
         .content_type
         .as_deref()
         .map_or(String::new(), |t| format!(" of {t}"));
+    let decoded = response
+        .decoded_bytes
+        .filter(|&n| n as u64 != response.body_bytes)
+        .map_or(String::new(), |n| format!(", {n} decoded"));
     writeln!(
         out,
-        "  (head {} bytes; body {} bytes{kind}, not shown: `netlens get URL` prints it)",
+        "  (head {} bytes; body {} bytes{kind}{decoded})",
         response.head_bytes, response.body_bytes
+    )
+}
+
+/// Step 7: one resource, as fetched.
+pub fn resource(ctx: &mut Ctx, r: &Resource) -> io::Result<()> {
+    let how = if r.connection_reused {
+        format!(
+            "over the same connection (descriptor {}, port {}): no new socket() or connect()",
+            r.descriptor.unwrap_or(-1),
+            r.local_port
+        )
+    } else {
+        format!(
+            "on a new socket (descriptor {}, ephemeral port {}): the server did not keep the connection open",
+            r.descriptor.unwrap_or(-1),
+            r.local_port
+        )
+    };
+    writeln!(
+        ctx.out(),
+        "GET {}\n  Referer: {}\n  {how}\n  -> {} {}, {} bytes",
+        r.url,
+        r.referer,
+        r.status,
+        r.content_type.as_deref().unwrap_or("(no type)"),
+        r.body_bytes
     )
 }
 

@@ -1,8 +1,8 @@
 //! `--sandbox`: the built-in loopback internet, started in-process.
 //!
 //! The DNS hierarchy of crates/sandbox (a root, TLDs and the textbook's zones,
-//! each server on its own 127.53.x.y address) answers the trace from its own
-//! root hints, and one web server on 127.0.0.1 answers every request. The
+//! each server on its own 127.53.x.y address) sits behind the sandbox's
+//! caching recursive server, the stub resolver's nearest DNS server; one web server on 127.0.0.1 answers every request. The
 //! zones give documentation addresses (192.0.2.10, RFC 5737) where nobody
 //! listens, so the connection is sent to the web server instead, the way
 //! curl's `--connect-to` does: the request stays the one for the URL.
@@ -12,10 +12,13 @@ use std::path::{Path, PathBuf};
 
 use http_get::{ResolveArg, Trust};
 use netlens_sandbox::dns::Hierarchy;
+use netlens_sandbox::dns::recursive::Recursive;
 use netlens_sandbox::web;
 
 /// The running sandbox: stopped (and its files removed) when dropped.
 pub struct Sandbox {
+    /// The nearest DNS server: a caching recursive server (dropped first).
+    pub recursive: Recursive,
     /// The DNS hierarchy.
     pub dns: Hierarchy,
     /// The web server (HTTPS for an https URL).
@@ -29,10 +32,12 @@ impl Sandbox {
     /// plain HTTP, or HTTPS with a certificate for `host` from a CA made now.
     pub fn start(host: &str, https: bool) -> std::io::Result<Sandbox> {
         let dns = Hierarchy::start()?;
+        let recursive = Recursive::start(dns.root_hints(), dns.port())?;
         let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
         if !https {
             let web = web::serve(loopback)?;
             return Ok(Sandbox {
+                recursive,
                 dns,
                 web,
                 ca_file: None,
@@ -44,6 +49,7 @@ impl Sandbox {
         let ca_file = ca_path(dns.root_hints());
         std::fs::write(&ca_file, pki.ca_pem())?;
         Ok(Sandbox {
+            recursive,
             dns,
             web,
             ca_file: Some(ca_file),

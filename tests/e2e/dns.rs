@@ -962,8 +962,8 @@ fn assert_tls_session(report: &Value, protocol: &str, alpn: &str) {
     );
     assert!(!tls["cipher"].as_str().unwrap().is_empty());
     assert_eq!(tls["alpn"], alpn);
-    assert_eq!(tls["subject"], "CN=dns.sandbox.test");
-    assert_eq!(tls["issuer"], "CN=netlens sandbox CA, O=netlens");
+    assert_eq!(tls["peer_subject"], "CN=dns.sandbox.test");
+    assert_eq!(tls["peer_issuer"], "CN=netlens sandbox CA, O=netlens");
 }
 
 #[test]

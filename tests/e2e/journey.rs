@@ -9,73 +9,32 @@ use crate::util::netlens;
 
 const SAMPLE: &str = "http://www.lab.glasscom.com/sample.htm";
 
-/// The zones of the trace's steps, in order.
-fn zones(trace: &Value) -> Vec<&str> {
-    trace["steps"]
-        .as_array()
-        .expect("steps")
-        .iter()
-        .map(|s| s["zone"].as_str().expect("zone"))
-        .collect()
-}
-
 #[test]
 fn sandbox_journey_narrates_every_step() {
     let run = netlens()
-        .args(["journey", "--sandbox", "--color", "never", SAMPLE])
+        // --step never waits when stdin is not a terminal.
+        .args(["journey", "--sandbox", "--step", "--color", "never", SAMPLE])
         .run();
     run.code(0)
-        // 1. the URL decoded
+        .never_shows("[Enter")
         .stdout_has("www.lab.glasscom.com (domain name)")
-        .stdout_has("80 (the default for http)")
-        .stdout_has("sample.htm")
-        // 2. the message, as http-get writes it
-        .stdout_has("  GET /sample.htm HTTP/1.1\n  Host: www.lab.glasscom.com\n  User-Agent: netlens-http-get/")
-        // 3. from the root down, then AAAA through the cache
-        .stdout_has("root servers (1 NS, 1 glue)")
-        .stdout_has("referral to com.")
-        .stdout_has("referral to glasscom.com.")
+        .stdout_has("Connection: keep-alive")
+        .stdout_has("Accept-Language: ")
+        .stdout_has("3. The resolver asks the nearest DNS server")
+        .stdout_has("with RD=1 (recursion desired)")
+        .stdout_has("AA=0 (not authoritative")
+        .stdout_has("what the DNS server did behind this one question")
         .stdout_has("referral to lab.glasscom.com.")
-        .stdout_has("answer: 192.0.2.10")
-        .stdout_has(";; trace www.lab.glasscom.com. AAAA")
-        .stdout_has("cache  NOERROR")
-        // 4. the subnet view
-        .stdout_has("192.0.2.10 under /24")
-        .stdout_has("192.0.2.0/24")
-        .stdout_has("documentation (Documentation (TEST-NET-1), RFC 5737)")
+        .stdout_has("from the DNS server's cache, TTL left")
         .stdout_has("host number")
-        // 5. and 6. the connection and the response
-        .stdout_has("the sandbox serves 192.0.2.10 from 127.0.0.1:")
-        .stdout_has("192.0.2.10 is a documentation address (RFC 5737) where nothing listens")
-        .stdout_has("is ephemeral, picked by the kernel")
-        .stdout_has("TCP three-way handshake")
-        .stdout_has("journey closed it after the body")
-        .stdout_has("  HTTP/1.1 200 OK\n")
-        .stdout_has(&format!("body {} bytes", pages::SAMPLE_PAGE.len()));
-    let out = run.out();
-    let sections: Vec<usize> = [
-        "\n1. The URL",
-        "\n2. The request",
-        "\n3. The name",
-        "\n4. Where",
-        "\n5. Socket",
-        "\n6. The response",
-    ]
-    .iter()
-    .map(|h| out.find(h).unwrap_or_else(|| panic!("{h}\n{}", run.dump())))
-    .collect();
-    assert!(sections.windows(2).all(|w| w[0] < w[1]), "{}", run.dump());
-    // The referrals come in order, root first.
-    let chain: Vec<usize> = [
-        "referral to com.",
-        "referral to glasscom.com.",
-        "referral to lab.glasscom.com.",
-        "answer: 192.0.2.10",
-    ]
-    .iter()
-    .map(|needle| out.find(needle).expect(needle))
-    .collect();
-    assert!(chain.windows(2).all(|w| w[0] < w[1]), "{}", run.dump());
+        .stdout_has("socket()  -> descriptor ")
+        .stdout_has("ephemeral port")
+        .stdout_has("receive buffer: 65536 bytes")
+        .stdout_has("2xx success")
+        .stdout_has("GET http://www.lab.glasscom.com/gazou.jpg")
+        .stdout_has("Referer: http://www.lab.glasscom.com/sample.htm")
+        .stdout_has("over the same connection")
+        .stdout_has("image/jpeg");
 }
 
 #[test]
@@ -85,86 +44,157 @@ fn sandbox_journey_as_json() {
         .run();
     run.code(0);
     let v = run.json();
-    assert_eq!(v["input"], SAMPLE);
-    assert_eq!(v["url"]["host_kind"], "domain");
-    assert_eq!(v["url"]["effective_port"], 80);
-    assert_eq!(v["url"]["file"], "sample.htm");
-    assert_eq!(v["request"]["request_line"], "GET /sample.htm HTTP/1.1");
+    let stub = &v["resolve"]["stub"];
+    assert_eq!(stub["rd"], true);
+    assert_eq!(stub["ra"], true);
+    assert_eq!(stub["aa"], false);
+    assert_eq!(stub["answers"][0]["data"], "192.0.2.10");
+    let steps = v["resolve"]["recursive"]["steps"].as_array().unwrap();
+    let zones: Vec<&str> = steps.iter().map(|s| s["zone"].as_str().unwrap()).collect();
     assert_eq!(
-        v["request"]["headers"][0],
-        serde_json::json!(["Host", "www.lab.glasscom.com"])
-    );
-
-    let resolve = &v["resolve"];
-    assert_eq!(resolve["skipped"], false);
-    let a = &resolve["traces"][0];
-    assert_eq!(a["query"]["type"], "A");
-    assert_eq!(
-        zones(a),
+        zones,
         [".", ".", "com.", "glasscom.com.", "lab.glasscom.com."]
     );
-    let referrals: Vec<&str> = a["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|s| s["referral"]["zone"].as_str())
-        .collect();
+    // The second look-up (step 7) is answered from the server's cache.
+    let again = &v["resolve"]["again"];
+    assert_eq!(again["recursive"]["answered_from_cache"], true);
+    assert!(again["recursive"]["cache_hits"].as_u64().unwrap() >= 1);
+    assert_eq!(again["stub"]["aa"], false);
+    let c = &v["connection"];
+    assert!(c["descriptor"].as_i64().unwrap() >= 3);
+    assert_eq!(c["receive_buffer"], 65536);
+    assert_eq!(c["closed_by"], "client");
+    assert!(c["closed_ms"].as_f64().unwrap() > 0.0);
+    let reads = c["reads"].as_array().unwrap();
+    let sum: u64 = reads.iter().map(|r| r["bytes"].as_u64().unwrap()).sum();
+    assert_eq!(sum, c["bytes_read"].as_u64().unwrap());
+    let jpeg = pages::gazou_jpeg().len() as u64;
+    let page = pages::SAMPLE_PAGE.len() as u64;
+    assert!(sum > page + jpeg, "{sum}");
+    assert_eq!(c["writes"].as_array().unwrap().len(), 2);
     assert_eq!(
-        referrals,
-        [".", "com.", "glasscom.com.", "lab.glasscom.com."]
-    );
-    assert_eq!(a["answers"][0]["data"], "192.0.2.10");
-    assert!(
-        a["steps"]
-            .as_array()
+        c["ephemeral_port"],
+        c["local_addr"]
+            .as_str()
             .unwrap()
-            .iter()
-            .all(|s| s["source"] == "network")
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
     );
-    // The AAAA trace walks down the same delegations, from the cache.
-    let aaaa = &resolve["traces"][1];
-    assert_eq!(aaaa["query"]["type"], "AAAA");
-    let cached = aaaa["steps"]
-        .as_array()
+    assert_eq!(v["response"]["status"], 200);
+    assert!(v["response"]["class"].as_str().unwrap().starts_with("2xx"));
+    let r = &v["resources"][0];
+    assert_eq!(r["url"], "http://www.lab.glasscom.com/gazou.jpg");
+    assert_eq!(r["referer"], SAMPLE);
+    assert_eq!(r["status"], 200);
+    assert_eq!(r["content_type"], "image/jpeg");
+    assert_eq!(r["body_bytes"], jpeg);
+    assert_eq!(r["connection_reused"], true);
+    assert_eq!(r["descriptor"], c["descriptor"]);
+}
+
+#[test]
+fn a_server_that_closes_after_each_response_means_a_new_socket() {
+    let url = "http://www.lab.glasscom.com/close/sample.htm";
+    let run = netlens()
+        .args(["journey", "--sandbox", "--json", url])
+        .run();
+    run.code(0);
+    let v = run.json();
+    let r = &v["resources"][0];
+    assert_eq!(r["url"], "http://www.lab.glasscom.com/close/gazou.jpg");
+    assert_eq!(r["connection_reused"], false);
+    assert_ne!(r["local_port"], v["connection"]["ephemeral_port"]);
+    netlens()
+        .args(["journey", "--sandbox", "--color", "never", url])
+        .run()
+        .code(0)
+        .stdout_has(
+            "the connection is closed after the response: the server said Connection: close",
+        )
+        .stdout_has("on a new socket");
+}
+
+/// Where strace is installed, or why this run cannot cross-check.
+fn strace() -> Option<std::path::PathBuf> {
+    let found = std::process::Command::new("strace").arg("-V").output();
+    match found {
+        Ok(out) if out.status.success() => Some("strace".into()),
+        _ => {
+            eprintln!("skipped: strace is not installed (the cross-check needs it)");
+            None
+        }
+    }
+}
+
+#[test]
+fn descriptor_and_reads_match_the_system_calls() {
+    let Some(strace) = strace() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("trace");
+    let bin = env!("CARGO_BIN_EXE_netlens");
+    let out = std::process::Command::new(strace)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=socket,connect,read,recvfrom,write,writev,sendto,close",
+            "-o",
+        ])
+        .arg(&prefix)
+        .arg(bin)
+        .args(["journey", "--sandbox", "--json", SAMPLE])
+        .output()
+        .unwrap();
+    if !out.status.success() && out.stdout.is_empty() {
+        eprintln!(
+            "skipped: strace cannot trace here: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fd = v["connection"]["descriptor"].as_i64().unwrap();
+    let port = v["connection"]["remote_addr"]
+        .as_str()
         .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
+    let trace = std::fs::read_to_string(&prefix).unwrap();
+    // From the connect of that descriptor to the web server, to its close.
+    let lines: Vec<&str> = trace
+        .lines()
+        .map(|l| l.split_once(' ').map_or(l, |(_, rest)| rest.trim_start()))
+        .collect();
+    let connect = format!("connect({fd}, ");
+    let start = lines
         .iter()
-        .filter(|s| s["source"] == "cache")
+        .position(|l| l.starts_with(&connect) && l.contains(&format!("htons({port})")))
+        .unwrap_or_else(|| panic!("no connect({fd}) to port {port} in\n{trace}"));
+    let close = format!("close({fd})");
+    let life = &lines[start..];
+    let end = life
+        .iter()
+        .position(|l| l.starts_with(&close))
+        .unwrap_or(life.len());
+    let reads = life[..end]
+        .iter()
+        .filter(|l| {
+            l.starts_with(&format!("recvfrom({fd}, ")) || l.starts_with(&format!("read({fd}, "))
+        })
+        .filter(|l| !l.contains("= -1 EAGAIN"))
         .count();
-    assert!(cached >= 4, "{}", run.dump());
-    assert_eq!(resolve["addresses"][0], "192.0.2.10");
-
-    let subnet = &v["subnet"];
-    assert_eq!(subnet["assumed_prefix"], 24);
-    assert_eq!(subnet["info"]["cidr"], "192.0.2.0/24");
-    assert_eq!(subnet["info"]["kind"], "documentation");
-    assert_eq!(subnet["info"]["address"], "192.0.2.10");
-
-    let web = v["sandbox"]["web"].as_str().expect("sandbox web server");
-    let connection = &v["connection"];
-    assert_eq!(connection["sandbox_serves"]["address"], "192.0.2.10");
-    assert_eq!(connection["sandbox_serves"]["from"], web);
     assert_eq!(
-        connection["sandbox_serves"]["kind"],
-        "documentation address (RFC 5737)"
+        reads,
+        v["connection"]["reads"].as_array().unwrap().len(),
+        "{trace}"
     );
-    assert_eq!(connection["remote_addr"], web);
-    let local = connection["local_addr"].as_str().unwrap();
-    assert!(local.starts_with("127.0.0.1:"), "{local}");
-    assert_eq!(
-        local.rsplit(':').next().unwrap(),
-        connection["local_port"].to_string()
-    );
-    assert_eq!(connection["bytes_written"], v["request"]["bytes"]);
-    assert_eq!(connection["closed_by"], "client");
-    assert!(connection["timings_ms"]["close"].is_number());
-    assert_eq!(connection["tls"], Value::Null);
-
-    let response = &v["response"];
-    assert_eq!(response["status"], 200);
-    assert_eq!(response["status_line"], "HTTP/1.1 200 OK");
-    assert_eq!(response["body_bytes"], pages::SAMPLE_PAGE.len());
-    assert_eq!(response["content_type"], "text/html; charset=utf-8");
-    assert!(v.get("error").is_none());
 }
 
 #[test]
@@ -193,57 +223,31 @@ fn bad_url_is_a_usage_error() {
 
 #[test]
 fn nxdomain_in_the_sandbox_ends_at_step_3() {
-    netlens()
-        .args(["journey", "--sandbox", "http://nosuch.lab.glasscom.com/"])
-        .run()
-        .code(1)
-        .stdout_has("referral to lab.glasscom.com.")
-        .stdout_has("NXDOMAIN")
-        .stderr_has("journey: nosuch.lab.glasscom.com.: does not exist (NXDOMAIN)")
-        .never_shows("4. Where");
+    let url = "http://nosuch.lab.glasscom.com/";
     let run = netlens()
-        .args([
-            "journey",
-            "--sandbox",
-            "--json",
-            "http://nosuch.lab.glasscom.com/",
-        ])
+        .args(["journey", "--sandbox", "--json", url])
         .run();
-    run.code(1);
+    run.code(1).stderr_has("does not exist (NXDOMAIN)");
     let v = run.json();
     assert_eq!(v["error"]["kind"], "nxdomain");
-    assert_eq!(v["resolve"]["traces"][0]["rcode"], "NXDOMAIN");
-    assert_eq!(
-        zones(&v["resolve"]["traces"][0]).last(),
-        Some(&"lab.glasscom.com.")
-    );
-    assert!(v.get("subnet").is_none() && v.get("connection").is_none());
+    assert_eq!(v["resolve"]["stub"]["rcode"], "NXDOMAIN");
+    assert_eq!(v["resolve"]["stub"]["aa"], false);
+    assert_eq!(v["resolve"]["stub"]["authority"][0]["type"], "SOA");
+    assert!(v.get("connection").is_none());
 }
 
 #[test]
-fn sandbox_https_and_a_cname_chain() {
-    // www.glasscom.com is a CNAME to web.cyber.co.kr, itself a CNAME back to
-    // www.lab.glasscom.com: two zones, then the address.
+fn sandbox_https() {
+    let url = "https://www.lab.glasscom.com/sample.htm";
     let run = netlens()
-        .args([
-            "journey",
-            "--sandbox",
-            "--json",
-            "https://www.glasscom.com/sample.htm",
-        ])
+        .args(["journey", "--sandbox", "--json", url])
         .run();
     run.code(0);
     let v = run.json();
-    let answers = v["resolve"]["traces"][0]["answers"].as_array().unwrap();
-    let types: Vec<&str> = answers
-        .iter()
-        .map(|r| r["type"].as_str().unwrap())
-        .collect();
-    assert_eq!(types, ["CNAME", "CNAME", "A"]);
-    assert_eq!(v["resolve"]["addresses"][0], "192.0.2.10");
     assert_eq!(v["connection"]["tls"]["alpn"], "http/1.1");
     assert_eq!(v["url"]["effective_port"], 443);
     assert_eq!(v["response"]["status"], 200);
+    assert_eq!(v["resources"][0]["connection_reused"], true);
 }
 
 #[test]
@@ -257,7 +261,8 @@ fn ip_literal_skips_dns_and_connects_for_real() {
         .stdout_has("127.0.0.1 is an IP address: no DNS lookup")
         .stdout_has("127.0.0.0/24")
         .stdout_has("loopback")
-        .stdout_has(&format!("-> {}", server.addr()))
+        .stdout_has("connect(")
+        .stdout_has(&server.addr().to_string())
         .stdout_has(&format!(
             "body {} bytes of image/png",
             pages::SAMPLE_PNG.len()
@@ -289,7 +294,7 @@ fn refused_connection_is_a_network_failure() {
         .args(["journey", &format!("http://{refused}/")])
         .run()
         .code(3)
-        .stdout_has("5. Socket, connect")
+        .stdout_has("5. The protocol stack, through the socket library")
         .stderr_has("connection refused");
     let v = run.json();
     assert_eq!(v["error"]["kind"], "connect");
@@ -327,4 +332,75 @@ fn credentials_are_sent_and_never_shown() {
             run.stdout_has("HTTP/1.1 200 OK");
         }
     }
+}
+
+#[test]
+fn a_silent_dns_server_ends_the_journey_within_10_s() {
+    // A DNS server on loopback that reads every question and never answers:
+    // the network as the stub resolver sees it when it is down.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let server = silent.local_addr().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let run = netlens()
+        .args(["journey", "--json", "--resolver", &server, SAMPLE])
+        .run();
+    let took = started.elapsed();
+    run.code(3)
+        .stderr_has(&format!("DNS server {server}: no reply within 8 s"))
+        .stderr_has("the network or the DNS server cannot be reached");
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    let v = run.json();
+    assert_eq!(v["error"]["kind"], "unreachable");
+    assert_eq!(v["request"]["request_line"], "GET /sample.htm HTTP/1.1");
+    assert!(v.get("connection").is_none());
+    drop(silent);
+}
+
+#[test]
+fn a_proxy_from_the_environment_is_honoured_and_said() {
+    let server = web::serve("127.0.0.1".parse().unwrap()).unwrap();
+    let proxy = web::proxy::start("127.0.0.1".parse().unwrap()).unwrap();
+    let url = server.url("/sample.htm");
+    let run = netlens()
+        .env("HTTP_PROXY", proxy.url())
+        .args(["journey", "--json", &url])
+        .run();
+    run.code(0);
+    let v = run.json();
+    assert_eq!(v["connection"]["proxy"], proxy.addr().to_string());
+    assert_eq!(v["connection"]["remote_addr"], proxy.addr().to_string());
+    assert_eq!(v["response"]["status"], 200);
+    assert!(
+        proxy.seen().contains(&format!("GET {url} HTTP/1.1")),
+        "{:?}",
+        proxy.seen()
+    );
+    netlens()
+        .env("HTTP_PROXY", proxy.url())
+        .args(["journey", "--color", "never", &url])
+        .run()
+        .code(0)
+        .stdout_has(&format!(
+            "a proxy is set (HTTP_PROXY/HTTPS_PROXY): the socket goes to {}",
+            proxy.addr()
+        ));
+}
+
+#[test]
+fn a_compressed_page_is_decoded_before_its_links_are_read() {
+    let url = "http://www.lab.glasscom.com/gzip";
+    let run = netlens()
+        .args(["journey", "--sandbox", "--json", url])
+        .run();
+    run.code(0);
+    let v = run.json();
+    let response = &v["response"];
+    assert!(response["headers"].to_string().contains("gzip"));
+    assert_eq!(response["decoded_bytes"], pages::SAMPLE_PAGE.len());
+    assert_ne!(response["body_bytes"], pages::SAMPLE_PAGE.len());
+    assert_eq!(
+        v["resources"][0]["url"],
+        "http://www.lab.glasscom.com/gazou.jpg"
+    );
+    assert_eq!(v["resources"][0]["connection_reused"], true);
 }

@@ -36,7 +36,6 @@ pub(crate) mod select;
 pub(crate) mod session;
 pub(crate) mod steps;
 pub(crate) mod stub;
-pub(crate) mod tls;
 pub(crate) mod trace;
 pub(crate) mod wire;
 
@@ -49,12 +48,15 @@ pub use dnssec::verify::{unix_now, verify_rrset};
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
 pub use args::Args;
+pub use classify::rcode_text;
 pub use error::Error;
-pub use model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step};
+pub use model::{
+    GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Report, Source, Step, records_out,
+};
 pub use plan::parse_name;
 pub use render::{human as write_report, human_failed as write_failed_trace};
 pub use resolution::{Negative, Resolution, Traced};
-pub use tls::TlsInfo;
+pub use secure::TlsInfo;
 pub use trace::{TraceOptions, Tracer};
 
 use edns::Shape;

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::dnssec::{DnssecOut, Verdict};
 
 use crate::edns::EdnsOut;
-use crate::tls::TlsInfo;
+use crate::secure::TlsInfo;
 
 /// The question asked.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]

@@ -34,7 +34,7 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
             tls.version,
             tls.cipher,
             tls.alpn.as_deref().unwrap_or("-"),
-            tls.subject.as_deref().unwrap_or("-")
+            tls.peer_subject.as_deref().unwrap_or("-")
         )?;
     }
     if let Some(edns) =

@@ -41,7 +41,7 @@ pub struct Resolution {
 
 impl Resolution {
     /// The response code the final answer stands for.
-    pub(crate) fn rcode(&self) -> ResponseCode {
+    pub fn rcode(&self) -> ResponseCode {
         match self.answer {
             Answer::NxDomain(_) => ResponseCode::NXDomain,
             _ => ResponseCode::NoError,
@@ -73,7 +73,7 @@ impl Resolution {
     }
 
     /// The answer section: the CNAME chain, then the data.
-    pub(crate) fn answers(&self) -> Vec<Record> {
+    pub fn answers(&self) -> Vec<Record> {
         let mut all = self.cnames.clone();
         if let Answer::Records(records) = &self.answer {
             all.extend(records.iter().cloned());
@@ -83,7 +83,7 @@ impl Resolution {
 
     /// The authority section: the SOA of a negative answer (and its NSEC/NSEC3
     /// proof with `--dnssec`).
-    pub(crate) fn authority(&self) -> &[Record] {
+    pub fn authority(&self) -> &[Record] {
         match &self.answer {
             Answer::Records(_) => &[],
             Answer::NxDomain(soa) | Answer::NoData(soa) => soa,
@@ -97,6 +97,11 @@ impl Resolution {
             answers: self.answers(),
             authority: self.authority().to_vec(),
         }
+    }
+
+    /// Whether the final answer came from the cache (no question sent for it).
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
     }
 
     /// The report of this resolution (the JSON object of `--trace`): the

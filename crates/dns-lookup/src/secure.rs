@@ -3,7 +3,8 @@
 //! (`--https [URL]`, RFC 8484: the wire format POSTed as
 //! `application/dns-message`, HTTP/2 through hyper, ALPN `h2`, port 443).
 //!
-//! TLS is [`crate::tls`]'s: the system's roots, `--cacert FILE`, or nothing
+//! TLS is rustls with the workspace's one provider (`ring`), set up as
+//! http-get sets it up: the system's roots, `--cacert FILE`, or nothing
 //! checked with `-k`. The certificate must hold `--tls-name`, else the URL's
 //! host, else the server's address. A handshake that fails on the certificate
 //! is a TLS failure (exit 5).
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use hickory_proto::op::Message;
 use http_body_util::{BodyExt, Full};
+use http_get::Trust;
 use hyper::header::{ACCEPT, CONTENT_TYPE};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use rustls::ClientConfig;
@@ -21,8 +23,10 @@ use tokio::net::TcpStream;
 
 use crate::args::Args;
 use crate::error::Error;
-use crate::tls::{self, TlsInfo};
 use crate::wire::{Protocol, Reject, WireError, accept, encode, framed_exchange, unreachable};
+
+/// The TLS session, as shown: version, cipher, ALPN, the server's certificate.
+pub use http_get::TlsInfo;
 
 /// The path DNS over HTTPS posts to unless the URL names one.
 pub(crate) const DOH_PATH: &str = "/dns-query";
@@ -64,11 +68,19 @@ impl Secure {
                 "--tls and --https ask a named server: give @SERVER or --server".into(),
             ));
         };
+        let trust = match (&args.cacert, args.insecure) {
+            (_, true) => Trust::Insecure,
+            (Some(path), false) => Trust::File(path.clone()),
+            (None, false) => Trust::System,
+        };
         let (alpn, url_host) = match &kind {
             Kind::Tls => (&b"dot"[..], None),
             Kind::Https { authority, .. } => (&b"h2"[..], authority.as_deref().map(host_of)),
         };
-        let config = tls::config(args.cacert.as_deref(), args.insecure, alpn)?;
+        let config = http_get::tls_config(&trust, vec![alpn.to_vec()]).map_err(|e| match e {
+            http_get::Error::Usage(why) => Error::Usage(why),
+            other => Error::Usage(other.to_string()),
+        })?;
         let name = args
             .tls_name
             .clone()
@@ -92,7 +104,12 @@ impl Secure {
         request: &Message,
     ) -> Result<((Message, usize), TlsInfo), WireError> {
         let tcp = TcpStream::connect(server).await.map_err(unreachable)?;
-        let (mut stream, info) = tls::connect(Arc::clone(&self.config), &self.name, tcp).await?;
+        let (mut stream, info) = http_get::tls_handshake(Arc::clone(&self.config), &self.name, tcp)
+            .await
+            .map_err(|e| match e {
+                http_get::Error::Tls { reason, .. } => WireError::Tls(reason),
+                other => WireError::Unreachable(other.to_string()),
+            })?;
         let reply = match &self.kind {
             Kind::Tls => framed_exchange(&mut stream, request).await?,
             Kind::Https { authority, path } => {

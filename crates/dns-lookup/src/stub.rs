@@ -21,7 +21,7 @@ use crate::cache::negative_ttl;
 use crate::dnssec::chain::{Fetch, Fetched};
 use crate::edns::EdnsOut;
 use crate::error::Error;
-use crate::tls::TlsInfo;
+use crate::secure::TlsInfo;
 use crate::wire::{Exchange, Transport, WireError};
 
 /// A reply as query mode reports it.

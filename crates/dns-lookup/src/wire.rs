@@ -22,7 +22,7 @@ use tokio::net::{TcpStream, UdpSocket};
 
 use crate::edns::Shape;
 use crate::secure::Secure;
-use crate::tls::TlsInfo;
+use crate::secure::TlsInfo;
 
 /// The EDNS(0) UDP payload size we advertise.
 pub const EDNS_PAYLOAD: u16 = 1232;

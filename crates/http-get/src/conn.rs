@@ -8,9 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::Request;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -23,6 +21,7 @@ use tokio::task::JoinHandle;
 use crate::error::Error;
 use crate::exchange::{HttpVersion, Settings, idle};
 use crate::net;
+use crate::payload::Streamed;
 use crate::proxy::{self, Proxy};
 use crate::render::Printer;
 use crate::tap::{self, Seen, Tap};
@@ -63,12 +62,110 @@ pub(crate) struct Opening {
     pub tls: Option<Instant>,
 }
 
+/// How long hyper is given to say whether a connection can take another
+/// request, once a response is complete.
+const READY_WAIT: Duration = Duration::from_secs(1);
+
+/// Where a connection goes: requests with the same key may share it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Key {
+    scheme: Scheme,
+    /// `host:port` of the server.
+    pub authority: String,
+    proxy: Option<String>,
+}
+
+impl Key {
+    /// The key of a request for `target` through `proxy`.
+    pub fn of(target: &Target, proxy: Option<&Proxy>) -> Key {
+        Key {
+            scheme: target.scheme,
+            authority: target.authority(),
+            proxy: proxy.map(|p| p.target.authority()),
+        }
+    }
+}
+
+/// The run's connections kept open between requests, and their numbering.
+#[derive(Default)]
+pub(crate) struct Pool {
+    idle: Vec<Connection>,
+    opened: u32,
+    keep: bool,
+}
+
+impl Pool {
+    /// A pool that keeps connections open for later requests if `keep`, or
+    /// closes each after its response.
+    pub fn new(keep: bool) -> Pool {
+        Pool {
+            keep,
+            ..Pool::default()
+        }
+    }
+
+    /// An idle connection for `key`, made ready for a new exchange.
+    pub fn take(&mut self, key: &Key) -> Option<Connection> {
+        let at = self.idle.iter().position(|c| &c.key == key)?;
+        let mut conn = self.idle.swap_remove(at);
+        tap::rearm(&conn.seen);
+        conn.reused = true;
+        Some(conn)
+    }
+
+    /// The number of the next connection opened.
+    fn next_id(&mut self) -> u32 {
+        self.opened += 1;
+        self.opened - 1
+    }
+
+    /// A response on `conn` is complete: keep the connection for the next
+    /// request if the pool keeps them and hyper can send another, else close it.
+    /// Returns who closed it, or `None` while it is kept.
+    pub async fn finish(
+        &mut self,
+        ctx: &mut Ctx,
+        printer: &Printer,
+        mut conn: Connection,
+    ) -> Option<ClosedBy> {
+        if self.keep && conn.ready().await {
+            self.idle.push(conn);
+            return None;
+        }
+        Some(conn.close(ctx, printer).await)
+    }
+
+    /// Close every connection still open; returns each one's id and who
+    /// closed it.
+    pub async fn close_each(&mut self, ctx: &mut Ctx, printer: &Printer) -> Vec<(u32, ClosedBy)> {
+        let mut closed = Vec::new();
+        for conn in std::mem::take(&mut self.idle) {
+            let id = conn.id;
+            closed.push((id, conn.close(ctx, printer).await));
+        }
+        closed
+    }
+
+    /// Close every connection still open.
+    pub async fn close_all(&mut self, ctx: &mut Ctx, printer: &Printer) {
+        self.close_each(ctx, printer).await;
+    }
+}
+
 /// An open connection, ready for a request.
 pub(crate) struct Connection {
+    /// Its number in the run, from 0.
+    pub id: u32,
+    /// Where it goes.
+    pub key: Key,
+    /// Whether it served an earlier request of the run.
+    pub reused: bool,
     /// The server's (or proxy's) address.
     pub remote: SocketAddr,
     /// The local end of the socket.
     pub local: SocketAddr,
+    /// The socket's descriptor, as the OS returned it (Unix only).
+    pub descriptor: Option<i32>,
     /// The TLS session, for https.
     pub tls: Option<TlsInfo>,
     /// What the tap saw.
@@ -81,8 +178,8 @@ pub(crate) struct Connection {
 
 /// hyper's handle to send requests, for the version spoken.
 enum Sender {
-    Http1(http1::SendRequest<Full<Bytes>>),
-    Http2(http2::SendRequest<Full<Bytes>>),
+    Http1(http1::SendRequest<Streamed>),
+    Http2(http2::SendRequest<Streamed>),
 }
 
 impl Connection {
@@ -94,7 +191,7 @@ impl Connection {
     /// Send `request` and wait for the response head.
     pub async fn send(
         &mut self,
-        request: Request<Full<Bytes>>,
+        request: Request<Streamed>,
     ) -> Result<http::Response<Incoming>, Error> {
         let waiting = "waiting for the response";
         let sent = match &mut self.sender {
@@ -102,6 +199,16 @@ impl Connection {
             Sender::Http2(sender) => idle(waiting, sender.send_request(request)).await?,
         };
         sent.map_err(|e| Error::from_hyper("reading the response", &e))
+    }
+
+    /// Whether hyper can send another request on the connection (the server
+    /// did not close it, nor ask for it to be closed).
+    async fn ready(&mut self) -> bool {
+        let ready = match &mut self.sender {
+            Sender::Http1(sender) => tokio::time::timeout(READY_WAIT, sender.ready()).await,
+            Sender::Http2(sender) => tokio::time::timeout(READY_WAIT, sender.ready()).await,
+        };
+        matches!(ready, Ok(Ok(())))
     }
 
     /// Give up on the connection at once (a redirect's body is not read).
@@ -130,9 +237,9 @@ impl Connection {
 pub(crate) async fn open(
     ctx: &mut Ctx,
     printer: &Printer,
-    target: &Target,
-    proxy: Option<&Proxy>,
+    (target, proxy): (&Target, Option<&Proxy>),
     settings: &Settings,
+    pool: &mut Pool,
 ) -> Result<Connection, Error> {
     // Built before the clock starts: trust setup is not part of any phase.
     let tls = match target.scheme {
@@ -161,8 +268,12 @@ pub(crate) async fn open(
         handshake_h1(tapped).await?
     };
     Ok(Connection {
+        id: pool.next_id(),
+        key: Key::of(target, proxy),
+        reused: false,
         remote: dialed.remote,
         local: dialed.local,
+        descriptor: dialed.descriptor,
         tls,
         seen,
         opening,
@@ -183,7 +294,7 @@ async fn handshake_h1(
         .read_buf_exact_size(Some(READ_BUFFER))
         .max_headers(MAX_HEADERS)
         .max_header_size(MAX_HEAD_BYTES)
-        .handshake::<_, Full<Bytes>>(TokioIo::new(tapped))
+        .handshake::<_, Streamed>(TokioIo::new(tapped))
         .await
         .map_err(|e| Error::from_hyper("http handshake", &e))?;
     Ok((Sender::Http1(sender), tokio::spawn(conn)))
@@ -195,7 +306,7 @@ async fn handshake_h2(
 ) -> Result<(Sender, JoinHandle<Result<(), hyper::Error>>), Error> {
     let (sender, conn) = http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(MAX_HEAD_BYTES as u32)
-        .handshake::<_, Full<Bytes>>(TokioIo::new(tapped))
+        .handshake::<_, Streamed>(TokioIo::new(tapped))
         .await
         .map_err(|e| Error::from_hyper("http/2 handshake", &e))?;
     Ok((Sender::Http2(sender), tokio::spawn(conn)))
@@ -205,6 +316,7 @@ async fn handshake_h2(
 struct Dialed {
     remote: SocketAddr,
     local: SocketAddr,
+    descriptor: Option<i32>,
     dns: Instant,
 }
 
@@ -259,6 +371,10 @@ async fn dial(
     let (tcp, failed) = net::connect(&resolved.addrs).await?;
     let remote = tcp.peer_addr()?;
     let local = tcp.local_addr()?;
+    #[cfg(unix)]
+    let descriptor = Some(std::os::fd::AsRawFd::as_raw_fd(&tcp));
+    #[cfg(not(unix))]
+    let descriptor = None;
     printer.connected(ctx, &failed, (local, remote), dns.elapsed());
     let mut stream: Box<dyn Stream> = Box::new(tcp);
     if let Some(proxy) = proxy {
@@ -267,5 +383,11 @@ async fn dial(
             stream = proxy::tunnel(ctx, printer, stream, target, proxy).await?;
         }
     }
-    Ok((stream, Dialed { remote, local, dns }))
+    let dialed = Dialed {
+        remote,
+        local,
+        descriptor,
+        dns,
+    };
+    Ok((stream, dialed))
 }

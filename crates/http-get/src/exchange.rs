@@ -1,28 +1,24 @@
 //! One request/response exchange on a connection: the request built from its
-//! [`RequestHead`], the response head read, the phases marked. [`fetch`] is
-//! the whole exchange for another crate (`netlens journey`): request, body
-//! drained, connection closed, and a typed account of it all.
+//! [`RequestHead`], the response head read, the phases marked.
 
 use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::{HeaderValue, Request, Uri};
-use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use netlens_core::Ctx;
-use netlens_core::timing::millis;
 use rustls::ClientConfig;
 
 use crate::args::ResolveArg;
-use crate::conn::{self, ClosedBy, Connection};
+use crate::conn::{self, Connection, Key, Pool};
 use crate::error::Error;
 use crate::net::Family;
+use crate::payload::{Payload, Streamed};
 use crate::proxy::Proxy;
-use crate::render::{Printer, Summary, plain_size};
+use crate::render::{Printer, plain_size};
 use crate::request::{RequestHead, RequestSpec};
-use crate::tap;
+use crate::tap::{self, Seen};
 use crate::target::Target;
 use crate::tls::{self, Trust};
 
@@ -96,13 +92,13 @@ impl Settings {
 /// When each phase of one exchange ended.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Marks {
-    /// The exchange began (resolution starts).
+    /// The exchange began (resolution starts, or the request on a reused connection).
     pub start: Instant,
-    /// Addresses known.
-    pub dns: Instant,
-    /// TCP connected (and the proxy tunnel open, if any).
-    pub connect: Instant,
-    /// TLS handshake done (https only).
+    /// Addresses known (none on a reused connection).
+    pub dns: Option<Instant>,
+    /// TCP connected, and the proxy tunnel open if any (none on a reused connection).
+    pub connect: Option<Instant>,
+    /// TLS handshake done (https only, none on a reused connection).
     pub tls: Option<Instant>,
     /// The request fully written.
     pub request: Instant,
@@ -129,6 +125,13 @@ pub(crate) struct Exchange {
     pub conn: Connection,
 }
 
+impl Marks {
+    /// When the connection was ready for the request.
+    pub fn secure(&self) -> Instant {
+        self.tls.or(self.connect).unwrap_or(self.start)
+    }
+}
+
 impl Exchange {
     /// The reason phrase as the server sent it (hyper keeps it only when it
     /// differs from the canonical one).
@@ -143,68 +146,63 @@ impl Exchange {
                 .to_string(),
         }
     }
-
-    /// Read the body to its end and discard it, each wait bounded by
-    /// [`IDLE_TIMEOUT`]; sets `marks.body` and returns the body's size as
-    /// received (before any content decoding).
-    async fn drain(&mut self) -> Result<u64, Error> {
-        let mut size = 0u64;
-        while let Some(frame) = idle("waiting for the body", self.body.frame()).await? {
-            let frame = frame.map_err(|e| Error::from_hyper("reading the body", &e))?;
-            if let Some(data) = frame.data_ref() {
-                size += data.len() as u64;
-            }
-        }
-        self.marks.body = Instant::now();
-        Ok(size)
-    }
 }
 
-/// Open a connection for `target` (through `proxy` if any), send the request
-/// and read the response head.
+/// Send the request for `target` (through `proxy` if any) on a connection
+/// of the pool for its origin, or a new one, and read the response head.
+///
+/// A kept connection that the server closed in the meantime fails before
+/// any response; the request is then sent once more on a new connection.
 pub(crate) async fn exchange(
     ctx: &mut Ctx,
     printer: &Printer,
-    target: &Target,
+    (target, proxy): (&Target, Option<&Proxy>),
     spec: &RequestSpec,
-    proxy: Option<&Proxy>,
     settings: &Settings,
+    pool: &mut Pool,
 ) -> Result<Exchange, Error> {
-    let mut conn = conn::open(ctx, printer, target, proxy, settings).await?;
+    let start = Instant::now();
     let head = spec.head(target, proxy);
-    let h2 = conn.is_h2().then(|| head.h2_fields(target));
-    let request = build(&head, h2.as_deref(), spec.body.clone())?;
-    let sent_at = Instant::now();
-    let response = conn.send(request).await;
-    let seen = tap::snapshot(&conn.seen);
-    match &h2 {
-        Some(fields) => printer.request_h2(ctx, fields),
-        None => printer.request(ctx, &head, seen.written_total),
+    let mut conn = match pool.take(&Key::of(target, proxy)) {
+        Some(conn) => {
+            printer.reuse(ctx, conn.id, &conn.key.authority);
+            conn
+        }
+        None => conn::open(ctx, printer, (target, proxy), settings, pool).await?,
+    };
+    let mut sent = send(ctx, printer, &mut conn, target, &head, spec).await;
+    if conn.reused && sent.0.is_err() && sent.1.first_read.is_none() {
+        printer.stale(ctx, conn.id);
+        conn.abandon();
+        conn = conn::open(ctx, printer, (target, proxy), settings, pool).await?;
+        sent = send(ctx, printer, &mut conn, target, &head, spec).await;
     }
+    let (response, seen, sent_at) = sent;
     let (parts, body) = response?.into_parts();
-    match &h2 {
-        Some(_) => printer.response_h2(ctx, &parts),
-        None => printer.response(ctx, &seen),
-    }
-    let first_byte = seen.first_read.unwrap_or_else(Instant::now);
-    let opening = conn.opening;
-    let h2_plain = h2.map(|fields| {
-        let request = fields.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
+    let h2_plain = conn.is_h2().then(|| {
+        let request = head.h2_fields(target);
+        let request = request.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
         let response = parts
             .headers
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_bytes()));
         let status = std::iter::once((":status", &b"200"[..]));
+        printer.response_h2(ctx, &parts);
         (plain_size(request), plain_size(status.chain(response)))
     });
+    if h2_plain.is_none() {
+        printer.response(ctx, &seen);
+    }
+    let first_byte = seen.first_read.unwrap_or_else(Instant::now);
+    let opening = (!conn.reused).then_some(conn.opening);
     Ok(Exchange {
         head: parts,
         body,
         marks: Marks {
-            start: opening.start,
-            dns: opening.dns,
-            connect: opening.connect,
-            tls: opening.tls,
+            start: opening.map_or(start, |o| o.start),
+            dns: opening.map(|o| o.dns),
+            connect: opening.map(|o| o.connect),
+            tls: opening.and_then(|o| o.tls),
             request: seen.last_write.unwrap_or(sent_at),
             first_byte,
             body: first_byte,
@@ -215,14 +213,40 @@ pub(crate) async fn exchange(
     })
 }
 
-/// The request as hyper takes it: method, target, headers in order, body;
+/// Send the request described by `head` on `conn` and wait for the response
+/// head; tells the request as written. Returns the response, what the tap
+/// saw, and when the request was handed to hyper.
+async fn send(
+    ctx: &mut Ctx,
+    printer: &Printer,
+    conn: &mut Connection,
+    target: &Target,
+    head: &RequestHead,
+    spec: &RequestSpec,
+) -> (Result<http::Response<Incoming>, Error>, Seen, Instant) {
+    let h2 = conn.is_h2().then(|| head.h2_fields(target));
+    let sent_at = Instant::now();
+    let response = match build(head, h2.as_deref(), spec.body.as_ref()) {
+        Ok(request) => conn.send(request).await,
+        Err(e) => Err(e),
+    };
+    let seen = tap::snapshot(&conn.seen);
+    match &h2 {
+        Some(fields) => printer.request_h2(ctx, fields),
+        None => printer.request(ctx, head, seen.written_total),
+    }
+    (response, seen, sent_at)
+}
+
+/// The request as hyper takes it: method, target, headers in order, body
+/// (files opened now);
 /// over HTTP/2 (`h2` holds the fields), the target in absolute form (hyper
 /// makes the pseudo-header fields of it) and no `Host`.
 fn build(
     head: &RequestHead,
     h2: Option<&[(String, String)]>,
-    body: Option<Bytes>,
-) -> Result<Request<Full<Bytes>>, Error> {
+    body: Option<&Payload>,
+) -> Result<Request<Streamed>, Error> {
     let target = match h2 {
         Some([(_, _), (_, scheme), (_, authority), (_, path), ..]) => {
             format!("{scheme}://{authority}{path}")
@@ -243,8 +267,9 @@ fn build(
             .map_err(|_| Error::Usage(format!("header {name}: invalid value")))?;
         request = request.header(name.as_str(), value);
     }
+    let body = body.map_or(Ok(Streamed::empty()), Payload::stream)?;
     request
-        .body(Full::new(body.unwrap_or_default()))
+        .body(body)
         .map_err(|e| Error::Usage(format!("request: {e}")))
 }
 
@@ -260,122 +285,4 @@ pub(crate) async fn idle<T>(
             what,
             secs: IDLE_TIMEOUT.as_secs_f64(),
         })
-}
-
-/// One whole exchange, as [`fetch`] returns it: the summary `--json` would
-/// print (timings from the start of the exchange), how the connection
-/// closed, and the bytes each way.
-#[derive(Debug, Clone)]
-pub struct Fetched {
-    /// The summary, as in `http-get --json`.
-    pub summary: Summary,
-    /// Which side closed the connection.
-    pub closed_by: ClosedBy,
-    /// How long closing took, in milliseconds.
-    pub close_ms: f64,
-    /// Every byte written: the request message.
-    pub bytes_written: u64,
-    /// Every byte read: response head, body and framing.
-    pub bytes_read: u64,
-    /// The final response head exactly as received.
-    pub head: Vec<u8>,
-}
-
-/// Send `spec` to `target`, read the body to its end (counted, not kept)
-/// and close the connection, all within `limit`; nothing is printed.
-pub async fn fetch(
-    ctx: &mut Ctx,
-    target: &Target,
-    spec: &RequestSpec,
-    settings: &Settings,
-    limit: Duration,
-) -> Result<Fetched, Error> {
-    let timed_out = || Error::Timeout {
-        what: "connection",
-        secs: limit.as_secs_f64(),
-    };
-    let printer = Printer::default();
-    let deadline = tokio::time::Instant::now() + limit;
-    let exchanging = exchange(ctx, &printer, target, spec, None, settings);
-    let mut ex = tokio::time::timeout_at(deadline, exchanging)
-        .await
-        .map_err(|_| timed_out())??;
-    let body_bytes = tokio::time::timeout_at(deadline, ex.drain())
-        .await
-        .map_err(|_| timed_out())??;
-    let url = target.display();
-    let summary = Summary::of(
-        &ex,
-        (url.clone(), url),
-        Vec::new(),
-        body_bytes,
-        ex.marks.start,
-    );
-    let seen = Arc::clone(&ex.conn.seen);
-    let closing = Instant::now();
-    // Bounded inside: hyper is given a second to finish with the connection.
-    let closed_by = ex.conn.close(ctx, &printer).await;
-    let close_ms = millis(closing.elapsed());
-    let seen = tap::snapshot(&seen);
-    Ok(Fetched {
-        summary,
-        closed_by,
-        close_ms,
-        bytes_written: seen.written_total,
-        bytes_read: seen.read_total,
-        head: seen.final_head().unwrap_or_default().to_vec(),
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use netlens_core::CommonArgs;
-
-    use super::*;
-
-    fn run(url: &str, limit: Duration) -> (Result<Fetched, Error>, String) {
-        let target = Target::parse(url, None).unwrap();
-        let mut settings = Settings::new(Trust::System);
-        settings.connect_timeout = limit;
-        let (mut ctx, captured) = Ctx::capture("t", &CommonArgs::default(), "");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        let spec = RequestSpec::get(&target);
-        let fetched = runtime.block_on(fetch(&mut ctx, &target, &spec, &settings, limit));
-        (fetched, captured.stderr())
-    }
-
-    #[test]
-    fn fetch_counts_every_byte_and_prints_nothing() {
-        let server = netlens_sandbox::web::serve("127.0.0.1".parse().unwrap()).unwrap();
-        let url = server.url("/bytes/1000");
-        let (fetched, stderr) = run(&url, Duration::from_secs(5));
-        let fetched = fetched.unwrap();
-        assert_eq!(stderr, "");
-        assert_eq!(fetched.summary.status, 200);
-        assert_eq!(fetched.summary.body_bytes, 1000);
-        assert_eq!(fetched.bytes_read, fetched.head.len() as u64 + 1000);
-        assert!(fetched.head.starts_with(b"HTTP/1.1 200 OK\r\n"));
-        assert_eq!(fetched.closed_by, ClosedBy::Client);
-        let target = Target::parse(&url, None).unwrap();
-        let message = RequestSpec::get(&target).message(&target);
-        assert_eq!(fetched.bytes_written, message.len() as u64);
-        let t = fetched.summary.offsets_ms;
-        assert!(t.total >= t.first_byte && t.first_byte >= t.request);
-    }
-
-    #[test]
-    fn a_silent_server_is_given_up_on_in_time() {
-        let silent =
-            netlens_sandbox::web::scripted::blackhole("127.0.0.1:0".parse().unwrap()).unwrap();
-        let (error, _) = run(&format!("http://{silent}/"), Duration::from_millis(200));
-        let error = error.unwrap_err();
-        assert_eq!(
-            netlens_core::Failure::exit_code(&error).code(),
-            3,
-            "{error}"
-        );
-    }
 }

@@ -14,6 +14,7 @@ use crate::exchange::{Exchange, Marks};
 use crate::net::{Failed, Resolved};
 use crate::proxy::Proxy;
 use crate::request::{RequestHead, redact};
+use crate::retry::Attempt;
 use crate::tap::{Dir, Seen};
 use crate::tls::TlsInfo;
 
@@ -29,6 +30,14 @@ impl Printer {
     /// A printer for `-v` and `-w`.
     pub fn new(verbose: bool, timing: bool) -> Printer {
         Printer { verbose, timing }
+    }
+
+    /// The same printer without the `-w` table (`-n` shows statistics instead).
+    pub fn without_timing(self) -> Printer {
+        Printer {
+            timing: false,
+            ..self
+        }
     }
 
     /// With `-v`, write `* message` on stderr.
@@ -92,6 +101,19 @@ impl Printer {
         self.say(
             ctx,
             format_args!("socket {local} -> {remote}: connected in {ms:.3} ms"),
+        );
+    }
+
+    /// A connection kept from an earlier request used again.
+    pub fn reuse(&self, ctx: &mut Ctx, id: u32, authority: &str) {
+        self.say(ctx, format_args!("reusing connection #{id} to {authority}"));
+    }
+
+    /// A kept connection found closed by the server: a new one is opened.
+    pub fn stale(&self, ctx: &mut Ctx, id: u32) {
+        self.say(
+            ctx,
+            format_args!("connection #{id} was closed by the server meanwhile: opening a new one"),
         );
     }
 
@@ -212,6 +234,17 @@ impl Printer {
         self.lines(ctx, &lines);
     }
 
+    /// An attempt that failed, and the retry to come.
+    pub fn retrying(&self, ctx: &mut Ctx, attempt: usize, why: &str, wait: Duration, left: u32) {
+        let secs = wait.as_secs_f64();
+        self.say(
+            ctx,
+            format_args!(
+                "attempt {attempt} failed: {why}; retrying in {secs:.3} s ({left} retries left)"
+            ),
+        );
+    }
+
     /// A redirect about to be followed.
     pub fn redirect(&self, ctx: &mut Ctx, status: u16, next: &str) {
         self.say(ctx, format_args!("{status} redirect to {next}"));
@@ -259,13 +292,14 @@ impl Printer {
 
 /// Milliseconds per phase (durations, or offsets from the start of the run).
 ///
-/// `tls` is null for plain http.
+/// `tls` is null for plain http; `dns`, `connect` and `tls` are null on a
+/// reused connection.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Phases {
     /// Name resolution.
-    pub dns: f64,
+    pub dns: Option<f64>,
     /// TCP connect (and proxy tunnel).
-    pub connect: f64,
+    pub connect: Option<f64>,
     /// TLS handshake.
     pub tls: Option<f64>,
     /// Writing the request.
@@ -282,12 +316,11 @@ impl Phases {
     /// Durations of each phase of the last exchange, and the whole run's total.
     pub(crate) fn durations(marks: &Marks, run_start: Instant) -> Phases {
         let d = |from: Instant, to: Instant| millis(to.saturating_duration_since(from));
-        let secure = marks.tls.unwrap_or(marks.connect);
         Phases {
-            dns: d(marks.start, marks.dns),
-            connect: d(marks.dns, marks.connect),
-            tls: marks.tls.map(|t| d(marks.connect, t)),
-            request: d(secure, marks.request),
+            dns: marks.dns.map(|t| d(marks.start, t)),
+            connect: marks.dns.zip(marks.connect).map(|(a, b)| d(a, b)),
+            tls: marks.connect.zip(marks.tls).map(|(a, b)| d(a, b)),
+            request: d(marks.secure(), marks.request),
             first_byte: d(marks.request, marks.first_byte),
             body: d(marks.first_byte, marks.body),
             total: d(run_start, marks.body),
@@ -298,8 +331,8 @@ impl Phases {
     pub(crate) fn offsets(marks: &Marks, run_start: Instant) -> Phases {
         let at = |to: Instant| millis(to.saturating_duration_since(run_start));
         Phases {
-            dns: at(marks.dns),
-            connect: at(marks.connect),
+            dns: marks.dns.map(at),
+            connect: marks.connect.map(at),
             tls: marks.tls.map(at),
             request: at(marks.request),
             first_byte: at(marks.first_byte),
@@ -312,26 +345,39 @@ impl Phases {
     pub(crate) fn starts(marks: &Marks, run_start: Instant) -> Phases {
         let at = |to: Instant| millis(to.saturating_duration_since(run_start));
         Phases {
-            dns: at(marks.start),
-            connect: at(marks.dns),
-            tls: marks.tls.map(|_| at(marks.connect)),
-            request: at(marks.tls.unwrap_or(marks.connect)),
+            dns: marks.dns.map(|_| at(marks.start)),
+            connect: marks.dns.map(at),
+            tls: marks.tls.and(marks.connect).map(at),
+            request: at(marks.secure()),
             first_byte: at(marks.request),
             body: at(marks.first_byte),
             total: 0.0,
         }
     }
 
-    fn rows(&self) -> [(&'static str, Option<f64>); 7] {
-        [
-            ("dns", Some(self.dns)),
-            ("connect", Some(self.connect)),
+    /// The value of the phase called `name`, if it took place.
+    pub(crate) fn get(&self, name: &str) -> Option<f64> {
+        self.rows()
+            .into_iter()
+            .find_map(|(n, v)| (n == name).then_some(v).flatten())
+    }
+
+    /// The table's rows: a reused connection has no dns, connect and tls phases.
+    fn rows(&self) -> Vec<(&'static str, Option<f64>)> {
+        let opened = self.dns.is_some();
+        let opening = [
+            ("dns", self.dns),
+            ("connect", self.connect),
             ("tls", self.tls),
+        ];
+        let exchange = [
             ("request", Some(self.request)),
             ("first_byte", Some(self.first_byte)),
             ("body", Some(self.body)),
             ("total", Some(self.total)),
-        ]
+        ];
+        let opening = opening.into_iter().filter(|_| opened);
+        opening.chain(exchange).collect()
     }
 }
 
@@ -402,6 +448,20 @@ pub struct Summary {
     pub content_type: Option<String>,
     /// The TLS session, null for http.
     pub tls: Option<TlsInfo>,
+    /// The connection the (last) request went on.
+    pub connection: ConnectionUse,
+    /// With `--retry`: every attempt, the last one included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<Vec<Attempt>>,
+}
+
+/// Which connection of the run a request went on.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct ConnectionUse {
+    /// Its number in the run, from 0.
+    pub id: u32,
+    /// Whether an earlier request of the run had opened it.
+    pub reused: bool,
 }
 
 impl Summary {
@@ -435,6 +495,11 @@ impl Summary {
             body_bytes,
             content_type: headers.get(http::header::CONTENT_TYPE).map(text),
             tls: ex.conn.tls.clone(),
+            connection: ConnectionUse {
+                id: ex.conn.id,
+                reused: ex.conn.reused,
+            },
+            attempts: None,
         }
     }
 }
@@ -490,8 +555,8 @@ mod tests {
         (
             Marks {
                 start: ms(10),
-                dns: ms(12),
-                connect: ms(15),
+                dns: Some(ms(12)),
+                connect: Some(ms(15)),
                 tls: tls.then(|| ms(25)),
                 request: ms(26),
                 first_byte: ms(30),
@@ -508,12 +573,12 @@ mod tests {
         let o = Phases::offsets(&m, t0);
         assert_eq!(
             (d.dns, d.connect, d.tls, d.request),
-            (2.0, 3.0, Some(10.0), 1.0)
+            (Some(2.0), Some(3.0), Some(10.0), 1.0)
         );
         assert_eq!((d.first_byte, d.body, d.total), (4.0, 10.0, 40.0));
         assert_eq!(
             (o.dns, o.tls, o.first_byte, o.total),
-            (12.0, Some(25.0), 30.0, 40.0)
+            (Some(12.0), Some(25.0), 30.0, 40.0)
         );
         let (m, t0) = marks(false);
         let d = Phases::durations(&m, t0);
@@ -521,11 +586,26 @@ mod tests {
         let s = Phases::starts(&m, t0);
         assert_eq!(
             (s.dns, s.connect, s.tls, s.request, s.body),
-            (10.0, 12.0, None, 15.0, 30.0)
+            (Some(10.0), Some(12.0), None, 15.0, 30.0)
         );
         let table = timing_table(&m, t0, false);
-        assert!(table.contains("first_byte"));
+        assert!(table.contains("first_byte") && table.contains("tls"));
         assert!(table.contains("start ms"));
+        // A reused connection: the exchange starts with the request.
+        let reused = Marks {
+            dns: None,
+            connect: None,
+            tls: None,
+            ..m
+        };
+        let d = Phases::durations(&reused, t0);
+        assert_eq!(
+            (d.dns, d.connect, d.tls, d.request),
+            (None, None, None, 16.0)
+        );
+        let table = timing_table(&reused, t0, false);
+        assert!(!table.contains("dns") && !table.contains("connect") && !table.contains("tls"));
+        assert!(table.contains("request"));
     }
 
     #[test]

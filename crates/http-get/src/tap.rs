@@ -25,6 +25,19 @@ const KEEP_WRITTEN: usize = 64 * 1024;
 const KEEP_HEAD: usize = 512 * 1024;
 /// At most this many HTTP/2 frames are listed (a large body is many DATA frames).
 const KEEP_FRAMES: usize = 200;
+/// At most this many reads and writes are listed (all are counted).
+const KEEP_CALLS: usize = 4096;
+
+/// One read or write that completed on the stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Call {
+    /// A write (`Sent`) or a read (`Received`).
+    pub dir: Dir,
+    /// The bytes it moved (0 for the read that saw the end of the stream).
+    pub bytes: usize,
+    /// When it completed.
+    pub at: Instant,
+}
 
 /// Which way a frame went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +73,31 @@ pub struct Seen {
     pub frames: Vec<(Dir, Frame)>,
     /// HTTP/2 frames seen but not kept in `frames`.
     pub frames_left_out: u64,
+    /// Every read and write in the connection's life (the first [`KEEP_CALLS`]).
+    pub calls: Vec<Call>,
+    /// Reads that completed (end of stream included), and writes.
+    pub read_calls: u64,
+    /// Writes that completed.
+    pub write_calls: u64,
+    /// The room offered to the first read: the receive buffer's size.
+    pub receive_buffer: usize,
+}
+
+impl Seen {
+    /// Note one completed read or write.
+    fn call(&mut self, dir: Dir, bytes: usize) {
+        match dir {
+            Dir::Sent => self.write_calls += 1,
+            Dir::Received => self.read_calls += 1,
+        }
+        if self.calls.len() < KEEP_CALLS {
+            self.calls.push(Call {
+                dir,
+                bytes,
+                at: Instant::now(),
+            });
+        }
+    }
 }
 
 impl Seen {
@@ -119,6 +157,23 @@ pub fn snapshot(seen: &Mutex<Seen>) -> Seen {
     seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
 }
 
+/// Start afresh for the next exchange on the same connection: what was
+/// written and the response head are forgotten, the bytes read in all and
+/// whether the server closed are kept.
+pub fn rearm(seen: &Mutex<Seen>) {
+    record(seen, |seen| {
+        *seen = Seen {
+            read_total: seen.read_total,
+            peer_closed: seen.peer_closed,
+            calls: std::mem::take(&mut seen.calls),
+            read_calls: seen.read_calls,
+            write_calls: seen.write_calls,
+            receive_buffer: seen.receive_buffer,
+            ..Seen::default()
+        }
+    });
+}
+
 fn record<T>(seen: &Mutex<Seen>, f: impl FnOnce(&mut Seen) -> T) -> T {
     f(&mut seen.lock().unwrap_or_else(PoisonError::into_inner))
 }
@@ -130,11 +185,16 @@ impl<S: AsyncRead + Unpin> AsyncRead for Tap<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
+        let room = buf.remaining();
         let this = &mut *self;
         let result = Pin::new(&mut this.inner).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = &result {
             let got = &buf.filled()[before..];
             record(&this.seen, |seen| {
+                if seen.read_calls == 0 {
+                    seen.receive_buffer = room;
+                }
+                seen.call(Dir::Received, got.len());
                 if got.is_empty() {
                     seen.peer_closed = true;
                     return;
@@ -198,7 +258,10 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
         let this = &mut *self;
         let result = Pin::new(&mut this.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &result {
-            record(&this.seen, |seen| wrote(seen, &mut this.h2, &buf[..*n]));
+            record(&this.seen, |seen| {
+                seen.call(Dir::Sent, *n);
+                wrote(seen, &mut this.h2, &buf[..*n]);
+            });
         }
         result
     }
@@ -213,6 +276,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Tap<S> {
         if let Poll::Ready(Ok(n)) = &result {
             let mut left = *n;
             record(&this.seen, |seen| {
+                seen.call(Dir::Sent, left);
                 for buf in bufs {
                     if left == 0 {
                         break;

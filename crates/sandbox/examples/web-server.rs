@@ -37,6 +37,7 @@ fn main() -> std::io::Result<()> {
         Script::CloseDelimited,
         Script::Trailers,
         Script::RawEcho,
+        Script::CloseAfterResponse,
         Script::H2GoAway,
         Script::H2Reset,
         Script::H2FlowControl,

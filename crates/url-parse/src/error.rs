@@ -36,6 +36,14 @@ pub enum Error {
         /// What was refused.
         rejected: Rejected,
     },
+    /// A `--url-file` that cannot be read.
+    #[error("--url-file {path}: {source}")]
+    UrlFile {
+        /// The file's path.
+        path: String,
+        /// Why it cannot be read.
+        source: io::Error,
+    },
     /// Reading input or writing output failed.
     #[error(transparent)]
     Io(#[from] io::Error),
@@ -44,7 +52,10 @@ pub enum Error {
 impl Failure for Error {
     fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Invalid { .. } | Error::Base { .. } | Error::Set { .. } => ExitCode::Usage,
+            Error::Invalid { .. }
+            | Error::Base { .. }
+            | Error::Set { .. }
+            | Error::UrlFile { .. } => ExitCode::Usage,
             // Output that cannot be written is the caller's setup, not the network.
             Error::Io(_) => ExitCode::Usage,
         }
@@ -55,6 +66,7 @@ impl Failure for Error {
             Error::Invalid { reason, .. } => reason.kind(),
             Error::Base { .. } => "invalid_base",
             Error::Set { .. } => "invalid_value",
+            Error::UrlFile { .. } => "unreadable_file",
             Error::Io(_) => "io",
         }
     }

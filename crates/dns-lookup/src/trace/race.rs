@@ -29,7 +29,8 @@ pub(crate) enum Verdict {
 }
 
 /// How a reply is judged: its step, and the verdict.
-pub(crate) type Judge<'j> = dyn Fn(&ServerRef, &Exchange, &mut Failures) -> (Step, Verdict) + 'j;
+pub(crate) type Judge<'j> =
+    dyn Fn(&ServerRef, &Exchange, &mut Failures) -> (Step, Verdict) + Sync + 'j;
 
 /// Why the servers of a zone gave nothing usable, gathered while asking them.
 pub(crate) struct Failures {

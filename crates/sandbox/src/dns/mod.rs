@@ -12,6 +12,7 @@
 
 pub mod authority;
 pub mod encrypted;
+pub mod recursive;
 pub mod resolver;
 pub mod signed;
 pub mod zone;

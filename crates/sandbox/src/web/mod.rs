@@ -178,7 +178,7 @@ mod tests {
         let server = serve("127.0.0.1".parse().unwrap()).unwrap();
         let page = get(server.addr(), "/sample.htm");
         assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
-        assert!(page.contains("<img src=\"sample.png\""));
+        assert!(page.contains("<img src=\"gazou.jpg\""));
         assert!(get(server.addr(), "/nope").starts_with("HTTP/1.1 404"));
         assert!(server.url("/x").starts_with("http://127.0.0.1:"));
     }

@@ -6,7 +6,8 @@
 //! | path | answer |
 //! |------|--------|
 //! | `/`, `/index.html` | a small index page |
-//! | `/sample.htm` | the sample page, with `<img src="sample.png">` |
+//! | `/sample.htm` | the sample page, with `<img src="gazou.jpg">` |
+//! | `/gazou.jpg` | its image, an 8×8 grey JPEG |
 //! | `/sample.png` | a 1×1 PNG |
 //! | `/bytes/N` | N bytes with `Content-Length` |
 //! | `/chunked/N` | N bytes, chunked |
@@ -17,12 +18,16 @@
 //! | `/loop/a`, `/loop/b` | 302 to each other |
 //! | `/basic-auth/USER/PASS` | 200 with those credentials, else 401 |
 //! | `/echo` | the request line, headers (as received, in order) and body size |
+//! | `/echo/body` | the request body as received, with the request's `Content-Type` |
 //! | `/status/N` | status N |
+//! | `/flaky/N/KEY?status=S&retry-after=R` | S (default 503; `Retry-After: R` if given) to the first N requests for KEY, then 200 |
+//! | `/close/PATH` | PATH's answer with `Connection: close`: the server closes after it |
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io::Write;
 use std::pin::Pin;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 
 use base64::Engine;
@@ -39,7 +44,7 @@ pub const SAMPLE_PAGE: &str = "<!DOCTYPE html>
 <body>
 <h1>www.lab.glasscom.com</h1>
 <p>This is a sample page. The browser asks for it, then for the image below.</p>
-<img src=\"sample.png\" alt=\"sample image\">
+<img src=\"gazou.jpg\" alt=\"sample image\">
 </body>
 </html>
 ";
@@ -52,6 +57,38 @@ pub const SAMPLE_PNG: &[u8] = &[
     0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
     0x42, 0x60, 0x82,
 ];
+
+/// The sample page's image: an 8×8 mid-grey baseline JPEG, as small as a
+/// valid one gets: one quantisation table, one DC and one AC Huffman table
+/// of a single code each, and one block whose DC difference is 0 and whose
+/// AC coefficients end at once (EOB).
+///
+/// See: ITU-T T.81 (JPEG), Annex B (the interchange format).
+pub fn gazou_jpeg() -> Vec<u8> {
+    fn segment(out: &mut Vec<u8>, marker: u8, payload: &[u8]) {
+        out.extend_from_slice(&[0xff, marker]);
+        out.extend_from_slice(&(payload.len() as u16 + 2).to_be_bytes());
+        out.extend_from_slice(payload);
+    }
+    let mut jpeg = vec![0xff, 0xd8]; // SOI
+    segment(&mut jpeg, 0xe0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"); // APP0
+    let mut dqt = vec![0x00]; // 8-bit table 0
+    dqt.extend_from_slice(&[1; 64]);
+    segment(&mut jpeg, 0xdb, &dqt);
+    // SOF0: 8 bits, 8×8, one component (id 1, sampling 1×1, table 0).
+    segment(&mut jpeg, 0xc0, &[8, 0, 8, 0, 8, 1, 1, 0x11, 0]);
+    // DHT: one code of length 1 in each table: DC category 0, AC end-of-block.
+    for class in [0x00, 0x10] {
+        let mut dht = vec![class, 1];
+        dht.extend_from_slice(&[0; 15]);
+        dht.push(0);
+        segment(&mut jpeg, 0xc4, &dht);
+    }
+    segment(&mut jpeg, 0xda, &[1, 1, 0x00, 0, 63, 0]); // SOS
+    // The block: DC code 0, EOB code 0, padded with 1 bits.
+    jpeg.extend_from_slice(&[0b0011_1111, 0xff, 0xd9]); // data, EOI
+    jpeg
+}
 
 /// Size of `/big`.
 pub const BIG: u64 = 100 * 1024 * 1024;
@@ -140,10 +177,23 @@ pub async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infalli
     let path = request.uri().path().to_string();
     let query = request.uri().query().unwrap_or("").to_string();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let response = match segments.as_slice() {
+    if let ["close", rest @ ..] = segments.as_slice() {
+        // hyper's server closes the connection after a response that says so.
+        let mut response = route_path(request, rest, &query).await;
+        let close = header::HeaderValue::from_static("close");
+        response.headers_mut().insert(header::CONNECTION, close);
+        return Ok(response);
+    }
+    Ok(route_path(request, &segments, &query).await)
+}
+
+/// Answer one request for the path `segments`.
+async fn route_path(request: Request<Incoming>, segments: &[&str], query: &str) -> Response<Body> {
+    match segments {
         [""] | ["index.html"] => page("text/html", INDEX),
         ["sample.htm"] => page("text/html; charset=utf-8", SAMPLE_PAGE),
         ["sample.png"] => page("image/png", SAMPLE_PNG),
+        ["gazou.jpg"] => page("image/jpeg", gazou_jpeg()),
         ["bytes", n] => pattern(n, false),
         ["chunked", n] => pattern(n, true),
         ["big"] => pattern(&BIG.to_string(), false),
@@ -156,8 +206,8 @@ pub async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infalli
             Err(_) => not_found(),
         },
         ["redirect-to"] => {
-            let url = query_value(&query, "url");
-            let status = query_value(&query, "status")
+            let url = query_value(query, "url");
+            let status = query_value(query, "status")
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(302);
             match url {
@@ -168,14 +218,18 @@ pub async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infalli
         ["loop", "a"] => redirect(302, "/loop/b"),
         ["loop", "b"] => redirect(302, "/loop/a"),
         ["basic-auth", user, pass] => basic_auth(&request, user, pass),
-        ["echo"] => return Ok(echo(request).await),
+        ["echo"] => echo(request).await,
+        ["echo", "body"] => echo_body(request).await,
+        ["flaky", n, key] => match n.parse() {
+            Ok(n) => flaky(n, key, query),
+            Err(_) => not_found(),
+        },
         ["status", n] => match n.parse() {
             Ok(code) => status_page(code),
             Err(_) => not_found(),
         },
         _ => not_found(),
-    };
-    Ok(response)
+    }
 }
 
 const INDEX: &str = "<!DOCTYPE html>
@@ -308,6 +362,52 @@ async fn echo(request: Request<Incoming>) -> Response<Body> {
     let size = body.collect().await.map_or(0, |b| b.to_bytes().len());
     text.push_str(&format!("\nbody: {size} bytes\n"));
     page("text/plain", text)
+}
+
+/// Requests seen so far per `/flaky` key.
+fn flaky_counts() -> &'static Mutex<HashMap<String, u32>> {
+    static COUNTS: OnceLock<Mutex<HashMap<String, u32>>> = OnceLock::new();
+    COUNTS.get_or_init(Mutex::default)
+}
+
+/// A failure for the first `failures` requests for `key`, then a page.
+fn flaky(failures: u32, key: &str, query: &str) -> Response<Body> {
+    let seen = {
+        let mut counts = flaky_counts()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let count = counts.entry(key.to_string()).or_default();
+        *count += 1;
+        *count
+    };
+    if seen > failures {
+        return page("text/plain", format!("ok after {failures} failures\n"));
+    }
+    let status = query_value(query, "status")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(503);
+    let mut response = status_page(status);
+    if let Some(value) = query_value(query, "retry-after").and_then(|v| v.parse().ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The request body, sent back as it came.
+async fn echo_body(request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let mut response = Response::new(Body::Full(Some(bytes)));
+    if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    response
 }
 
 /// The first value of `key` in a query string, percent-decoded.

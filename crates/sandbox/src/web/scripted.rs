@@ -37,6 +37,9 @@ pub enum Script {
     Trailers,
     /// Sends back the request head exactly as received, as the body.
     RawEcho,
+    /// Answers `ok` with a length and no `Connection: close`, then closes:
+    /// a kept connection that is gone by the next request.
+    CloseAfterResponse,
     /// HTTP/2 (prior knowledge): answers the request with GOAWAY, ENHANCE_YOUR_CALM.
     H2GoAway,
     /// HTTP/2 (prior knowledge): resets the request's stream, INTERNAL_ERROR.
@@ -198,6 +201,11 @@ async fn play(mut stream: TcpStream, script: Script) -> io::Result<()> {
         }
         Script::H2GoAway | Script::H2Reset | Script::H2FlowControl | Script::H2BadFrame => {
             return play_h2(stream, rest, script).await;
+        }
+        Script::CloseAfterResponse => {
+            stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n")
+                .await?;
         }
         Script::RawEcho => {
             let answer = format!(
