@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bulk;
 mod dispatch;
 mod dns;
 mod dnssec;

@@ -621,6 +621,15 @@ fn url_file_and_stdin() {
             "from-stdin.example"
         ]
     );
+    // An empty file is nothing to do; stdin is not read instead.
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "# nothing yet\n").unwrap();
+    let run = tool("url-parse")
+        .args(["--url-file", &empty.display().to_string()])
+        .stdin("http://not-read.example/\n")
+        .run();
+    run.code(0);
+    assert_eq!(run.out(), "", "{}", run.dump());
     tool("url-parse")
         .args(["--url-file", "/nonexistent/urls.txt"])
         .run()

@@ -14,8 +14,10 @@ use anyhow::{Context, Result, bail};
 
 use crate::{run_cmd, target_dir};
 
+mod bulk;
+
 /// The comparisons, in the order `all` runs them.
-const ALL: &[&str] = &["startup", "subnet", "url", "dns", "http"];
+const ALL: &[&str] = &["startup", "subnet", "url", "dns", "http", "bulk"];
 
 /// Run the named comparisons (all when none is named).
 pub fn run(args: &[String]) -> Result<()> {
@@ -38,6 +40,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "url" => bench.url()?,
             "dns" => bench.dns()?,
             "http" => bench.http()?,
+            "bulk" => bench.bulk()?,
             other => bail!("unknown comparison {other:?}; known: {}", ALL.join(" ")),
         }
     }

@@ -21,7 +21,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [args]
   ci                 cargo fmt --check, clippy -D warnings, cargo test --workspace
   dist               release build, tool links, completions and man pages into target/dist
-  bench [WHAT...]    whole-process comparisons with peer tools (startup subnet url dns http)
+  bench [WHAT...]    whole-process comparisons with peer tools (startup subnet url dns http bulk)
   fuzz [SECS]        run every fuzz target for SECS seconds (default 60; needs cargo-fuzz)
   scale-demo         split 10,000 inputs over Spark (local[2]) with --shard; needs pyspark";
 

@@ -94,6 +94,30 @@ impl Ctx {
         (ctx, captured)
     }
 
+    /// A context like this one (tool, JSON, color) that writes into memory,
+    /// for one input of a parallel batch: its output is copied to this
+    /// context in the input's turn ([`Captured::write_to`]). It has no stdin
+    /// and draws no progress bars.
+    pub fn buffered(&self) -> (Ctx, Captured) {
+        let captured = Captured::default();
+        let ctx = Ctx {
+            tool: self.tool,
+            json: self.json,
+            color_out: self.color_out,
+            color_err: self.color_err,
+            stdout_is_terminal: self.stdout_is_terminal,
+            stderr_is_terminal: false,
+            stdin_is_terminal: true,
+            out: Box::new(SharedBuf(Rc::clone(&captured.out))),
+            err: Box::new(SharedBuf(Rc::clone(&captured.err))),
+            stdin: None,
+            out_closed: Rc::new(Cell::new(false)),
+            input_file: None,
+            selection: Selection::default(),
+        };
+        (ctx, captured)
+    }
+
     /// The tool's name, as it prefixes error lines (`subnet-calc: ...`).
     pub fn tool(&self) -> &'static str {
         self.tool
@@ -132,6 +156,11 @@ impl Ctx {
     /// `--input-file`, when given.
     pub fn input_file(&self) -> Option<&Path> {
         self.input_file.as_deref()
+    }
+
+    /// Whether every input line is taken (no `--input-field`, no `--shard`).
+    pub fn takes_every_line(&self) -> bool {
+        self.selection.is_all()
     }
 
     /// Read all of stdin at once, for bulk input to be split with
@@ -431,6 +460,12 @@ impl Captured {
     pub fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.err.borrow()).into_owned()
     }
+
+    /// Copy what was written to `ctx`'s stdout and stderr, and forget it.
+    pub fn write_to(&self, ctx: &mut Ctx) -> io::Result<()> {
+        ctx.out().write_all(&self.out.take())?;
+        ctx.err().write_all(&self.err.take())
+    }
 }
 
 struct SharedBuf(Rc<RefCell<Vec<u8>>>);
@@ -607,6 +642,24 @@ mod tests {
         }
         union.sort_by_key(|n| n.parse::<u32>().unwrap());
         assert_eq!(union, inputs);
+    }
+
+    #[test]
+    fn buffered_child_writes_in_its_turn() {
+        let common = CommonArgs {
+            json: true,
+            ..CommonArgs::default()
+        };
+        let (mut ctx, captured) = Ctx::capture("t", &common, "");
+        let (mut child, held) = ctx.buffered();
+        assert!(child.json() && !child.stderr_is_terminal());
+        writeln!(child.out(), "later").unwrap();
+        child.error_line(&"note");
+        writeln!(ctx.out(), "first").unwrap();
+        held.write_to(&mut ctx).unwrap();
+        held.write_to(&mut ctx).unwrap();
+        assert_eq!(captured.stdout(), "first\nlater\n");
+        assert_eq!(captured.stderr(), "t: note\n");
     }
 
     #[test]

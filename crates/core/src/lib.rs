@@ -11,22 +11,29 @@
 //!   color, JSON Lines, error reporting for batches);
 //! - [`input`]: positional arguments or one input per line from stdin;
 //! - [`redact`]: the one password mask, and masking in URLs as typed;
+//! - [`bulk`]: many inputs at once (`-P`, `--rate`, `--unordered`): a bounded
+//!   set of futures in front of a reorder window, and a token bucket;
+//! - [`progress`]: the progress line of a batch on a terminal;
 //! - [`select`]: which inputs a run takes (`--input-field`, `--shard`);
 //! - [`table`]: comfy-table tables in one house style;
 //! - [`timing`]: durations in milliseconds for phase timings;
 //! - [`entry`]: the one generic `main` that parses, runs, reports and exits.
 
 pub mod args;
+pub mod bulk;
 pub mod ctx;
 pub mod entry;
 pub mod exit;
 pub mod input;
+pub mod progress;
 pub mod redact;
 pub mod select;
 pub mod table;
 pub mod timing;
 
 pub use args::{ColorChoice, CommonArgs};
+pub use bulk::{ParallelArgs, Pipeline};
 pub use ctx::Ctx;
 pub use entry::{Tool, execute, main};
 pub use exit::{EXIT_CODES_HELP, ErrorOut, ExitCode, Failure};
+pub use progress::Progress;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
-use netlens_core::{CommonArgs, EXIT_CODES_HELP};
+use netlens_core::{CommonArgs, EXIT_CODES_HELP, ParallelArgs};
 
 /// Look up DNS records through the system resolver or a named server, or trace
 /// the resolution iteratively from the root servers, every referral shown.
@@ -136,6 +136,10 @@ pub struct Args {
     /// Say on stderr how the arguments were read (a type word taken as the name)
     #[arg(short = 'v', long)]
     pub verbose: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub parallel: ParallelArgs,
 
     #[command(flatten)]
     #[allow(missing_docs)]

@@ -14,12 +14,15 @@
 //! - `plan`: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
 //! - `wire`: one exchange with one server (UDP, TCP on truncation);
 //! - `stub`: query mode, direct to a server or through hickory-resolver;
+//! - `bulk`: `-P`, `--rate`, `--unordered`: query mode's names asked N at a
+//!   time, their reports in input order;
 //! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
 //!   iterative resolver and the steps it records;
 //! - `dnssec`: `--validate`, the chain of trust and the verdict;
 //! - `model`, `render`: the report of each name, as text or JSON.
 
 pub(crate) mod args;
+pub(crate) mod bulk;
 pub(crate) mod cache;
 pub(crate) mod classify;
 pub(crate) mod dnssec;
@@ -29,6 +32,7 @@ pub(crate) mod hints;
 pub(crate) mod model;
 pub(crate) mod nssearch;
 pub(crate) mod plan;
+pub(crate) mod recent;
 pub(crate) mod render;
 pub(crate) mod resolution;
 pub(crate) mod secure;
@@ -96,6 +100,11 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     };
     let mut session = Session::new(&args, &plan, transport)?;
     let Some(lone) = plan.lone.take() else {
+        if bulk::wanted(&args.parallel)
+            && let Some(code) = bulk::run(ctx, &mut session, &plan, &plan.inputs)?
+        {
+            return Ok(code);
+        }
         return ctx.for_each_input(&plan.inputs, |ctx, input| session.ask(ctx, &plan, input));
     };
     // Only type words: they are the default types of the names on stdin, if

@@ -94,13 +94,9 @@ struct Asker<'a> {
     anchor: Option<Anchor>,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
     /// The session `args` ask for, sending with `transport`.
-    pub fn new<'a>(
-        args: &'a Args,
-        plan: &Plan,
-        transport: Transport,
-    ) -> Result<Session<'a>, Error> {
+    pub fn new(args: &'a Args, plan: &Plan, transport: Transport) -> Result<Session<'a>, Error> {
         Ok(Session {
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
@@ -117,6 +113,15 @@ impl Session<'_> {
         })
     }
 
+    /// The runtime, the stub asker and the arguments, for `-P` in query mode;
+    /// `None` for `--trace` and `--nssearch`.
+    pub fn parallel(
+        &mut self,
+    ) -> Result<Option<(&tokio::runtime::Runtime, Stub<'_>, &'a Args)>, Error> {
+        let args = self.asker.args;
+        Ok(self.asker.stub()?.map(|stub| (&self.runtime, stub, args)))
+    }
+
     /// Ask every question of one input line and write their reports.
     pub fn ask(&mut self, ctx: &mut Ctx, plan: &Plan, input: &str) -> Result<ExitCode, Error> {
         let mut worst = ExitCode::Success;
@@ -128,7 +133,17 @@ impl Session<'_> {
     }
 }
 
-impl Asker<'_> {
+impl<'a> Asker<'a> {
+    /// The stub asker of query mode (the system resolver built on first use);
+    /// `None` for `--trace` and `--nssearch`.
+    fn stub(&mut self) -> Result<Option<Stub<'_>>, Error> {
+        Ok(match &mut self.mode {
+            Mode::Direct(direct) => Some(Stub::Direct(direct)),
+            Mode::System(system) => Some(Stub::System(built(system, &self.transport, self.args)?)),
+            Mode::Trace(_) | Mode::NsSearch(_) => None,
+        })
+    }
+
     /// Look up one question and write its report.
     async fn lookup(
         &mut self,
@@ -181,8 +196,7 @@ impl Asker<'_> {
                 return finish_search(ctx, &search, short);
             }
             Mode::Direct(direct) => {
-                let asked = direct.ask(&question.name, question.rtype);
-                let reply = within(args.max_time, &question.name, asked).await?;
+                let reply = Stub::Direct(direct).ask(question, args.max_time).await?;
                 let verdict = match &self.anchor {
                     Some(anchor) => {
                         let fetched = Fetched {
@@ -199,18 +213,48 @@ impl Asker<'_> {
                     }
                     None => None,
                 };
-                return finish_reply(ctx, query, &reply, started, verdict, args, short);
+                let elapsed = started.elapsed();
+                return finish_reply(ctx, query, &reply, elapsed, verdict, args, short);
             }
             Mode::System(system) => {
-                let system = match system {
-                    Some(system) => system,
-                    None => system.insert(Box::new(System::new(&self.transport, args.port)?)),
-                };
-                let asked = system.ask(&question.name, question.rtype);
-                within(args.max_time, &question.name, asked).await?
+                let system = built(system, &self.transport, args)?;
+                Stub::System(system).ask(question, args.max_time).await?
             }
         };
-        finish_reply(ctx, query, &reply, started, None, args, short)
+        finish_reply(ctx, query, &reply, started.elapsed(), None, args, short)
+    }
+}
+
+/// The system resolver, built on first use.
+fn built<'s>(
+    system: &'s mut Option<Box<System>>,
+    transport: &Transport,
+    args: &Args,
+) -> Result<&'s System, Error> {
+    Ok(match system {
+        Some(system) => system,
+        None => system.insert(Box::new(System::new(transport, args.port)?)),
+    })
+}
+
+/// What asks in query mode: a named server or the system resolver. Each
+/// question is asked on its own (they may be in flight together, see
+/// [`crate::bulk`]), within `--max-time`.
+pub(crate) enum Stub<'s> {
+    /// A named server.
+    Direct(&'s Direct),
+    /// The system resolver.
+    System(&'s System),
+}
+
+impl Stub<'_> {
+    /// Ask `question`, given up after `max_time`.
+    pub async fn ask(&self, question: &Question, max_time: Duration) -> Result<Reply, Error> {
+        let name = &question.name;
+        match self {
+            Stub::Direct(direct) => within(max_time, name, direct.ask(name, question.rtype)).await,
+            Stub::System(system) => within(max_time, name, system.ask(name, question.rtype)).await,
+        }
     }
 }
 
@@ -262,12 +306,13 @@ async fn within<T>(
         .unwrap_or_else(|_| Err(Error::time_limit(name, max_time)))
 }
 
-/// Write the report of a query mode reply (and the error line of a failed one).
-fn finish_reply(
+/// Write the report of a query mode reply that took `elapsed` (and the error
+/// line of a failed one).
+pub(crate) fn finish_reply(
     ctx: &mut Ctx,
     query: QueryOut,
     reply: &Reply,
-    started: Instant,
+    elapsed: Duration,
     verdict: Option<DnssecOut>,
     args: &Args,
     short: bool,
@@ -283,7 +328,7 @@ fn finish_reply(
         server: reply.server.clone(),
         source: if reply.from_cache { "cache" } else { "network" },
         protocol: reply.protocol,
-        elapsed_ms: millis(started.elapsed()),
+        elapsed_ms: millis(elapsed),
         edns: reply.edns.clone(),
         tls: reply.tls.clone(),
         steps: None,

@@ -6,7 +6,7 @@
 //! system configuration (`/etc/resolv.conf`), with its own cache.
 //! Either way, every name of the run shares one cache.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -21,6 +21,7 @@ use crate::cache::negative_ttl;
 use crate::dnssec::chain::{Fetch, Fetched};
 use crate::edns::EdnsOut;
 use crate::error::Error;
+use crate::recent::Recent;
 use crate::secure::TlsInfo;
 use crate::wire::{Exchange, Transport, WireError};
 
@@ -49,11 +50,19 @@ pub struct Reply {
     pub tls: Option<TlsInfo>,
 }
 
-/// Asks one named server directly, caching replies for the run.
+/// Replies the run keeps at most: a bulk run's memory stays bounded, and names
+/// asked again soon still come from the cache.
+const CACHE_ENTRIES: usize = 4096;
+
+/// A cached reply: the exchange, its TTL and when it was stored.
+type Cached = (Exchange, u32, Instant);
+
+/// Asks one named server directly, caching replies for the run (a bounded
+/// cache, shared by the questions in flight at once).
 pub struct Direct {
     transport: Transport,
     server: SocketAddr,
-    cache: HashMap<(Name, RecordType), (Exchange, u32, Instant)>,
+    cache: RefCell<Recent<(Name, RecordType), Cached>>,
 }
 
 impl Direct {
@@ -62,15 +71,15 @@ impl Direct {
         Direct {
             transport,
             server,
-            cache: HashMap::new(),
+            cache: RefCell::new(Recent::new(CACHE_ENTRIES)),
         }
     }
 
     /// Ask (`name`, `rtype`), from the cache if an earlier reply is still fresh.
-    pub async fn ask(&mut self, name: &Name, rtype: RecordType) -> Result<Reply, Error> {
+    pub async fn ask(&self, name: &Name, rtype: RecordType) -> Result<Reply, Error> {
         let key = (name.to_lowercase(), rtype);
         let now = Instant::now();
-        if let Some((exchange, ttl, stored)) = self.cache.get(&key) {
+        if let Some((exchange, ttl, stored)) = self.cache.borrow().get(&key) {
             let spent = u32::try_from(now.duration_since(*stored).as_secs()).unwrap_or(u32::MAX);
             if spent < *ttl {
                 let mut reply = self.reply(exchange);
@@ -89,7 +98,7 @@ impl Direct {
             .map_err(|e| wire_error(&self.server.to_string(), e))?;
         let reply = self.reply(&exchange);
         if let Some(ttl) = reply_ttl(&reply) {
-            self.cache.insert(key, (exchange, ttl, now));
+            self.cache.borrow_mut().insert(key, (exchange, ttl, now));
         }
         Ok(reply)
     }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use clap::Parser;
-use netlens_core::CommonArgs;
+use netlens_core::{CommonArgs, ParallelArgs};
 
 use crate::payload::FormPart;
 
@@ -194,6 +194,14 @@ pub struct Args {
     /// Speak HTTP/2 from the first byte, also on cleartext http (h2c)
     #[arg(long = "http2-prior-knowledge", group = "http_version")]
     pub http2_prior_knowledge: bool,
+
+    /// With -P: at most N connections (and requests in flight) per host
+    #[arg(long = "per-host", value_name = "N", default_value = "6", value_parser = netlens_core::bulk::parse_positive)]
+    pub per_host: usize,
+
+    /// Requests in flight at once, requests per second, order of results
+    #[command(flatten)]
+    pub parallel: ParallelArgs,
 
     /// Shared flags
     #[command(flatten)]

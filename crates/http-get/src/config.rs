@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use http::Method;
-use netlens_core::Ctx;
+use netlens_core::{Ctx, ParallelArgs};
 
 use crate::args::Args;
 use crate::error::Error;
@@ -79,6 +79,10 @@ pub(crate) struct Config {
     pub printer: Printer,
     /// How to reach servers.
     pub settings: Settings,
+    /// `-P`, `--rate`, `--unordered`.
+    pub parallel: ParallelArgs,
+    /// `--per-host`.
+    pub per_host: usize,
 }
 
 impl Config {
@@ -147,6 +151,8 @@ impl Config {
             fresh: args.fresh,
             printer: Printer::new(args.verbose, args.timing),
             settings,
+            parallel: args.parallel,
+            per_host: args.per_host,
         })
     }
 }

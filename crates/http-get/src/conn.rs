@@ -4,7 +4,9 @@
 //! it happens. HTTP/2 is spoken when the server picked `h2` by ALPN, or from
 //! the first byte with `--http2-prior-knowledge`.
 
+use std::cell::Cell;
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -90,7 +92,9 @@ impl Key {
 #[derive(Default)]
 pub(crate) struct Pool {
     idle: Vec<Connection>,
-    opened: u32,
+    /// Connections opened in the run (shared by the pools of parallel inputs,
+    /// so that every connection has its own number).
+    opened: Rc<Cell<u32>>,
     keep: bool,
 }
 
@@ -115,8 +119,32 @@ impl Pool {
 
     /// The number of the next connection opened.
     fn next_id(&mut self) -> u32 {
-        self.opened += 1;
-        self.opened - 1
+        let id = self.opened.get();
+        self.opened.set(id + 1);
+        id
+    }
+
+    /// A pool for one input of a parallel run: it numbers connections with
+    /// this one, and holds this one's idle connection to `authority`, if any.
+    pub fn lend(&mut self, authority: &str) -> Pool {
+        let idle = self
+            .idle
+            .iter()
+            .position(|c| c.key.authority == authority)
+            .map(|at| self.idle.swap_remove(at));
+        Pool {
+            idle: idle.into_iter().collect(),
+            opened: Rc::clone(&self.opened),
+            keep: self.keep,
+        }
+    }
+
+    /// Take back the idle connections of a lent pool, keeping at most `most`
+    /// idle in all (the oldest are closed past that).
+    pub fn take_back(&mut self, lent: Pool, most: usize) {
+        self.idle.extend(lent.idle);
+        let over = self.idle.len().saturating_sub(most);
+        self.idle.drain(..over);
     }
 
     /// A response on `conn` is complete: keep the connection for the next

@@ -18,10 +18,11 @@
 //! `tap`, `conn` (one connection), `exchange` (one request/response),
 //! `session` (redirects, the body), `body` (decoding, limits), `output`
 //! (where the body goes), `progress`, `render` (the printer, timing table,
-//! JSON).
+//! JSON), `bulk` (`-P`, `--per-host`: many URLs at once, results in order).
 
 mod args;
 mod body;
+mod bulk;
 mod config;
 mod conn;
 mod error;
@@ -98,23 +99,37 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         .enable_all()
         .build()?;
     let mut pool = Pool::new(config.keeps_connections());
-    let mut index = 0;
-    let urls = config.urls.clone();
-    let code = ctx.for_each_input(&urls, |ctx, url| {
-        let output = config.outputs.get(index);
-        index += 1;
-        let fetched = runtime.block_on(fetch_url(&config, ctx, &mut pool, url, output));
-        match fetched {
-            Err(error) if !ctx.output_closed() => {
-                let shown = Target::parse(url, None)
-                    .map_or_else(|_| mask_url_password(url).into_owned(), |t| t.display());
-                Ok(ctx.report(&shown, &error)?)
-            }
-            other => other,
-        }
-    });
+    let code = if bulk::wanted(&config) {
+        bulk::run(&config, ctx, &runtime, &mut pool)
+    } else {
+        let mut index = 0;
+        let urls = config.urls.clone();
+        ctx.for_each_input(&urls, |ctx, url| {
+            let output = config.outputs.get(index);
+            index += 1;
+            runtime.block_on(fetch_one(&config, ctx, &mut pool, url, output))
+        })
+    };
     runtime.block_on(pool.close_all(ctx, &config.printer));
     code
+}
+
+/// Fetch one URL (see [`fetch_url`]); a failure is reported in its place.
+async fn fetch_one(
+    config: &Config,
+    ctx: &mut Ctx,
+    pool: &mut Pool,
+    url: &str,
+    output: Option<&PathBuf>,
+) -> Result<ExitCode, Error> {
+    match fetch_url(config, ctx, pool, url, output).await {
+        Err(error) if !ctx.output_closed() => {
+            let shown = Target::parse(url, None)
+                .map_or_else(|_| mask_url_password(url).into_owned(), |t| t.display());
+            Ok(ctx.report(&shown, &error)?)
+        }
+        other => other,
+    }
 }
 
 /// Fetch one URL into `output` (or where `-O`, `--json` or stdout say),

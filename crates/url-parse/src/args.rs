@@ -44,7 +44,9 @@ pub struct Args {
     /// {directory} {file} {query} {fragment} {origin} {request_target}
     /// {registrable_domain} {subdomain} {query:NAME} (first value, decoded)
     /// {query-all:NAME} (every value, one per line) {segment:N} (path segment N,
-    /// from 0, decoded); `{{` and `}}` are literal braces
+    /// from 0, decoded); modifiers {url:NAME} (percent-encoded), {puny:host}
+    /// {idn:host} (ASCII / Unicode host), {default:port}; `{{` and `}}` are
+    /// literal braces
     #[arg(long, value_name = "TEMPLATE")]
     pub get: Option<Template>,
 

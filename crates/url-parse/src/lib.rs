@@ -61,6 +61,10 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         })?;
     }
     let inputs = inputs(&args)?;
+    if inputs.is_empty() && !args.url_file.is_empty() {
+        // Empty files: nothing to do (no arguments must not mean stdin here).
+        return Ok(ExitCode::Success);
+    }
     let edits = args.edits();
     let output = match &args.get {
         Some(template) => Some(Output::Template(template)),

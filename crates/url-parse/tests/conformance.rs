@@ -149,6 +149,31 @@ fn every_setter_vector() {
     assert_eq!(total, 278, "the vector file changed size");
 }
 
+/// `--as-idn` on every URL of the parsing vectors: the href with its host in
+/// Unicode form must read back as the same URL.
+#[test]
+fn every_unicode_href_reads_back() {
+    let data = load("urltestdata.json");
+    let mut checked = 0;
+    for case in data
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter(|c| c.is_object())
+    {
+        let input = case["input"].as_str().expect("input");
+        let Ok(url) = parse(input, case["base"].as_str()) else {
+            continue;
+        };
+        let report = Report::new(&url);
+        let unicode = report.href_unicode();
+        let again = parse(&unicode, None).unwrap_or_else(|e| panic!("{unicode}: {e}"));
+        assert_eq!(again.href(), report.href, "{input:?} as {unicode:?}");
+        checked += 1;
+    }
+    println!("Unicode hrefs {checked}/{checked}");
+}
+
 /// One host-to-ASCII case the way the vectors' own harness runs it: as the
 /// host of `https://INPUT/x`, then through the `host` and `hostname` setters
 /// of `https://x/x`. `expected` is None where the host must be refused.

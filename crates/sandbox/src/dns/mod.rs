@@ -9,8 +9,10 @@
 //!
 //! The zones and the hard cases they hold are in [`zones`]; beside them,
 //! [`resolver`] is a recursive resolver stand-in for query mode's EDNS cases.
+//! [`bulk`] answers every name of `bulk.test.`, for bulk runs.
 
 pub mod authority;
+pub mod bulk;
 pub mod encrypted;
 pub mod recursive;
 pub mod resolver;

@@ -7,12 +7,15 @@
 //! - [`serve`] / [`serve_https`]: the normal cases, routed by [`pages`],
 //!   over HTTP/1.1 and HTTP/2 (by ALPN over TLS, by prior knowledge on
 //!   cleartext); each server counts the connections it accepted;
+//! - [`counting::serve_counting`]: a slow server that counts connections
+//!   open at once, for parallel clients;
 //! - [`pki::Pki`]: a CA and a server certificate generated at run time;
 //! - [`proxy::start`]: an HTTP proxy (absolute form and CONNECT tunnels);
 //! - [`scripted::start`]: raw-socket servers that break the protocol on
 //!   purpose, [`scripted::refused`] for a port nobody listens on, and
 //!   [`scripted::blackhole`] for one that never answers.
 
+pub mod counting;
 pub mod pages;
 pub mod pki;
 pub mod proxy;

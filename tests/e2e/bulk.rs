@@ -1,0 +1,316 @@
+//! Many inputs at once: `dns-lookup -P N` (with `--rate`, `--unordered`)
+//! against the sandbox's `bulk.test.` zone, which answers every name below it,
+//! and `http-get -P N --per-host M` against counting web servers (one host per
+//! loopback address); results in input order, every input once, the limits
+//! kept, bad flags refused.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use netlens_sandbox::dns::bulk::{BulkZone, address_of};
+use netlens_sandbox::web::counting::{Counting, serve_counting};
+
+use crate::util::{Cmd, shell, temp_dir, tool, tool_path};
+
+/// Names `name1.bulk.test` ... `name{count}.bulk.test`, one per line.
+fn names(count: u32) -> String {
+    (1..=count)
+        .map(|n| format!("name{n}.bulk.test\n"))
+        .collect()
+}
+
+/// `dns-lookup --server ADDR --port PORT ARGS...` against `zone`.
+fn lookup(zone: &BulkZone, args: &[&str]) -> Cmd {
+    let port = zone.addr().port().to_string();
+    tool("dns-lookup")
+        .args(["--server", "127.0.0.1", "--port", &port, "--timeout", "5"])
+        .args(args)
+}
+
+/// The queried name and the A record of each JSON line.
+fn answers(lines: &[serde_json::Value]) -> Vec<(String, String)> {
+    lines
+        .iter()
+        .map(|line| {
+            let name = line["query"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let data = line["answers"][0]["data"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            (name, data)
+        })
+        .collect()
+}
+
+fn expected(count: u32) -> Vec<(String, String)> {
+    (1..=count)
+        .map(|n| {
+            let name = format!("name{n}.bulk.test.");
+            let address = address_of(&name).to_string();
+            (name, address)
+        })
+        .collect()
+}
+
+#[test]
+fn hundred_thousand_names_through_p256_in_input_order() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let dir = temp_dir();
+    let out = dir.path().join("out.jsonl");
+    let script = format!(
+        "seq -f 'name%g.bulk.test' 1 100000 | {} -P 256 --server 127.0.0.1 --port {} \
+         --timeout 5 --json > {}; wc -l < {}",
+        tool_path("dns-lookup").display(),
+        zone.addr().port(),
+        out.display(),
+        out.display()
+    );
+    let run = shell(&script).limit(Duration::from_secs(600)).run();
+    run.code(0);
+    assert_eq!(run.out().trim(), "100000", "{}", run.dump());
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(answers(&lines), expected(100_000));
+    assert!(zone.answered() >= 100_000);
+}
+
+#[test]
+fn unordered_writes_every_name_once() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let run = lookup(&zone, &["-P", "64", "--unordered", "--json"])
+        .stdin(names(3000))
+        .run();
+    run.code(0);
+    assert!(!run.err().contains("done"), "no progress line when piped");
+    let mut got = answers(&run.json_lines());
+    got.sort();
+    let mut want = expected(3000);
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn failures_stay_in_their_place() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let stdin = "a.bulk.test\nbad..name\nb.bulk.test MX\nexample.com\nc.bulk.test\n";
+    let run = lookup(&zone, &["-P", "8", "--json"]).stdin(stdin).run();
+    // REFUSED for the name outside the zone: exit 4, the highest.
+    run.code(4);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 5, "{}", run.dump());
+    assert_eq!(lines[0]["query"]["name"], "a.bulk.test.");
+    assert_eq!(lines[1]["input"], "bad..name");
+    assert_eq!(lines[1]["error"]["kind"], "invalid_name");
+    assert_eq!(lines[2]["query"]["type"], "MX");
+    assert_eq!(lines[2]["answers"], serde_json::json!([]));
+    assert_eq!(lines[3]["rcode"], "REFUSED");
+    assert_eq!(lines[4]["query"]["name"], "c.bulk.test.");
+    run.stderr_has("bad..name");
+}
+
+#[test]
+fn rate_caps_queries_per_second() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let started = Instant::now();
+    // 60 names at 100 a second: a burst of 10, then 50 more 10 ms apart.
+    let run = lookup(&zone, &["-P", "16", "--rate", "100", "--short"])
+        .stdin(names(60))
+        .run();
+    let elapsed = started.elapsed();
+    run.code(0);
+    assert_eq!(run.out().lines().count(), 60);
+    assert!(elapsed >= Duration::from_millis(450), "{elapsed:?}");
+}
+
+#[test]
+fn a_refusing_server_is_backed_off() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let refused: String = (1..=8).map(|n| format!("name{n}.example\n")).collect();
+    let started = Instant::now();
+    let run = lookup(&zone, &["-P", "2", "--json"]).stdin(refused).run();
+    let elapsed = started.elapsed();
+    run.code(4);
+    assert_eq!(run.json_lines().len(), 8);
+    // Each refusal in a row doubles the wait before the next query starts
+    // (50, 100, 200, 400 ms...): no burst of queries at a refusing server.
+    assert!(elapsed >= Duration::from_millis(700), "{elapsed:?}");
+}
+
+#[test]
+fn bad_parallel_and_rate_exit_2_naming_the_token() {
+    for (flag, bad) in [
+        ("-P", "0"),
+        ("--parallel", "x"),
+        ("--rate", "-1"),
+        ("--rate", "0"),
+    ] {
+        let run = tool("dns-lookup")
+            .args([flag, bad, "--server", "127.0.0.1", "a.bulk.test"])
+            .run();
+        run.code(2);
+        run.stderr_has(bad);
+    }
+}
+
+/// The JSON Lines of `tool FLAGS --json --shard K/4 --input-file INPUTS` for
+/// K = 1..4, run side by side by GNU parallel (its files under `home`).
+fn four_shards(tool: &str, flags: &str, inputs: &Path, home: &Path) -> Vec<serde_json::Value> {
+    let script = format!(
+        "seq 1 4 | parallel -j 4 '{} {flags} --json --shard {{}}/4 --input-file {}'",
+        tool_path(tool).display(),
+        inputs.display()
+    );
+    let sharded = shell(&script).env("HOME", home).run();
+    sharded.code(0);
+    sharded.json_lines()
+}
+
+#[test]
+fn four_shards_with_p_equal_one_process() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let dir = temp_dir();
+    let inputs = dir.path().join("names.txt");
+    std::fs::write(&inputs, names(4000)).unwrap();
+    let port = zone.addr().port();
+    let whole = lookup(&zone, &["-P", "32", "--json", "--input-file"])
+        .args([&inputs])
+        .run();
+    whole.code(0);
+    let flags = format!("-P 32 --server 127.0.0.1 --port {port}");
+    let sharded = four_shards("dns-lookup", &flags, &inputs, dir.path());
+    let mut got = answers(&sharded);
+    got.sort();
+    let mut want = answers(&whole.json_lines());
+    assert_eq!(want, expected(4000));
+    want.sort();
+    assert_eq!(got, want);
+}
+
+/// `count` URLs alternating between `hosts`, each `/bytes/N` with its own N.
+fn urls(hosts: &[&Counting], count: usize) -> String {
+    (0..count)
+        .map(|n| {
+            format!(
+                "{}\n",
+                hosts[n % hosts.len()].url(&format!("/bytes/{}", n + 1))
+            )
+        })
+        .collect()
+}
+
+/// The URL and body size of each JSON summary.
+fn fetched(lines: &[serde_json::Value]) -> Vec<(String, u64)> {
+    lines
+        .iter()
+        .map(|line| {
+            let url = line["url"].as_str().unwrap_or_default().to_string();
+            (url, line["body_bytes"].as_u64().unwrap_or(u64::MAX))
+        })
+        .collect()
+}
+
+#[test]
+fn http_get_p32_keeps_order_and_per_host_limit() {
+    let delay = Duration::from_millis(20);
+    let a = serve_counting([127, 0, 0, 1].into(), delay).expect("start a");
+    let b = serve_counting([127, 0, 0, 2].into(), delay).expect("start b");
+    let list = urls(&[&a, &b], 400);
+    let run = tool("http-get")
+        .args(["-P", "32", "--per-host", "3", "--json"])
+        .stdin(list.clone())
+        .limit(Duration::from_secs(300))
+        .run();
+    run.code(0);
+    let lines = run.json_lines();
+    let want: Vec<(String, u64)> = list
+        .lines()
+        .enumerate()
+        .map(|(n, url)| (url.to_string(), n as u64 + 1))
+        .collect();
+    assert_eq!(fetched(&lines), want);
+    for server in [&a, &b] {
+        assert_eq!(server.requests(), 200);
+        let most = server.most_open();
+        assert!((2..=3).contains(&most), "{most} connections open at once");
+    }
+    let reused = lines
+        .iter()
+        .filter(|line| line["connection"]["reused"] == true)
+        .count();
+    assert!(
+        reused >= 390,
+        "only {reused} requests on a reused connection"
+    );
+}
+
+#[test]
+fn http_get_unordered_and_failures_in_place() {
+    let a = serve_counting([127, 0, 0, 1].into(), Duration::ZERO).expect("start a");
+    let stdin = format!(
+        "{}\nhttp://[::1\n{}\n",
+        a.url("/bytes/5"),
+        a.url("/status/404")
+    );
+    let run = tool("http-get")
+        .args(["-P", "4", "-f", "--json"])
+        .stdin(stdin)
+        .run();
+    run.code(2);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 3, "{}", run.dump());
+    assert_eq!(lines[0]["body_bytes"], 5);
+    assert_eq!(lines[1]["input"], "http://[::1");
+    assert_eq!(lines[2]["status"], 404);
+
+    let list = urls(&[&a], 300);
+    let run = tool("http-get")
+        .args(["-P", "16", "--unordered", "--json"])
+        .stdin(list.clone())
+        .run();
+    run.code(0);
+    let mut got: Vec<String> = fetched(&run.json_lines())
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
+    got.sort();
+    let mut want: Vec<String> = list.lines().map(String::from).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn http_get_four_shards_equal_one_process() {
+    let a = serve_counting([127, 0, 0, 1].into(), Duration::ZERO).expect("start a");
+    let dir = temp_dir();
+    let inputs = dir.path().join("urls.txt");
+    std::fs::write(&inputs, urls(&[&a], 1000)).unwrap();
+    let whole = tool("http-get")
+        .args(["-P", "16", "--json", "--input-file"])
+        .args([&inputs])
+        .run();
+    whole.code(0);
+    let sharded = four_shards("http-get", "-P 16", &inputs, dir.path());
+    let mut got = fetched(&sharded);
+    got.sort();
+    let mut want = fetched(&whole.json_lines());
+    assert_eq!(want.len(), 1000);
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn http_get_bad_parallel_flags_exit_2() {
+    for (flag, bad) in [("-P", "0"), ("--per-host", "0"), ("--rate", "-1")] {
+        let run = tool("http-get")
+            .args([flag, bad, "http://127.0.0.1:9/"])
+            .run();
+        run.code(2);
+        run.stderr_has(bad);
+    }
+}
