@@ -388,3 +388,32 @@ fn bad_trust_anchors_and_usage_exit_2() {
         .code(2)
         .stderr_has("--validate needs a named server (@SERVER or --server) or --trace");
 }
+
+#[test]
+fn a_dnskey_anchor_works_as_well_as_a_ds() {
+    let h = sandbox();
+    let server = h.resolver().to_string();
+    let keys = tool("dns-lookup")
+        .args(["--dnssec", "--json", "--server", &server, ".", "DNSKEY"])
+        .run();
+    keys.code(0);
+    let key = keys.json()["answers"][0]["data"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = temp_dir();
+    let file = dir.path().join("root.key");
+    std::fs::write(&file, format!(". IN DNSKEY {key}\n")).unwrap();
+    let run = tool("dns-lookup")
+        .args(["--validate", "--json", "--trust-anchor"])
+        .args([&file])
+        .args(["--server", &server, "www.lab.glasscom.com"])
+        .run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["dnssec"]["status"], "secure");
+    assert_eq!(
+        report["dnssec"]["chain"][0]["ds"].as_array().unwrap().len(),
+        0
+    );
+}

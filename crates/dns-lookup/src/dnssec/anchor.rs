@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use hickory_proto::dnssec::rdata::{DNSKEY, DNSSECRData, DS};
 use hickory_proto::rr::{Name, RData};
 use hickory_proto::serialize::txt::Parser;
+use hickory_proto::serialize::txt::trust_anchor::{self, Entry};
 
 use crate::error::Error;
 
@@ -45,42 +46,68 @@ fn bad(path: PathBuf, why: String) -> Error {
 
 /// The DS and DNSKEY records of a zone-file text, all for one zone.
 pub fn parse(text: &str) -> Result<Anchor, String> {
-    // Anchor files rarely give TTLs (root.ds has none): a default keeps the
-    // zone-file parser content.
-    let text = format!("$TTL 86400\n{text}");
-    let (_, records) = Parser::new(&text, None, Some(Name::root()))
-        .parse()
-        .map_err(|e| {
-            e.to_string()
-                .lines()
-                .next()
-                .unwrap_or("parse error")
-                .to_string()
-        })?;
+    let first_line = |e: &dyn std::fmt::Display| {
+        let text = e.to_string();
+        text.lines().next().unwrap_or("parse error").to_string()
+    };
+    // hickory's zone-file parser refuses DNSKEY records (a zone's own are made
+    // when it is signed); its trust anchor parser reads them.
+    let records: Vec<(Name, RData)> = if has_dnskey(text) {
+        trust_anchor::Parser::new(text)
+            .parse()
+            .map_err(|e| first_line(&e))?
+            .into_iter()
+            .filter_map(|entry| match entry {
+                Entry::DNSKEY(record) => Some((
+                    record.name().clone(),
+                    RData::DNSSEC(DNSSECRData::DNSKEY(record.data().clone())),
+                )),
+                _ => None,
+            })
+            .collect()
+    } else {
+        // Anchor files rarely give TTLs (root.ds has none): a default keeps the
+        // zone-file parser content.
+        let text = format!("$TTL 86400\n{text}");
+        let (_, sets) = Parser::new(&text, None, Some(Name::root()))
+            .parse()
+            .map_err(|e| first_line(&e))?;
+        sets.values()
+            .flat_map(|set| set.records_without_rrsigs())
+            .map(|r| (r.name.clone(), r.data.clone()))
+            .collect()
+    };
     let mut zone: Option<Name> = None;
     let mut anchor = Anchor {
         zone: Name::root(),
         ds: Vec::new(),
         keys: Vec::new(),
     };
-    for record in records
-        .values()
-        .flat_map(|set| set.records_without_rrsigs())
-    {
-        match &record.data {
-            RData::DNSSEC(DNSSECRData::DS(ds)) => anchor.ds.push(ds.clone()),
-            RData::DNSSEC(DNSSECRData::DNSKEY(key)) => anchor.keys.push(key.clone()),
+    for (name, data) in records {
+        match data {
+            RData::DNSSEC(DNSSECRData::DS(ds)) => anchor.ds.push(ds),
+            RData::DNSSEC(DNSSECRData::DNSKEY(key)) => anchor.keys.push(key),
             _ => continue,
         }
         match &zone {
-            Some(z) if *z != record.name => {
-                return Err(format!("keys of two zones ({z} and {})", record.name));
+            Some(z) if *z != name => {
+                return Err(format!("keys of two zones ({z} and {name})"));
             }
-            _ => zone = Some(record.name.clone()),
+            _ => zone = Some(name),
         }
     }
     anchor.zone = zone.ok_or("no DS or DNSKEY record")?;
     Ok(anchor)
+}
+
+/// Whether any record of `text` is a DNSKEY (comments aside).
+fn has_dnskey(text: &str) -> bool {
+    text.lines()
+        .map(|line| line.split(';').next().unwrap_or_default())
+        .any(|line| {
+            line.split_whitespace()
+                .any(|word| word.eq_ignore_ascii_case("DNSKEY"))
+        })
 }
 
 #[cfg(test)]
@@ -105,5 +132,6 @@ mod tests {
         assert!(parse(". IN DS nonsense\n").is_err());
         let two = ". IN DS 1 8 2 AABB\nexample. IN DS 2 8 2 AABB\n";
         assert!(parse(two).unwrap_err().contains("two zones"));
+        assert!(parse(". IN DNSKEY 257 3 13 not-base64\n").is_err());
     }
 }
