@@ -1,16 +1,19 @@
-//! url-parse: parsing (and the reason given on failure), a `--set` edit, the
-//! report, its hand-written JSON line (which must be valid JSON equal to serde's
-//! rendering of the same report), the human reading, the `--get` template
-//! parser and the Unicode form of hosts.
+//! url-parse: parsing (and the reason given on failure), the address-bar
+//! reading of `--default-scheme`, the edits (`--set`, every `--iterate`
+//! combination, `--qtrim`, `--replace-append`), the report, its hand-written
+//! JSON line (which must be valid JSON equal to serde's rendering of the same
+//! report), the human reading, the `--get` template parser and the Unicode
+//! form of hosts (`--as-idn`, which must read back as the same URL).
 //!
-//! Input: `URL \n BASE \n TEMPLATE \n SET`, the URL first so that every input
-//! reaches the parser (a missing part is empty; an empty base is none).
+//! Input: `URL \n BASE \n TEMPLATE \n SET \n ITERATE \n QTRIM \n REPLACE`, the
+//! URL first so that every input reaches the parser (a missing part is empty;
+//! an empty base is none).
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use url_parse::Report;
-use url_parse::edit::{Edits, Set};
+use url_parse::edit::{Edits, Iterate, Pair, Set, combinations, glob_match};
 use url_parse::json::LineWriter;
 use url_parse::template::Template;
 
@@ -18,11 +21,17 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let mut parts = text.splitn(4, '\n');
+    let mut parts = text.splitn(7, '\n');
     let input = parts.next().unwrap_or("");
     let base = parts.next().filter(|b| !b.is_empty());
     let template = parts.next().unwrap_or("");
     let set = parts.next().unwrap_or("");
+    let iterate = parts.next().unwrap_or("");
+    let qtrim = parts.next().unwrap_or("");
+    let replace = parts.next().unwrap_or("");
+
+    let _ = glob_match(qtrim, input);
+    let _ = url_parse::parse::parse(&url_parse::parse::with_default_scheme(input, "https"), None);
 
     let template = template.parse::<Template>().ok();
     let _ = url_parse::idn::to_unicode(input);
@@ -34,14 +43,22 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    if let Ok(set) = set.parse::<Set>() {
-        let edits = Edits {
-            sets: vec![set],
-            ..Edits::default()
-        };
-        let _ = edits.apply(&mut url);
+    let edits = Edits {
+        sets: set.parse::<Set>().into_iter().collect(),
+        iterates: iterate.parse::<Iterate>().into_iter().collect(),
+        trims: vec![qtrim.to_string()],
+        replaces: replace.parse::<Pair>().into_iter().map(|p| (p, true)).collect(),
+        ..Edits::default()
+    };
+    let all = combinations(&edits.iterates);
+    for combination in all.iter().skip(1).take(4) {
+        let _ = edits.apply(&mut url.clone(), combination);
     }
+    let _ = edits.apply(&mut url, &all[0]);
     let report = Report::new(&url);
+    let unicode = report.href_unicode();
+    let again = url_parse::parse::parse(&unicode, None).expect("the Unicode href reads back");
+    assert_eq!(again.href(), report.href, "the Unicode href reads back as another URL");
 
     let mut writer = LineWriter::new();
     let line = writer.line(&report);

@@ -11,7 +11,7 @@ use netlens_core::{ExitCode, Failure};
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The input is not a URL (url-parse's reason).
-    #[error("{}: {reason}", url_parse::error::mask_password(input))]
+    #[error("{}: {reason}", netlens_core::redact::mask_url_password(input))]
     Url {
         /// The input as given.
         input: String,
@@ -128,10 +128,7 @@ mod tests {
             reason: url_parse::parse::Reason::InvalidPort,
         };
         assert_eq!(e.exit_code(), ExitCode::Usage);
-        assert_eq!(
-            e.to_string(),
-            "http://u:********@h:99999/: invalid port number"
-        );
+        assert_eq!(e.to_string(), "http://u:****@h:99999/: invalid port number");
         let e = Error::Timeout {
             what: "connection",
             secs: 0.5,

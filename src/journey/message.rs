@@ -30,7 +30,7 @@ pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), E
     // As in http-get's JSON, a password never shows: the journey sends it, once.
     if !report.password.is_empty() {
         let href = url_parse::render::masked_href(&report).into_owned();
-        json["password"] = url_parse::render::MASK.into();
+        json["password"] = netlens_core::redact::MASK.into();
         json["href"] = href.into();
     }
     let mut human = Vec::new();
@@ -67,7 +67,7 @@ pub fn browser(target: &Target) -> RequestSpec {
 pub fn build(input: &str) -> Result<Request, Error> {
     let target = Target::parse(input, None)?;
     let spec = browser(&target);
-    let message = spec.message(&target);
+    let message = spec.message(&target)?;
     let head_lines = spec.direct_head(&target).lines();
     Ok(Request {
         target,
@@ -115,8 +115,8 @@ mod tests {
         assert!(human.contains("default document"), "{human}");
         assert!(decode("http://h:99999/", false).is_err());
         let (json, human) = decode("http://al:s3cret@h.test/", false).unwrap();
-        assert_eq!(json["password"], "********");
-        assert_eq!(json["href"], "http://al:********@h.test/");
+        assert_eq!(json["password"], "****");
+        assert_eq!(json["href"], "http://al:****@h.test/");
         assert!(!json.to_string().contains("s3cret") && !human.contains("s3cret"));
     }
 }

@@ -79,7 +79,7 @@ impl Tool for Journey {
 /// ended the journey.
 pub fn run(args: JourneyArgs, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     let mut story = Story {
-        input: url_parse::error::mask_password(&args.url).into_owned(),
+        input: netlens_core::redact::mask_url_password(&args.url).into_owned(),
         ..Story::default()
     };
     let result = walk(&args, ctx, &mut story);

@@ -29,7 +29,7 @@ pub struct Roots<'a> {
 #[serde(untagged)]
 pub enum Trace {
     /// The resolution ended with an answer, NXDOMAIN or NODATA.
-    Done(Report),
+    Done(Box<Report>),
     /// The resolution failed (timeouts, lame servers, loops).
     Failed {
         /// The question.
@@ -111,7 +111,7 @@ async fn one(tracer: &mut Tracer, name: &Name, rtype: RecordType) -> (Trace, Out
                 None => Outcome::Addresses(found),
             };
             let report = resolution.report(query, traced.steps, started.elapsed());
-            (Trace::Done(report), outcome)
+            (Trace::Done(Box::new(report)), outcome)
         }
         Err(error) => {
             let trace = Trace::Failed {

@@ -5,6 +5,7 @@
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
+use netlens_sandbox::dns::encrypted::Encrypted;
 use netlens_sandbox::dns::{Hierarchy, zones};
 use serde_json::Value;
 
@@ -24,8 +25,14 @@ const SHORT: &str = "0.3";
 /// `dns-lookup --trace` from the hierarchy's root hints, waiting `timeout`
 /// seconds for each reply.
 fn trace_waiting(h: &Hierarchy, timeout: &str) -> Cmd {
+    iterative(h, "--trace", timeout)
+}
+
+/// `dns-lookup MODE` (`--trace`, `--nssearch`) from the hierarchy's root
+/// hints, waiting `timeout` seconds for each reply.
+fn iterative(h: &Hierarchy, mode: &str, timeout: &str) -> Cmd {
     tool("dns-lookup").args([
-        "--trace",
+        mode,
         "--root-hints",
         &h.root_hints().display().to_string(),
         "--port",
@@ -853,4 +860,179 @@ fn stub_defaults_wait_out_a_cold_resolution_past_a_silent_server() {
         .run()
         .code(3)
         .stderr_has("www.half.com. (time limit of 0.5 s): no response in time");
+}
+
+#[test]
+fn nssearch_compares_the_serials_of_every_server() {
+    let h = sandbox();
+    let run = iterative(&h, "--nssearch", PATIENT)
+        .args(["--json", "www.serial.com"])
+        .run();
+    run.code(1).stderr_has(
+        "dns-lookup: serial.com.: serials disagree: ns1.serial.com. (127.53.10.2) 1, \
+         ns2.serial.com. (127.53.10.3) 2",
+    );
+    let report = run.json();
+    assert_eq!(report["zone"], "serial.com.");
+    assert_eq!(report["agree"], false);
+    let rows = report["servers"].as_array().unwrap();
+    let serials: Vec<(&str, &str, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["server"].as_str().unwrap(),
+                r["address"].as_str().unwrap(),
+                r["serial"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        serials,
+        [
+            ("ns1.serial.com.", "127.53.10.2", 1),
+            ("ns2.serial.com.", "127.53.10.3", 2)
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r["rcode"] == "NOERROR" && r["authoritative"] == true)
+    );
+    // Two servers with one serial agree: exit 0, one row each.
+    iterative(&h, "--nssearch", PATIENT)
+        .args(["www.glasscom.com"])
+        .run()
+        .code(0)
+        .stdout_has(";; nssearch www.glasscom.com. SOA: zone glasscom.com., 2 server addresses")
+        .stdout_has("ns2.glasscom.com.  127.53.3.2  serial 1")
+        .stdout_has(";; every server has the same serial");
+}
+
+#[test]
+fn nssearch_with_a_silent_server_exits_4() {
+    let h = sandbox();
+    let run = iterative(&h, "--nssearch", SHORT)
+        .args(["--json", "www.half.com"])
+        .run();
+    run.code(4)
+        .stderr_has("dns-lookup: half.com.: ns1.half.com. (127.53.9.1): timeout");
+    let rows = run.json()["servers"].as_array().unwrap().clone();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["error"], "timeout");
+    assert!(rows[0]["serial"].is_null());
+    assert_eq!(rows[1]["serial"], 1);
+}
+
+/// DoT and DoH front ends for the `lab.glasscom.com.` server, and their CA in a file.
+fn encrypted(h: &Hierarchy) -> (Encrypted, tempfile::TempDir, String) {
+    let front = Encrypted::start(h.socket(zones::LAB)).expect("start DoT and DoH");
+    let dir = crate::util::temp_dir();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, front.ca_pem()).unwrap();
+    let ca = ca.display().to_string();
+    (front, dir, ca)
+}
+
+/// `dns-lookup FLAG @127.0.0.1 --port PORT`, patient.
+fn secure(flag: &str, port: u16) -> Cmd {
+    tool("dns-lookup").args([
+        flag,
+        "@127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--timeout",
+        PATIENT,
+    ])
+}
+
+fn assert_tls_session(report: &Value, protocol: &str, alpn: &str) {
+    assert_eq!(report["protocol"], protocol);
+    assert_eq!(answer_data(report), ["192.0.2.10"]);
+    let tls = &report["tls"];
+    assert!(
+        tls["version"].as_str().unwrap().starts_with("TLSv1."),
+        "{tls}"
+    );
+    assert!(!tls["cipher"].as_str().unwrap().is_empty());
+    assert_eq!(tls["alpn"], alpn);
+    assert_eq!(tls["peer_subject"], "CN=dns.sandbox.test");
+}
+
+#[test]
+fn dns_over_tls_answers_and_shows_the_session() {
+    let h = sandbox();
+    let (front, _dir, ca) = encrypted(&h);
+    let run = secure("--tls", front.dot().port())
+        .args(["--json", "--cacert", &ca, "www.lab.glasscom.com"])
+        .run();
+    run.code(0);
+    assert_tls_session(&run.json(), "tls", "dot");
+    secure("--tls", front.dot().port())
+        .args(["--cacert", &ca, "www.lab.glasscom.com", "AAAA"])
+        .run()
+        .code(0)
+        .stdout_has(&format!("from {} over tls", front.dot()))
+        .stdout_has(", alpn dot, certificate CN=dns.sandbox.test")
+        .stdout_has("2001:db8::10");
+}
+
+#[test]
+fn dns_over_https_answers_and_shows_the_session() {
+    let h = sandbox();
+    let (front, _dir, ca) = encrypted(&h);
+    // `--https NAME`: no URL, the name is the name.
+    let run = secure("--https", front.doh().port())
+        .args(["--cacert", &ca, "--json", "www.lab.glasscom.com"])
+        .run();
+    run.code(0);
+    assert_tls_session(&run.json(), "https", "h2");
+    // A URL names the certificate's host and the path.
+    let run = secure(
+        "--https=https://dns.sandbox.test/dns-query",
+        front.doh().port(),
+    )
+    .args(["--cacert", &ca, "--json", "www.lab.glasscom.com"])
+    .run();
+    run.code(0);
+    assert_tls_session(&run.json(), "https", "h2");
+    secure("--https=/elsewhere", front.doh().port())
+        .args(["--cacert", &ca, "www.lab.glasscom.com"])
+        .run()
+        .code(4)
+        .stderr_has("malformed response: HTTP status 404 Not Found");
+}
+
+#[test]
+fn untrusted_or_mismatched_certificates_exit_5() {
+    let h = sandbox();
+    let (front, _dir, ca) = encrypted(&h);
+    let dot = front.dot().port();
+    let run = secure("--tls", dot)
+        .args(["--cacert", &ca, "--tls-name", "wrong.example", "--json"])
+        .args(["www.lab.glasscom.com"])
+        .run();
+    run.code(5)
+        .stderr_has("certificate is not valid for the name wrong.example");
+    assert_eq!(run.json()["error"]["kind"], "tls");
+    secure("--https", front.doh().port())
+        .args(["www.lab.glasscom.com"])
+        .run()
+        .code(5)
+        .stderr_has("certificate not trusted: unknown issuer");
+    // -k checks nothing.
+    let run = secure("--tls", dot)
+        .args([
+            "-k",
+            "--tls-name",
+            "wrong.example",
+            "--short",
+            "www.lab.glasscom.com",
+        ])
+        .run();
+    run.code(0);
+    assert_eq!(run.out(), "192.0.2.10\n");
+    tool("dns-lookup")
+        .args(["--tls", "www.lab.glasscom.com"])
+        .run()
+        .code(2)
+        .stderr_has("--tls and --https ask a named server");
 }

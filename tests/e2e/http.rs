@@ -1026,3 +1026,181 @@ fn a_connection_the_server_closes_is_not_reused() {
     assert_eq!(std::fs::read(&a).unwrap(), b"01234");
     assert_eq!(std::fs::read(&b).unwrap(), b"0123456");
 }
+
+#[test]
+fn repeat_gives_statistics_per_phase_the_first_apart() {
+    let server = web::serve(ip("127.0.0.1")).expect("serve");
+    let url = server.url("/bytes/64");
+    let run = get().args(["-n", "5", "--json", &url]).run();
+    run.code(0);
+    let v = run.json();
+    let stats = &v["stats"];
+    assert_eq!(stats["count"], 5);
+    assert_eq!(stats["failures"], 0);
+    assert!(stats["first"]["connect"].is_number());
+    let phases = stats["phases"].as_object().unwrap();
+    let names: Vec<&str> = phases.keys().map(String::as_str).collect();
+    assert_eq!(names, ["body", "first_byte", "request", "total"]);
+    let total = &phases["total"];
+    for key in ["min", "p50", "p95", "max", "mean"] {
+        assert!(total[key].as_f64().unwrap() >= 0.0, "{key}");
+    }
+    assert!(total["min"].as_f64() <= total["p50"].as_f64());
+    assert!(total["p95"].as_f64() <= total["max"].as_f64());
+    assert_eq!(v["connection"]["reused"], true);
+    assert_eq!(server.connections(), 1);
+
+    let run = get().args(["-n", "3", "--fresh", &url]).run();
+    run.code(0)
+        .stdout_has("3 requests in ")
+        .stdout_has("0 failed; the first apart")
+        .stdout_has("p95 ms")
+        .stdout_has("│ connect");
+    assert_eq!(server.connections(), 4);
+
+    let refused = scripted::refused(ip("127.0.0.1")).unwrap();
+    let run = get()
+        .args(["-n", "2", "--json", &format!("http://{refused}/")])
+        .run();
+    run.code(3);
+    assert_eq!(run.json()["stats"]["failures"], 2);
+    get().args(["-n", "0", &url]).run().code(2).stderr_has("0");
+}
+
+#[test]
+fn retries_survive_transient_failures() {
+    let s = sandbox();
+    let dir = temp_dir();
+    let file = dir.path().join("out");
+    let url = s.a.url("/flaky/2/two-503s");
+    let run = get()
+        .args(["-v", "--json", "--retry", "3", "--retry-delay", "0.05"])
+        .args(["-o", file.to_str().unwrap(), &url])
+        .run();
+    run.code(0)
+        .stderr_has(
+            "* attempt 1 failed: 503 Service Unavailable; retrying in 0.050 s (2 retries left)",
+        )
+        .stderr_has("* attempt 2 failed: 503 Service Unavailable");
+    let v = run.json();
+    let attempts = v["attempts"].as_array().unwrap();
+    let statuses: Vec<&Value> = attempts.iter().map(|a| &a["status"]).collect();
+    assert_eq!(statuses, [503, 503, 200]);
+    assert!(attempts[2]["elapsed_ms"].as_f64() >= attempts[1]["elapsed_ms"].as_f64());
+    // Only the final body is in the file: the 503 pages were never written.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "ok after 2 failures\n"
+    );
+
+    // Retry-After (seconds) is honoured, within --retry-max-time.
+    let url = s.a.url("/flaky/1/after?status=429&retry-after=1");
+    let run = get().args(["--json", "--retry", "2", &url]).run();
+    run.code(0);
+    let attempts = run.json()["attempts"].clone();
+    assert_eq!(attempts[0]["status"], 429);
+    assert!(attempts[1]["elapsed_ms"].as_f64().unwrap() >= 1000.0);
+    let url = s.a.url("/flaky/1/too-late?retry-after=5");
+    let run = get()
+        .args(["--json", "--retry", "2", "--retry-max-time", "1", &url])
+        .run();
+    run.code(0);
+    assert_eq!(run.json()["status"], 503);
+    assert_eq!(run.json()["attempts"].as_array().unwrap().len(), 1);
+
+    // Retries run out: the last answer is delivered (and fails with -f).
+    let url = s.a.url("/flaky/5/run-out");
+    get()
+        .args(["-f", "--retry", "1", "--retry-delay", "0.05", &url])
+        .run()
+        .code(1);
+    // A refused connection is retried too, then reported.
+    let refused = scripted::refused(ip("127.0.0.1")).unwrap();
+    get()
+        .args(["-v", "--retry", "2", "--retry-delay", "0.05"])
+        .args([format!("http://{refused}/")])
+        .run()
+        .code(3)
+        .stderr_has("* attempt 2 failed: connect")
+        .stderr_has("(0 retries left)");
+    get()
+        .args(["--retry", "-1", &s.a.url("/")])
+        .run()
+        .code(2)
+        .stderr_has("-1");
+}
+
+#[test]
+fn bodies_urlencoded_multipart_and_uploaded() {
+    let s = sandbox();
+    let echo = s.a.url("/echo/body");
+    let dir = temp_dir();
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, "a b&c\n").unwrap();
+    let at_note = format!("n@{}", note.display());
+    get()
+        .args([
+            "--data-urlencode",
+            "q=hello world",
+            "--data-urlencode",
+            &at_note,
+        ])
+        .args(["-d", "x=1", &echo])
+        .run()
+        .code(0)
+        .stdout_has("x=1&q=hello%20world&n=a%20b%26c%0A");
+
+    let big = dir.path().join("big.bin");
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&big, &content).unwrap();
+    let part = format!("file=@{};type=application/x-test", big.display());
+    let run = get()
+        .args(["-v", "-F", "name=netlens", "-F", &part, &echo])
+        .run();
+    run.code(0)
+        .stderr_has("> Content-Type: multipart/form-data; boundary=------------------------")
+        .stderr_has("* request body: ");
+    let boundary = run
+        .err()
+        .lines()
+        .find_map(|l| l.strip_prefix("> Content-Type: multipart/form-data; boundary="))
+        .unwrap()
+        .to_string();
+    let mut expected = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nnetlens\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\n\
+         Content-Type: application/x-test\r\n\r\n"
+    )
+    .into_bytes();
+    expected.extend_from_slice(&content);
+    expected.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    assert!(run.stdout == expected, "multipart body differs");
+
+    let run = get().args(["-v", "-T", big.to_str().unwrap(), &echo]).run();
+    run.code(0)
+        .stderr_has("> PUT /echo/body HTTP/1.1")
+        .stderr_has(&format!("> Content-Length: {}", content.len()))
+        .stderr_has(&format!("* request body: {} bytes", content.len()));
+    assert!(run.stdout == content, "uploaded body differs");
+    // The same over HTTP/2.
+    let run = get()
+        .args(["--cacert", &ca(), "-T", big.to_str().unwrap()])
+        .args([s.https.url("/echo/body")])
+        .run();
+    run.code(0);
+    assert!(run.stdout == content, "uploaded body differs over h2");
+    let binary = format!("@{}", big.display());
+    let run = get().args(["--data-binary", &binary, &echo]).run();
+    assert!(run.stdout == content);
+
+    get()
+        .args(["-F", "no-equals-sign", &echo])
+        .run()
+        .code(2)
+        .stderr_has("no-equals-sign");
+    get()
+        .args(["-F", "f=@/no/such/file", &echo])
+        .run()
+        .code(2)
+        .stderr_has("/no/such/file");
+}

@@ -5,6 +5,7 @@ mod util;
 
 mod dispatch;
 mod dns;
+mod dnssec;
 mod http;
 mod journey;
 mod scale;

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::util::{Cmd, netlens, tool};
+use crate::util::{Cmd, netlens, temp_dir, tool};
 
 /// The tool through its link and through the dispatcher, for tests of both forms.
 fn both() -> [Cmd; 2] {
@@ -16,7 +16,7 @@ fn human_reading_of_the_seed_url() {
         cmd.args(["http://user:password@www.cyber.co.kr:80/dir/file1.html"])
             .run()
             .code(0)
-            .stdout_has("http://user:********@www.cyber.co.kr/dir/file1.html")
+            .stdout_has("http://user:****@www.cyber.co.kr/dir/file1.html")
             .stdout_has("80 (the default for http)")
             .stdout_has("/dir/")
             .stdout_has("file1.html")
@@ -358,7 +358,7 @@ fn error_lines_mask_the_password() {
         .args(["http://me:hunter2@h.example:99999/"])
         .run()
         .code(2)
-        .stderr_has("url-parse: http://me:********@h.example:99999/: invalid port number")
+        .stderr_has("url-parse: http://me:****@h.example:99999/: invalid port number")
         .never_shows("hunter2");
 }
 
@@ -423,4 +423,207 @@ fn large_batch_keeps_order_and_reports_in_place() {
             assert_eq!(object["hostname"], format!("h{i}.example"), "line {i}");
         }
     }
+}
+
+/// The lines a run printed.
+fn lines(cmd: Cmd) -> Vec<String> {
+    let run = cmd.run();
+    run.code(0);
+    run.out().lines().map(String::from).collect()
+}
+
+#[test]
+fn iterate_prints_every_combination() {
+    for cmd in both() {
+        let urls = lines(cmd.args([
+            "--iterate",
+            "scheme=http https",
+            "--iterate",
+            "port=80 8080",
+            "--get",
+            "{href}",
+            "http://example.com/",
+        ]));
+        assert_eq!(
+            urls,
+            [
+                "http://example.com/",
+                "http://example.com:8080/",
+                "https://example.com:80/",
+                "https://example.com:8080/"
+            ]
+        );
+    }
+    // Without --get the URLs are printed; with --json one object each.
+    let hosts = lines(tool("url-parse").args([
+        "--iterate",
+        "host=a.example b.example c.example",
+        "https://x.example/p",
+        "https://y.example/q",
+    ]));
+    assert_eq!(hosts.len(), 6);
+    assert_eq!(hosts[2], "https://c.example/p");
+    assert_eq!(hosts[3], "https://a.example/q");
+    let run = tool("url-parse")
+        .args(["--json", "--iterate", "path=/1 /2", "http://h.example/"])
+        .run();
+    let objects = run.code(0).json_lines();
+    assert_eq!(objects.len(), 2);
+    assert_eq!(objects[1]["pathname"], "/2");
+    tool("url-parse")
+        .args(["--iterate", "port=80 x", "http://h.example/"])
+        .run()
+        .code(2)
+        .stderr_has("url-parse: http://h.example/: --set port=x: invalid port number");
+}
+
+#[test]
+fn qtrim_removes_pairs_by_name_glob() {
+    let url =
+        "https://shop.example/p?utm_source=news&id=7&utm_medium=mail&utm_campaign=x&ref=a#top";
+    assert_eq!(
+        lines(tool("url-parse").args(["--qtrim", "utm_*", url])),
+        ["https://shop.example/p?id=7&ref=a#top"]
+    );
+    assert_eq!(
+        lines(tool("url-parse").args(["--qtrim", "utm_*", "--qtrim", "ref", url])),
+        ["https://shop.example/p?id=7#top"]
+    );
+    // Every pair gone: no `?` left, as URLSearchParams leaves it.
+    assert_eq!(
+        lines(tool("url-parse").args(["--qtrim", "*", url])),
+        ["https://shop.example/p#top"]
+    );
+}
+
+#[test]
+fn replace_and_replace_append() {
+    let url = "http://s.example/?q=old&page=2&q=older";
+    assert_eq!(
+        lines(tool("url-parse").args(["--replace", "q=new", "--replace", "absent=1", url])),
+        ["http://s.example/?q=new&page=2"]
+    );
+    assert_eq!(
+        lines(tool("url-parse").args([
+            "--replace-append",
+            "lang=en",
+            "--replace-append",
+            "page=3",
+            url
+        ])),
+        ["http://s.example/?q=old&page=3&q=older&lang=en"]
+    );
+    assert_eq!(
+        lines(tool("url-parse").args(["--replace", "q=a b&c", "http://s.example/?q=1"])),
+        ["http://s.example/?q=a+b%26c"]
+    );
+}
+
+#[test]
+fn punycode_and_idn_forms_of_the_whole_url() {
+    assert_eq!(
+        lines(tool("url-parse").args(["--punycode", "https://bücher.example/ä?q=ü"])),
+        ["https://xn--bcher-kva.example/%C3%A4?q=%C3%BC"]
+    );
+    assert_eq!(
+        lines(tool("url-parse").args([
+            "--as-idn",
+            "https://user:pw@xn--bcher-kva.example:8443/a?b#c",
+            "http://plain.example/"
+        ])),
+        [
+            "https://user:pw@bücher.example:8443/a?b#c",
+            "http://plain.example/"
+        ]
+    );
+    assert_eq!(
+        lines(tool("url-parse").args([
+            "--get",
+            "{puny:host}|{idn:host}|{idn:url}|{default:port}|{port}",
+            "http://bücher.example/",
+        ])),
+        ["xn--bcher-kva.example|bücher.example|http://bücher.example/|80|"]
+    );
+    assert_eq!(
+        lines(tool("url-parse").args([
+            "--get",
+            "{url:segment:0} {segment:0} {url:query:q} {query:q}",
+            "http://h.example/a%20b?q=x+y",
+        ])),
+        ["a%20b a b x+y x y"]
+    );
+    tool("url-parse")
+        .args(["--punycode", "--as-idn", "http://h.example/"])
+        .run()
+        .code(2);
+}
+
+#[test]
+fn default_scheme_reads_inputs_as_an_address_bar() {
+    for cmd in both() {
+        assert_eq!(
+            lines(cmd.args([
+                "--default-scheme",
+                "https",
+                "--get",
+                "{href}",
+                "example.com/a",
+                "localhost:8080",
+                "//cdn.example/x",
+                "http://kept.example/",
+                "mailto:a@b.example",
+            ])),
+            [
+                "https://example.com/a",
+                "https://localhost:8080/",
+                "https://cdn.example/x",
+                "http://kept.example/",
+                "mailto:a@b.example"
+            ]
+        );
+    }
+    // Without it, an input without a scheme is not a URL.
+    tool("url-parse")
+        .args(["example.com/a"])
+        .run()
+        .code(2)
+        .stderr_has("relative URL without a base");
+}
+
+#[test]
+fn url_file_and_stdin() {
+    let dir = temp_dir();
+    let file = dir.path().join("urls.txt");
+    std::fs::write(
+        &file,
+        "http://a.example/\n# a comment\n\nhttps://b.example/x\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    assert_eq!(
+        lines(
+            tool("url-parse")
+                .args([
+                    "--get",
+                    "{host}",
+                    "http://first.example/",
+                    "--url-file",
+                    file.as_str(),
+                    "--url-file",
+                    "-",
+                ])
+                .stdin("http://from-stdin.example/\n")
+        ),
+        [
+            "first.example",
+            "a.example",
+            "b.example",
+            "from-stdin.example"
+        ]
+    );
+    tool("url-parse")
+        .args(["--url-file", "/nonexistent/urls.txt"])
+        .run()
+        .code(2)
+        .stderr_has("url-parse: --url-file /nonexistent/urls.txt: ");
 }

@@ -26,6 +26,10 @@ With several inputs the exit code is the highest among them.";
 /// | 3 | network failure: cannot resolve, connect, timeout |
 /// | 4 | remote or protocol error: malformed response, SERVFAIL/REFUSED, loops |
 /// | 5 | TLS or security failure |
+///
+/// I/O errors follow one rule in every tool: local files and output that
+/// cannot be read or written are [`ExitCode::Usage`]; only network I/O is
+/// [`ExitCode::Network`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ExitCode {
     /// 0: everything asked for was done.

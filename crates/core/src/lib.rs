@@ -10,6 +10,7 @@
 //! - [`ctx`]: the output context a tool writes through (buffered stdout, stderr,
 //!   color, JSON Lines, error reporting for batches);
 //! - [`input`]: positional arguments or one input per line from stdin;
+//! - [`redact`]: the one password mask, and masking in URLs as typed;
 //! - [`select`]: which inputs a run takes (`--input-field`, `--shard`);
 //! - [`table`]: comfy-table tables in one house style;
 //! - [`timing`]: durations in milliseconds for phase timings;
@@ -20,6 +21,7 @@ pub mod ctx;
 pub mod entry;
 pub mod exit;
 pub mod input;
+pub mod redact;
 pub mod select;
 pub mod table;
 pub mod timing;

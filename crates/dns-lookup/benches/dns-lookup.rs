@@ -5,7 +5,10 @@
 //! - `dns/trace_warm`: the same with the run's cache holding everything;
 //! - `dns/trace_warm_referrals`: cached delegations, a fresh name each time
 //!   (one network question to the `lab.glasscom.com.` server);
-//! - `dns/message_encode_decode`: a referral with glue, to wire and back.
+//! - `dns/message_encode_decode`: a referral with glue, to wire and back;
+//! - `dns/validate_rrset_rsa`, `dns/validate_rrset_ecdsa`: checking the RRSIG
+//!   over one A RRset with the zone's key (RSA/SHA-256 2048 bits, algorithm 8;
+//!   ECDSA P-256, algorithm 13), as `--validate` does for every RRset.
 
 use std::hint::black_box;
 use std::net::Ipv4Addr;
@@ -13,11 +16,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use dns_lookup::{TraceOptions, Tracer};
+use dns_lookup::{TraceOptions, Tracer, unix_now, verify_rrset};
+use hickory_proto::dnssec::Algorithm;
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::rdata::{A, NS};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use netlens_sandbox::dns::Hierarchy;
+use netlens_sandbox::dns::signed::keys::ZoneKey;
+use netlens_sandbox::dns::signed::zone::{SignedZone, Signing};
 
 fn traces(c: &mut Criterion) {
     let hierarchy = Hierarchy::start().expect("start the DNS hierarchy");
@@ -102,5 +108,47 @@ fn encode_decode(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, traces, encode_decode);
+/// A one-name zone, signed at start-up by the sandbox.
+const BENCH_ZONE: &str = "\
+$ORIGIN bench.test.
+$TTL 3600
+@   IN SOA ns.bench.test. admin.bench.test. 1 3600 900 604800 300
+@   IN NS  ns.bench.test.
+ns  IN A   127.0.0.1
+www IN A   192.0.2.10
+";
+
+fn validation(c: &mut Criterion) {
+    for (id, algorithm) in [
+        ("dns/validate_rrset_rsa", Algorithm::RSASHA256),
+        ("dns/validate_rrset_ecdsa", Algorithm::ECDSAP256SHA256),
+    ] {
+        let key = ZoneKey::generate(algorithm).expect("zone key");
+        let signing = Signing {
+            key: Some(&key),
+            ds: Vec::new(),
+            faults: &[],
+        };
+        let zone = SignedZone::new(BENCH_ZONE, &signing).expect("signed zone");
+        let owner = Name::from_str("www.bench.test.").expect("name");
+        let answer = zone.answer(&owner, RecordType::A, true);
+        let keys = vec![key.dnskey().clone()];
+        let now = unix_now();
+        c.bench_function(id, |b| {
+            b.iter(|| {
+                verify_rrset(
+                    black_box(&answer.answers),
+                    &owner,
+                    RecordType::A,
+                    zone.origin(),
+                    &keys,
+                    now,
+                )
+                .expect("the signature verifies")
+            })
+        });
+    }
+}
+
+criterion_group!(benches, traces, encode_decode, validation);
 criterion_main!(benches);

@@ -10,6 +10,7 @@ use netlens_core::{CommonArgs, EXIT_CODES_HELP};
 /// the resolution iteratively from the root servers, every referral shown.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "dns-lookup", version, about, after_help = EXIT_CODES_HELP)]
+#[command(group(clap::ArgGroup::new("iterative").args(["trace", "nssearch"])))]
 pub struct Args {
     /// Names to look up, each followed by its record types (A AAAA MX NS CNAME
     /// TXT SOA PTR SRV CAA ...; default A); `@SERVER` asks that server; `-` or
@@ -29,8 +30,12 @@ pub struct Args {
     #[arg(long)]
     pub trace: bool,
 
-    /// Root hints in zone-file format (NS + A/AAAA) for --trace [default: built in]
-    #[arg(long, value_name = "FILE", requires = "trace")]
+    /// Ask every server of the name's zone for its SOA and compare the serials
+    #[arg(long)]
+    pub nssearch: bool,
+
+    /// Root hints in zone-file format (NS + A/AAAA) for --trace and --nssearch [default: built in]
+    #[arg(long, value_name = "FILE", requires = "iterative")]
     pub root_hints: Option<PathBuf>,
 
     /// Destination port for every query [default: 53]
@@ -40,6 +45,27 @@ pub struct Args {
     /// Use TCP for every query (otherwise UDP, and TCP when a reply is truncated)
     #[arg(long)]
     pub tcp: bool,
+
+    /// DNS over TLS (RFC 7858) to the named server, port 853 unless --port
+    #[arg(long, conflicts_with_all = ["https", "tcp", "iterative"])]
+    pub tls: bool,
+
+    /// DNS over HTTPS (RFC 8484, POST, HTTP/2) to the named server, port 443
+    /// unless --port [default URL: https://SERVER/dns-query]
+    #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "", conflicts_with_all = ["tcp", "iterative"])]
+    pub https: Option<String>,
+
+    /// The name the server's certificate must hold [default: the URL's host, or the server's address]
+    #[arg(long, value_name = "NAME")]
+    pub tls_name: Option<String>,
+
+    /// Trust the CA certificates of this PEM file instead of the system's
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Do not check the server's certificate (--tls, --https)
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
 
     /// Seconds to wait for each reply (fractions allowed)
     #[arg(long, value_name = "SECS", default_value = "2", value_parser = netlens_core::args::parse_seconds)]
@@ -58,7 +84,7 @@ pub struct Args {
     pub bufsize: u16,
 
     /// Send no EDNS OPT record (and so no EDNS option)
-    #[arg(long, conflicts_with_all = ["nsid", "subnet", "cookie", "padding", "ednsopt"])]
+    #[arg(long, conflicts_with_all = ["nsid", "subnet", "cookie", "padding", "ednsopt", "dnssec", "validate"])]
     pub no_edns: bool,
 
     /// Ask for the server's identifier (EDNS NSID)
@@ -89,6 +115,20 @@ pub struct Args {
     #[arg(long)]
     pub cd: bool,
 
+    /// Set the DO bit: show RRSIG, NSEC/NSEC3, DS and DNSKEY records and the AD flag
+    #[arg(long)]
+    pub dnssec: bool,
+
+    /// Validate the answer from the trust anchor down (implies --dnssec); with
+    /// --trace, at every delegation: DS in the parent -> DNSKEY -> RRSIG
+    #[arg(long)]
+    pub validate: bool,
+
+    /// Trust anchor: DS or DNSKEY records in zone-file format [default: the
+    /// root's KSKs, built in]
+    #[arg(long, value_name = "FILE", requires = "validate")]
+    pub trust_anchor: Option<PathBuf>,
+
     /// Print only the record data, one per line (like `dig +short`)
     #[arg(long)]
     pub short: bool,
@@ -100,6 +140,21 @@ pub struct Args {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub common: CommonArgs,
+}
+
+impl Args {
+    /// `--https NAME`: a value that is no URL (no `://`, no leading `/`) is
+    /// the first name to look up, not the URL.
+    pub(crate) fn with_https_value_checked(mut self) -> Args {
+        if let Some(value) = self.https.as_mut()
+            && !value.is_empty()
+            && !value.contains("://")
+            && !value.starts_with('/')
+        {
+            self.targets.insert(0, std::mem::take(value));
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +169,7 @@ mod tests {
         assert_eq!(args.retries, 1);
         assert_eq!(args.max_time, Duration::from_secs(10));
         assert!(!args.trace && !args.tcp && !args.short && !args.reverse);
+        assert!(!args.dnssec && !args.validate && args.trust_anchor.is_none());
     }
 
     #[test]
@@ -145,6 +201,22 @@ mod tests {
     }
 
     #[test]
+    fn dnssec_flags_parse() {
+        let args = Args::try_parse_from([
+            "dns-lookup",
+            "--validate",
+            "--trust-anchor",
+            "root.ds",
+            "--dnssec",
+            "x",
+        ])
+        .unwrap();
+        assert!(args.validate && args.dnssec);
+        assert_eq!(args.trust_anchor, Some(PathBuf::from("root.ds")));
+        assert!(Args::try_parse_from(["dns-lookup", "--no-edns", "--dnssec", "x"]).is_err());
+    }
+
+    #[test]
     fn edns_flags_parse() {
         let args = Args::try_parse_from([
             "dns-lookup",
@@ -172,6 +244,22 @@ mod tests {
         let args = Args::try_parse_from(["dns-lookup", "--cookie=0102030405060708", "x"]).unwrap();
         assert_eq!(args.cookie.as_deref(), Some("0102030405060708"));
         assert!(Args::try_parse_from(["dns-lookup", "--no-edns", "--nsid", "x"]).is_err());
+    }
+
+    #[test]
+    fn https_takes_a_url_or_leaves_the_name() {
+        let args = Args::try_parse_from(["dns-lookup", "--https", "www.example", "AAAA"])
+            .unwrap()
+            .with_https_value_checked();
+        assert_eq!(args.https.as_deref(), Some(""));
+        assert_eq!(args.targets, ["www.example", "AAAA"]);
+        let args = Args::try_parse_from(["dns-lookup", "--https", "https://d.example/q", "x"])
+            .unwrap()
+            .with_https_value_checked();
+        assert_eq!(args.https.as_deref(), Some("https://d.example/q"));
+        assert_eq!(args.targets, ["x"]);
+        assert!(Args::try_parse_from(["dns-lookup", "--tls", "--https", "x"]).is_err());
+        assert!(Args::try_parse_from(["dns-lookup", "--tls", "--trace", "x"]).is_err());
     }
 
     #[test]

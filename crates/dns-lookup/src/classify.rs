@@ -13,6 +13,7 @@
 
 use std::net::IpAddr;
 
+use hickory_proto::dnssec::rdata::DNSSECRData;
 use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
@@ -137,6 +138,19 @@ enum Chain {
 
 /// Follow CNAMEs from `name` through the answer section (bounded by the
 /// section's size; a name seen twice stops the walk).
+/// The RRSIGs over (`owner`, `rtype`) in `answers` (present with the DO bit).
+fn signatures(answers: &[Record], owner: &Name, rtype: RecordType) -> Vec<Record> {
+    answers
+        .iter()
+        .filter(|r| r.name == *owner)
+        .filter(|r| match &r.data {
+            RData::DNSSEC(DNSSECRData::RRSIG(sig)) => sig.input().type_covered == rtype,
+            _ => false,
+        })
+        .cloned()
+        .collect()
+}
+
 fn walk_chain(answers: &[Record], name: &Name, rtype: RecordType) -> Chain {
     let mut current = name.clone();
     let mut records = Vec::new();
@@ -149,6 +163,7 @@ fn walk_chain(answers: &[Record], name: &Name, rtype: RecordType) -> Chain {
             .collect();
         if !data.is_empty() {
             records.extend(data);
+            records.extend(signatures(answers, &current, rtype));
             return Chain::Data(records);
         }
         let Some(cname) = answers
@@ -161,6 +176,7 @@ fn walk_chain(answers: &[Record], name: &Name, rtype: RecordType) -> Chain {
             break;
         };
         records.push(cname.clone());
+        records.extend(signatures(answers, &current, RecordType::CNAME));
         current = target.0.clone();
         if seen.contains(&current) {
             break;
@@ -177,11 +193,22 @@ fn walk_chain(answers: &[Record], name: &Name, rtype: RecordType) -> Chain {
     }
 }
 
+/// The SOA of a negative reply, with the NSEC/NSEC3 proof and the RRSIGs
+/// that come along when the DO bit was set.
 fn soa_of(reply: &Message) -> Vec<Record> {
+    let has_soa = reply
+        .authorities
+        .iter()
+        .any(|r| r.record_type() == RecordType::SOA);
     reply
         .authorities
         .iter()
-        .filter(|r| r.record_type() == RecordType::SOA)
+        .filter(|r| {
+            matches!(
+                r.record_type(),
+                RecordType::SOA | RecordType::NSEC | RecordType::NSEC3 | RecordType::RRSIG
+            ) && has_soa
+        })
         .cloned()
         .collect()
 }

@@ -48,6 +48,8 @@ pub(crate) struct EdnsQuery {
     pub options: Vec<EdnsOption>,
     /// Pad the query to a multiple of 128 bytes.
     pub padding: bool,
+    /// The DO (DNSSEC OK) bit: RRSIGs, NSEC/NSEC3 and DS come along (RFC 3225).
+    pub dnssec_ok: bool,
 }
 
 impl Default for Shape {
@@ -59,6 +61,7 @@ impl Default for Shape {
                 bufsize: crate::wire::EDNS_PAYLOAD,
                 options: Vec::new(),
                 padding: false,
+                dnssec_ok: false,
             }),
             checking_disabled: false,
         }
@@ -92,6 +95,7 @@ impl Shape {
                 bufsize: args.bufsize,
                 options,
                 padding: args.padding,
+                dnssec_ok: args.dnssec || args.validate,
             })
         };
         Ok(Shape {
@@ -108,6 +112,7 @@ impl Shape {
         };
         let mut edns = Edns::new();
         edns.set_max_payload(query.bufsize);
+        edns.set_dnssec_ok(query.dnssec_ok);
         for option in &query.options {
             edns.options_mut().insert(option.clone());
         }

@@ -40,6 +40,22 @@ pub enum Error {
         /// What is wrong with it.
         why: String,
     },
+    /// A trust anchor file that cannot be read or holds no usable key.
+    #[error("trust anchor {path}: {why}")]
+    TrustAnchor {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// The answer failed DNSSEC validation.
+    #[error("{name}: bogus: {why}")]
+    Bogus {
+        /// The name asked.
+        name: String,
+        /// Why the answer is bogus.
+        why: String,
+    },
     /// The system resolver configuration could not be read.
     #[error("system resolver configuration: {0}")]
     SystemConfig(String),
@@ -63,6 +79,14 @@ pub enum Error {
         rcode: String,
         /// The Extended DNS Error that says why, if the reply had one.
         ede: Option<String>,
+    },
+    /// The TLS handshake failed: a certificate not trusted or not for the name.
+    #[error("{server}: {why}")]
+    Tls {
+        /// The server.
+        server: String,
+        /// What was wrong.
+        why: String,
     },
     /// A response that does not parse or does not fit the question.
     #[error("{server}: malformed response: {why}")]
@@ -143,11 +167,13 @@ impl Failure for Error {
             | Error::TwoServers(_)
             | Error::Usage(_)
             | Error::RootHints { .. }
+            | Error::TrustAnchor { .. }
             | Error::Io(_) => ExitCode::Usage,
             Error::SystemConfig(_)
             | Error::Timeout(_)
             | Error::Unreachable { .. }
             | Error::NoReply { .. } => ExitCode::Network,
+            Error::Tls { .. } => ExitCode::Tls,
             Error::Rcode { .. }
             | Error::Malformed { .. }
             | Error::Lame { .. }
@@ -155,6 +181,7 @@ impl Failure for Error {
             | Error::CnameLoop { .. }
             | Error::Limit { .. }
             | Error::Resolver { .. } => ExitCode::Remote,
+            Error::Bogus { .. } => ExitCode::Tls,
         }
     }
 
@@ -165,11 +192,14 @@ impl Failure for Error {
             Error::BadServer(_) | Error::TwoServers(_) => "invalid_server",
             Error::Usage(_) => "usage",
             Error::RootHints { .. } => "invalid_root_hints",
+            Error::TrustAnchor { .. } => "invalid_trust_anchor",
+            Error::Bogus { .. } => "dnssec_bogus",
             Error::SystemConfig(_) => "system_config",
             Error::Timeout(_) => "timeout",
             Error::Unreachable { .. } => "unreachable",
             Error::NoReply { .. } => "no_reply",
             Error::Rcode { .. } => "rcode",
+            Error::Tls { .. } => "tls",
             Error::Malformed { .. } => "malformed_response",
             Error::Lame { .. } => "lame_delegation",
             Error::ReferralLoop { .. } => "referral_loop",

@@ -16,18 +16,22 @@
 //! - `stub`: query mode, direct to a server or through hickory-resolver;
 //! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
 //!   iterative resolver and the steps it records;
+//! - `dnssec`: `--validate`, the chain of trust and the verdict;
 //! - `model`, `render`: the report of each name, as text or JSON.
 
 pub(crate) mod args;
 pub(crate) mod cache;
 pub(crate) mod classify;
+pub(crate) mod dnssec;
 pub(crate) mod edns;
 pub(crate) mod error;
 pub(crate) mod hints;
 pub(crate) mod model;
+pub(crate) mod nssearch;
 pub(crate) mod plan;
 pub(crate) mod render;
 pub(crate) mod resolution;
+pub(crate) mod secure;
 pub(crate) mod select;
 pub(crate) mod session;
 pub(crate) mod steps;
@@ -37,6 +41,9 @@ pub(crate) mod wire;
 
 #[doc(hidden)]
 pub mod fuzz;
+/// One RRset's signature check, for the criterion benches (not an API).
+#[doc(hidden)]
+pub use dnssec::verify::{unix_now, verify_rrset};
 
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
@@ -49,10 +56,12 @@ pub use model::{
 pub use plan::parse_name;
 pub use render::{human as write_report, human_failed as write_failed_trace};
 pub use resolution::{Negative, Resolution, Traced};
+pub use secure::TlsInfo;
 pub use trace::{TraceOptions, Tracer};
 
 use edns::Shape;
 use plan::Plan;
+use secure::Secure;
 use session::Session;
 use wire::Transport;
 
@@ -75,6 +84,7 @@ impl Tool for DnsLookup {
 
 /// Run dns-lookup: every name of the arguments (or stdin), one report each.
 pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
+    let args = args.with_https_value_checked();
     let mut plan = Plan::from_args(&args)?;
     let transport = Transport {
         timeout: args.timeout,
@@ -82,6 +92,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         tcp: args.tcp,
         recursion_desired: !args.norecurse,
         shape: std::sync::Arc::new(Shape::from_args(&args)?),
+        secure: Secure::from_args(&args, plan.server)?.map(std::sync::Arc::new),
     };
     let mut session = Session::new(&args, &plan, transport)?;
     let Some(lone) = plan.lone.take() else {

@@ -3,10 +3,15 @@
 
 use std::net::IpAddr;
 
+use hickory_proto::dnssec::rdata::{DNSSECRData, RRSIG};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::dnssec::{DnssecOut, Verdict};
 
 use crate::edns::EdnsOut;
+use crate::secure::TlsInfo;
 
 /// The question asked.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
@@ -67,7 +72,41 @@ pub fn rdata_text(data: &RData) -> String {
             .map(|s| format!("\"{}\"", escape_txt(s)))
             .collect::<Vec<_>>()
             .join(" "),
+        RData::DNSSEC(DNSSECRData::RRSIG(sig)) => rrsig_text(sig),
         other => other.to_string(),
+    }
+}
+
+/// An RRSIG as dig prints it: algorithm by number, times as YYYYMMDDHHmmSS
+/// (RFC 4034 §3.2).
+fn rrsig_text(sig: &RRSIG) -> String {
+    let input = sig.input();
+    format!(
+        "{} {} {} {} {} {} {} {} {}",
+        input.type_covered,
+        u8::from(input.algorithm),
+        input.num_labels,
+        input.original_ttl,
+        sig_time(input.sig_expiration.get()),
+        sig_time(input.sig_inception.get()),
+        input.key_tag,
+        input.signer_name,
+        data_encoding::BASE64.encode(sig.sig())
+    )
+}
+
+fn sig_time(seconds: u32) -> String {
+    match OffsetDateTime::from_unix_timestamp(i64::from(seconds)) {
+        Ok(t) => format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => seconds.to_string(),
     }
 }
 
@@ -96,15 +135,22 @@ pub struct Report {
     pub rcode: String,
     /// Whether the final answer was authoritative (AA).
     pub authoritative: bool,
+    /// With `--dnssec`: the AD flag of the final reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad: Option<bool>,
     /// Answer records (with a CNAME chain first, if any).
     pub answers: Vec<RecordOut>,
+    /// With `--validate`: the records of a bogus answer, withheld from `answers`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<RecordOut>,
     /// Authority records (the SOA of a negative answer, NS of a referral).
     pub authority: Vec<RecordOut>,
     /// The server that gave the final answer (`ADDR:PORT`), when known.
     pub server: Option<String>,
     /// `network` or `cache`: where the final answer came from.
     pub source: &'static str,
-    /// Protocol of the final answer (`udp`/`tcp`), when it came from the network.
+    /// Protocol of the final answer (`udp`/`tcp`/`tls`/`https`), when it came
+    /// from the network.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<&'static str>,
     /// Wall time for this name, in milliseconds.
@@ -112,9 +158,15 @@ pub struct Report {
     /// The reply's OPT record (query mode), when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub edns: Option<EdnsOut>,
+    /// The TLS session of `tls` and `https` (version, cipher, ALPN, certificate).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsInfo>,
     /// With `--trace`: every step of the resolution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,
+    /// With `--validate`: the verdict and the chain of trust.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dnssec: Option<Box<DnssecOut>>,
 }
 
 /// Where a step's information came from.
@@ -207,6 +259,13 @@ pub struct Step {
     /// Anything else worth knowing: why it failed, a TCP retry, ignored glue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// With `--dnssec`: the DS, NSEC/NSEC3 and RRSIG records of the reply's
+    /// authority section (a referral's DS set or the proof that it has none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dnssec_records: Vec<RecordOut>,
+    /// With `--validate`: the verdict on what this step learnt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dnssec: Option<Verdict>,
 }
 
 #[cfg(test)]
@@ -229,6 +288,12 @@ mod tests {
         assert_eq!(out.data, "10 mail.cyber.co.kr.");
         let txt = RData::TXT(TXT::new(vec!["a \"b\"".into(), "c".into()]));
         assert_eq!(rdata_text(&txt), r#""a \"b\"" "c""#);
+    }
+
+    #[test]
+    fn signature_times_print_as_dig_prints_them() {
+        assert_eq!(sig_time(0), "19700101000000");
+        assert_eq!(sig_time(1_795_934_848), "20261129064728");
     }
 
     #[test]

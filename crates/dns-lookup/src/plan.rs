@@ -16,6 +16,12 @@ use crate::error::Error;
 /// The default DNS port.
 pub const DNS_PORT: u16 = 53;
 
+/// The default port of DNS over TLS (RFC 7858 §3.1).
+pub const DOT_PORT: u16 = 853;
+
+/// The default port of DNS over HTTPS (HTTPS's).
+pub const DOH_PORT: u16 = 443;
+
 /// What the positional arguments asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
@@ -44,7 +50,13 @@ pub struct Question {
 impl Plan {
     /// Split the positional arguments of `args`.
     pub fn from_args(args: &Args) -> Result<Plan, Error> {
-        let port = args.port.unwrap_or(DNS_PORT);
+        let port = args.port.unwrap_or(if args.tls {
+            DOT_PORT
+        } else if args.https.is_some() {
+            DOH_PORT
+        } else {
+            DNS_PORT
+        });
         let mut server = match &args.server {
             Some(text) => Some(parse_server(text, port)?),
             None => None,

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use netlens_core::ErrorOut;
 use serde::Serialize;
 
+use crate::dnssec::{DnssecOut, Status, Verdict};
 use crate::edns::EdnsOut;
 use crate::model::{Kind, QueryOut, RecordOut, Report, Source, Step};
 
@@ -13,8 +14,11 @@ use crate::model::{Kind, QueryOut, RecordOut, Report, Source, Step};
 /// `--trace` the steps first. `--short` prints the answer data only.
 pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()> {
     if short {
+        // As before --dnssec: the data asked for, without the proofs.
         for record in &report.answers {
-            writeln!(out, "{}", record.data)?;
+            if !is_dnssec_proof(&record.rtype) || record.rtype == report.query.rtype {
+                writeln!(out, "{}", record.data)?;
+            }
         }
         return Ok(());
     }
@@ -23,6 +27,16 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
         steps_lines(out, &report.query, steps)?;
     }
     writeln!(out, "{}", summary(report))?;
+    if let Some(tls) = &report.tls {
+        writeln!(
+            out,
+            ";; tls: {}, {}, alpn {}, certificate {}",
+            tls.version,
+            tls.cipher,
+            tls.alpn.as_deref().unwrap_or("-"),
+            tls.peer_subject.as_deref().unwrap_or("-")
+        )?;
+    }
     if let Some(edns) = report.edns.as_ref().filter(|e| !e.options.is_empty()) {
         edns_lines(out, edns)?;
     }
@@ -31,7 +45,56 @@ pub fn human(out: &mut dyn Write, report: &Report, short: bool) -> io::Result<()
         writeln!(out, ";; authority:")?;
         records(out, &report.authority)?;
     }
+    if let Some(dnssec) = &report.dnssec {
+        dnssec_lines(out, report, dnssec)?;
+    }
     Ok(())
+}
+
+/// The chain of trust, the rejected records of a bogus answer, the verdict.
+fn dnssec_lines(out: &mut dyn Write, report: &Report, dnssec: &DnssecOut) -> io::Result<()> {
+    for link in &dnssec.chain {
+        let ds: Vec<String> = link
+            .ds
+            .iter()
+            .map(|d| format!("{}/{}/{}", d.key_tag, d.algorithm, d.digest_type))
+            .collect();
+        let keys: Vec<String> = link
+            .dnskey
+            .iter()
+            .map(|k| format!("{}/{}/{}", k.key_tag, k.algorithm, k.flags))
+            .collect();
+        writeln!(
+            out,
+            ";; chain {}  DS {}  DNSKEY {}  {}",
+            link.zone,
+            list_or_none(&ds),
+            list_or_none(&keys),
+            link.status.as_str()
+        )?;
+    }
+    if !report.rejected.is_empty() {
+        writeln!(out, ";; rejected:")?;
+        let mut text = Vec::new();
+        records(&mut text, &report.rejected)?;
+        for line in String::from_utf8_lossy(&text).lines() {
+            writeln!(out, ";; {line}")?;
+        }
+    }
+    writeln!(out, ";; verdict: {}", dnssec.verdict.text())
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".into()
+    } else {
+        items.join(",")
+    }
+}
+
+/// RRSIG, NSEC and NSEC3: records that prove, not data.
+fn is_dnssec_proof(rtype: &str) -> bool {
+    matches!(rtype, "RRSIG" | "NSEC" | "NSEC3")
 }
 
 /// The trace of a failed resolution, before the error line.
@@ -55,7 +118,7 @@ pub struct FailedTrace<'a> {
 
 fn summary(report: &Report) -> String {
     let mut parts = vec![report.rcode.clone()];
-    if report.rcode == "NOERROR" && report.answers.is_empty() {
+    if report.rcode == "NOERROR" && report.answers.is_empty() && report.rejected.is_empty() {
         let referral = report.authority.iter().any(|r| r.rtype == "NS")
             && !report.authority.iter().any(|r| r.rtype == "SOA");
         parts[0].push_str(if referral {
@@ -153,14 +216,35 @@ fn steps_lines(out: &mut dyn Write, query: &QueryOut, steps: &[Step]) -> io::Res
             Some(ttl) => format!("TTL {ttl} left"),
             None => format!("{} ms", step.elapsed_ms),
         };
+        let mark = match &step.dnssec {
+            Some(verdict) => step_mark(verdict),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{zone:<zone_width$}  {server:<server_width$}  {how:<5}  {:<8}  {aa}  {}  {time}",
+            "{zone:<zone_width$}  {server:<server_width$}  {how:<5}  {:<8}  {aa}  {}  {time}{mark}",
             step.rcode.as_deref().unwrap_or("-"),
             outcome(step, query),
         )?;
+        if !step.dnssec_records.is_empty() {
+            // The DS or denial proof of a referral, and the RRSIGs, under the step.
+            let mut text = Vec::new();
+            records(&mut text, &step.dnssec_records)?;
+            for line in String::from_utf8_lossy(&text).lines() {
+                writeln!(out, "{}    {line}", "  ".repeat(step.depth))?;
+            }
+        }
     }
     Ok(())
+}
+
+/// A step's verdict at the end of its line: `  secure`, `  BOGUS (why)`.
+fn step_mark(verdict: &Verdict) -> String {
+    match (verdict.status, &verdict.reason) {
+        (Status::Bogus, Some(why)) => format!("  BOGUS ({why})"),
+        (Status::Bogus, None) => "  BOGUS".into(),
+        (status, _) => format!("  {}", status.as_str()),
+    }
 }
 
 fn server_text(step: &Step) -> String {
@@ -203,7 +287,18 @@ pub fn outcome(step: &Step, traced: &QueryOut) -> String {
                 .filter(|r| r.rtype == step.query.rtype)
                 .map(|r| r.data.as_str())
                 .collect();
-            if data.len() > 3 || data.iter().any(|d| d.len() > 48) {
+            let bogus = step
+                .dnssec
+                .as_ref()
+                .is_some_and(|v| v.status == Status::Bogus);
+            if bogus {
+                // A bogus answer is never shown as if it were good.
+                text.push_str(&format!(
+                    "answer rejected: {} {} records",
+                    data.len(),
+                    step.query.rtype
+                ));
+            } else if data.len() > 3 || data.iter().any(|d| d.len() > 48) {
                 text.push_str(&format!(
                     "answer: {} {} records",
                     data.len(),
@@ -256,6 +351,8 @@ mod tests {
             elapsed_ms: 0.25,
             bytes: Some(100),
             note: None,
+            dnssec_records: vec![],
+            dnssec: None,
         }
     }
 

@@ -81,7 +81,8 @@ impl Resolution {
         all
     }
 
-    /// The authority section: the SOA of a negative answer.
+    /// The authority section: the SOA of a negative answer (and its NSEC/NSEC3
+    /// proof with `--dnssec`).
     pub fn authority(&self) -> &[Record] {
         match &self.answer {
             Answer::Records(_) => &[],
@@ -94,6 +95,15 @@ impl Resolution {
         self.from_cache
     }
 
+    /// The final reply as the validator reads it.
+    pub(crate) fn fetched(&self) -> crate::dnssec::chain::Fetched {
+        crate::dnssec::chain::Fetched {
+            rcode: self.rcode(),
+            answers: self.answers(),
+            authority: self.authority().to_vec(),
+        }
+    }
+
     /// The report of this resolution (the JSON object of `--trace`): the
     /// final answer, where it came from, and the `steps` that led to it.
     pub fn report(&self, query: QueryOut, steps: Vec<Step>, elapsed: Duration) -> Report {
@@ -101,14 +111,18 @@ impl Resolution {
             query,
             rcode: rcode_text(self.rcode()),
             authoritative: self.authoritative,
+            ad: None,
             answers: records_out(&self.answers()),
+            rejected: Vec::new(),
             authority: records_out(self.authority()),
             server: Some(self.server.addr.to_string()),
             source: if self.from_cache { "cache" } else { "network" },
             protocol: self.protocol,
             elapsed_ms: millis(elapsed),
             edns: None,
+            tls: None,
             steps: Some(steps),
+            dnssec: None,
         }
     }
 }

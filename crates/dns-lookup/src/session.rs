@@ -10,10 +10,15 @@ use netlens_core::{Ctx, ExitCode, Failure};
 use crate::args::Args;
 use crate::cache::NameServer;
 use crate::classify::rcode_text;
+use crate::dnssec::anchor::Anchor;
+use crate::dnssec::chain::{Fetched, Validator};
+use crate::dnssec::steps::TraceFetch;
+use crate::dnssec::{self, DnssecOut, Status};
 use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::hints;
 use crate::model::{QueryOut, Report, records_out};
+use crate::nssearch;
 use crate::plan::{self, DNS_PORT, Plan, Question};
 use crate::render;
 use crate::stub::{Direct, Reply, System};
@@ -24,6 +29,8 @@ use crate::wire::Transport;
 enum Mode {
     /// Iteratively from the root hints, through the run's cache.
     Trace(Box<Tracer>),
+    /// `--nssearch`: the zone's servers found from the root hints.
+    NsSearch(Box<Tracer>),
     /// A named server, directly.
     Direct(Direct),
     /// The system resolver (built on first use: reading the configuration is
@@ -34,11 +41,15 @@ enum Mode {
 /// How the run asks, from the arguments: iteratively, a named server, or the
 /// system resolver.
 fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
-    if !args.trace {
-        return Ok(match plan.server {
-            Some(server) => Mode::Direct(Direct::new(transport, server)),
-            None => Mode::System(None),
-        });
+    if !args.trace && !args.nssearch {
+        return match plan.server {
+            Some(server) => Ok(Mode::Direct(Direct::new(transport, server))),
+            // hickory-resolver keeps the RRSIGs to itself: validation needs our own queries.
+            None if args.validate => Err(Error::Usage(
+                "--validate needs a named server (@SERVER or --server) or --trace".into(),
+            )),
+            None => Ok(Mode::System(None)),
+        };
     }
     let (hints, port) = match plan.server {
         // As dig +trace does, a named server stands in for the root hints.
@@ -55,12 +66,17 @@ fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
             args.port.unwrap_or(DNS_PORT),
         ),
     };
-    Ok(Mode::Trace(Box::new(Tracer::with_hints(
+    let tracer = Box::new(Tracer::with_hints(
         transport,
         port,
         hints,
         Limits::new(args.max_time),
-    ))))
+    ));
+    Ok(if args.nssearch {
+        Mode::NsSearch(tracer)
+    } else {
+        Mode::Trace(tracer)
+    })
 }
 
 /// One run's means of asking: its mode (and cache), runtime and settings.
@@ -74,6 +90,8 @@ struct Asker<'a> {
     mode: Mode,
     transport: Transport,
     args: &'a Args,
+    /// With `--validate`: the trust anchor.
+    anchor: Option<Anchor>,
 }
 
 impl Session<'_> {
@@ -88,6 +106,10 @@ impl Session<'_> {
                 .enable_all()
                 .build()?,
             asker: Asker {
+                anchor: match args.validate {
+                    true => Some(Anchor::load(args.trust_anchor.as_deref())?),
+                    false => None,
+                },
                 mode: mode(args, plan, transport.clone())?,
                 transport,
                 args,
@@ -132,13 +154,52 @@ impl Asker<'_> {
                         return failed_trace(ctx, &failed, &error, short);
                     }
                 };
-                let report = resolution.report(query, traced.steps, started.elapsed());
-                emit(ctx, &report, short)?;
-                return Ok(exit_code(resolution.rcode(), report.answers.is_empty()));
+                let mut steps = traced.steps;
+                let verdict = match &self.anchor {
+                    Some(anchor) => {
+                        let mut fetch = TraceFetch {
+                            tracer,
+                            steps: Vec::new(),
+                        };
+                        let (name, rtype) = (&question.name, question.rtype);
+                        let out = Validator::new(anchor)
+                            .validate(&mut fetch, name, rtype, &resolution.fetched())
+                            .await;
+                        steps.extend(fetch.steps);
+                        dnssec::steps::mark(&mut steps, &query, &out);
+                        Some(out)
+                    }
+                    None => None,
+                };
+                let mut report = resolution.report(query, steps, started.elapsed());
+                let code = exit_code(resolution.rcode(), report.answers.is_empty());
+                return finish(ctx, &mut report, verdict, code, short);
+            }
+            Mode::NsSearch(tracer) => {
+                let searching = nssearch::search(tracer, &question.name);
+                let search = within(args.max_time, &question.name, searching).await?;
+                return finish_search(ctx, &search, short);
             }
             Mode::Direct(direct) => {
                 let asked = direct.ask(&question.name, question.rtype);
-                within(args.max_time, &question.name, asked).await?
+                let reply = within(args.max_time, &question.name, asked).await?;
+                let verdict = match &self.anchor {
+                    Some(anchor) => {
+                        let fetched = Fetched {
+                            rcode: reply.rcode,
+                            answers: reply.answers.clone(),
+                            authority: reply.authority.clone(),
+                        };
+                        let validating = async {
+                            let validator = Validator::new(anchor);
+                            let (name, rtype) = (&question.name, question.rtype);
+                            Ok(validator.validate(direct, name, rtype, &fetched).await)
+                        };
+                        Some(within(args.max_time, &question.name, validating).await?)
+                    }
+                    None => None,
+                };
+                return finish_reply(ctx, query, &reply, started, verdict, args, short);
             }
             Mode::System(system) => {
                 let system = match system {
@@ -149,8 +210,27 @@ impl Asker<'_> {
                 within(args.max_time, &question.name, asked).await?
             }
         };
-        finish_reply(ctx, query, &reply, started, short)
+        finish_reply(ctx, query, &reply, started, None, args, short)
     }
+}
+
+/// Write the rows of an `--nssearch`, then what is wrong, if anything.
+fn finish_search(ctx: &mut Ctx, search: &nssearch::Search, short: bool) -> Result<ExitCode, Error> {
+    if ctx.json() {
+        ctx.emit_json(search)?;
+    } else if short {
+        for row in &search.servers {
+            let serial = row.serial.map_or_else(|| "-".into(), |s| s.to_string());
+            writeln!(ctx.out(), "{} {} {serial}", row.server, row.address)?;
+        }
+    } else {
+        nssearch::human(ctx.out(), search)?;
+    }
+    if let Some(problem) = nssearch::problem(search) {
+        ctx.out().flush()?;
+        ctx.error_line(&problem);
+    }
+    Ok(search.exit_code())
 }
 
 /// Write the steps of a failed trace, then its error line.
@@ -188,23 +268,57 @@ fn finish_reply(
     query: QueryOut,
     reply: &Reply,
     started: Instant,
+    verdict: Option<DnssecOut>,
+    args: &Args,
     short: bool,
 ) -> Result<ExitCode, Error> {
-    let report = Report {
+    let mut report = Report {
         query,
         rcode: rcode_text(reply.rcode),
         authoritative: reply.authoritative,
+        ad: (args.dnssec || args.validate).then_some(reply.authentic_data),
         answers: records_out(&reply.answers),
+        rejected: Vec::new(),
         authority: records_out(&reply.authority),
         server: reply.server.clone(),
         source: if reply.from_cache { "cache" } else { "network" },
         protocol: reply.protocol,
         elapsed_ms: millis(started.elapsed()),
         edns: reply.edns.clone(),
+        tls: reply.tls.clone(),
         steps: None,
+        dnssec: None,
     };
-    emit(ctx, &report, short)?;
     let code = exit_code(reply.rcode, reply.answers.is_empty());
+    finish(ctx, &mut report, verdict, code, short)
+}
+
+/// Put the verdict on the report, write it, and say why it failed: a bogus
+/// answer exits 5, an error rcode 4.
+fn finish(
+    ctx: &mut Ctx,
+    report: &mut Report,
+    verdict: Option<DnssecOut>,
+    code: ExitCode,
+    short: bool,
+) -> Result<ExitCode, Error> {
+    let bogus = verdict
+        .as_ref()
+        .filter(|out| out.verdict.status == Status::Bogus)
+        .map(|out| out.verdict.reason.clone().unwrap_or_default());
+    if let Some(out) = verdict {
+        dnssec::steps::apply(report, out);
+    }
+    emit(ctx, report, short)?;
+    if let Some(why) = bogus {
+        ctx.out().flush()?;
+        let error = Error::Bogus {
+            name: report.query.name.clone(),
+            why,
+        };
+        ctx.error_line(&error);
+        return Ok(error.exit_code());
+    }
     if code == ExitCode::Remote {
         ctx.out().flush()?;
         let error = Error::Rcode {

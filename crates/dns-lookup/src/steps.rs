@@ -8,7 +8,7 @@ use netlens_core::timing::millis;
 
 use crate::cache::{Delegation, ServerRef};
 use crate::classify::{Class, rcode_text};
-use crate::model::{GlueOut, Kind, QueryOut, ReferralOut, Source, Step, records_out};
+use crate::model::{GlueOut, Kind, QueryOut, RecordOut, ReferralOut, Source, Step, records_out};
 use crate::wire::{Exchange, WireError};
 
 /// A step with the question and server filled in, nothing learnt yet.
@@ -38,6 +38,8 @@ pub fn base(
         elapsed_ms: 0.0,
         bytes: None,
         note: None,
+        dnssec_records: Vec::new(),
+        dnssec: None,
     }
 }
 
@@ -55,6 +57,18 @@ pub fn reply(
     step.rcode = Some(rcode_text(exchange.response.metadata.response_code));
     step.authoritative = exchange.response.metadata.authoritative;
     step.answers = records_out(&exchange.response.answers);
+    step.dnssec_records = exchange
+        .response
+        .authorities
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.record_type(),
+                RecordType::DS | RecordType::NSEC | RecordType::NSEC3 | RecordType::RRSIG
+            )
+        })
+        .map(RecordOut::from)
+        .collect();
     step.elapsed_ms = millis(exchange.elapsed);
     step.bytes = Some(exchange.bytes);
     if exchange.retried_tcp {

@@ -18,8 +18,10 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::{Resolver, TokioResolver};
 
 use crate::cache::negative_ttl;
+use crate::dnssec::chain::{Fetch, Fetched};
 use crate::edns::EdnsOut;
 use crate::error::Error;
+use crate::secure::TlsInfo;
 use crate::wire::{Exchange, Transport, WireError};
 
 /// A reply as query mode reports it.
@@ -29,6 +31,8 @@ pub struct Reply {
     pub rcode: ResponseCode,
     /// The AA flag.
     pub authoritative: bool,
+    /// The AD flag: the server says it validated the answer.
+    pub authentic_data: bool,
     /// Answer section.
     pub answers: Vec<Record>,
     /// Authority section.
@@ -41,6 +45,8 @@ pub struct Reply {
     pub from_cache: bool,
     /// The reply's OPT record, when it had one (and the reply is our own).
     pub edns: Option<EdnsOut>,
+    /// The TLS session, over TLS or HTTPS.
+    pub tls: Option<TlsInfo>,
 }
 
 /// Asks one named server directly, caching replies for the run.
@@ -93,13 +99,26 @@ impl Direct {
         Reply {
             rcode: message.metadata.response_code,
             authoritative: message.metadata.authoritative,
+            authentic_data: message.metadata.authentic_data,
             answers: message.answers.clone(),
             authority: message.authorities.clone(),
             server: Some(self.server.to_string()),
             protocol: Some(exchange.protocol.as_str()),
             from_cache: false,
             edns: message.edns.as_ref().map(EdnsOut::of),
+            tls: exchange.tls.clone(),
         }
+    }
+}
+
+impl Fetch for Direct {
+    async fn fetch(&mut self, name: &Name, rtype: RecordType) -> Result<Fetched, Error> {
+        let reply = self.ask(name, rtype).await?;
+        Ok(Fetched {
+            rcode: reply.rcode,
+            answers: reply.answers,
+            authority: reply.authority,
+        })
     }
 }
 
@@ -167,16 +186,19 @@ impl System {
             Ok(lookup) => Ok(Reply {
                 rcode: lookup.message().metadata.response_code,
                 authoritative: lookup.message().metadata.authoritative,
+                authentic_data: lookup.message().metadata.authentic_data,
                 answers: lookup.answers().to_vec(),
                 authority: lookup.authorities().to_vec(),
                 server,
                 protocol: None,
                 from_cache: false,
                 edns: None,
+                tls: None,
             }),
             Err(NetError::Dns(DnsError::NoRecordsFound(none))) => Ok(Reply {
                 rcode: none.response_code,
                 authoritative: false,
+                authentic_data: false,
                 answers: Vec::new(),
                 authority: none
                     .soa
@@ -186,16 +208,19 @@ impl System {
                 protocol: None,
                 from_cache: false,
                 edns: None,
+                tls: None,
             }),
             Err(NetError::Dns(DnsError::ResponseCode(code))) => Ok(Reply {
                 rcode: code,
                 authoritative: false,
+                authentic_data: false,
                 answers: Vec::new(),
                 authority: Vec::new(),
                 server,
                 protocol: None,
                 from_cache: false,
                 edns: None,
+                tls: None,
             }),
             Err(NetError::Timeout) => Err(Error::Timeout(self.servers.join(", "))),
             Err(e @ (NetError::Io(_) | NetError::NoConnections)) => Err(Error::Unreachable {
@@ -222,6 +247,10 @@ pub fn wire_error(what: &str, error: WireError) -> Error {
             server: what.to_string(),
             why,
         },
+        WireError::Tls(why) => Error::Tls {
+            server: what.to_string(),
+            why,
+        },
     }
 }
 
@@ -238,12 +267,14 @@ mod tests {
         Reply {
             rcode,
             authoritative: true,
+            authentic_data: false,
             answers,
             authority,
             server: None,
             protocol: None,
             from_cache: false,
             edns: None,
+            tls: None,
         }
     }
 

@@ -109,6 +109,7 @@ impl Tracer {
             tcp: false,
             recursion_desired: false,
             shape: Default::default(),
+            secure: None,
         };
         let limits = Limits::new(options.max_time);
         Ok(Tracer::with_hints(transport, options.port, hints, limits))
@@ -136,6 +137,27 @@ impl Tracer {
             steps: Vec::new(),
             in_progress: Vec::new(),
         }
+    }
+
+    /// How this resolver sends its queries (RD clear).
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The port every server is asked on.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The deepest delegation the cache knows towards `name`: after a trace
+    /// of `name`, the zone it lies in and that zone's servers.
+    pub(crate) fn zone_cut(&mut self, name: &Name) -> Option<Delegation> {
+        let now = Instant::now();
+        let (mut current, _) = self.cache.root(now)?;
+        while let Some((next, _)) = self.cache.delegation_below(&current.zone, name, now) {
+            current = next;
+        }
+        Some(current)
     }
 
     /// Resolve (`name`, `rtype`) from the root, recording every step.
@@ -339,7 +361,13 @@ impl Tracer {
             }
             None => self.prime(depth).await?,
         };
-        while let Some((next, left)) = self.cache.delegation_below(&current.zone, name, now) {
+        // See: RFC 4035 §3.1.4.1: the DS RRset lives in the parent, above the cut.
+        let below = if rtype == RecordType::DS && !name.is_root() {
+            name.base_name()
+        } else {
+            name.clone()
+        };
+        while let Some((next, left)) = self.cache.delegation_below(&current.zone, &below, now) {
             self.budget(name)?;
             self.steps
                 .push(steps::cached_referral(depth, name, rtype, &next, left));
@@ -621,6 +649,7 @@ mod tests {
             tcp: false,
             recursion_desired: true,
             shape: Default::default(),
+            secure: None,
         }
     }
 

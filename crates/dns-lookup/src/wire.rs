@@ -17,10 +17,11 @@ use std::time::{Duration, Instant};
 use std::sync::Arc;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
 use crate::edns::Shape;
+use crate::secure::{Secure, TlsInfo};
 
 /// The EDNS(0) UDP payload size we advertise.
 pub const EDNS_PAYLOAD: u16 = 1232;
@@ -35,6 +36,10 @@ pub enum Protocol {
     Udp,
     /// TCP.
     Tcp,
+    /// DNS over TLS.
+    Tls,
+    /// DNS over HTTPS.
+    Https,
 }
 
 impl Protocol {
@@ -43,6 +48,8 @@ impl Protocol {
         match self {
             Protocol::Udp => "udp",
             Protocol::Tcp => "tcp",
+            Protocol::Tls => "tls",
+            Protocol::Https => "https",
         }
     }
 }
@@ -61,6 +68,8 @@ pub struct Transport {
     pub recursion_desired: bool,
     /// EDNS and the CD bit.
     pub shape: Arc<Shape>,
+    /// DNS over TLS or HTTPS instead of UDP and TCP (query mode).
+    pub secure: Option<Arc<Secure>>,
 }
 
 /// A reply that passed the checks, and how it was obtained.
@@ -76,6 +85,8 @@ pub struct Exchange {
     pub retried_tcp: bool,
     /// Time from the first send to the accepted reply.
     pub elapsed: Duration,
+    /// The TLS session, over TLS or HTTPS.
+    pub tls: Option<TlsInfo>,
 }
 
 /// Why an exchange failed.
@@ -90,6 +101,8 @@ pub enum WireError {
     NoRoute(String),
     /// A reply from the server that is not a valid answer to our query.
     Malformed(String),
+    /// The TLS handshake failed: the certificate is not trusted or not for the name.
+    Tls(String),
 }
 
 impl std::fmt::Display for WireError {
@@ -99,6 +112,7 @@ impl std::fmt::Display for WireError {
             WireError::Unreachable(why) => write!(f, "unreachable: {why}"),
             WireError::NoRoute(why) => write!(f, "no route: {why}"),
             WireError::Malformed(why) => write!(f, "malformed reply: {why}"),
+            WireError::Tls(why) => write!(f, "tls: {why}"),
         }
     }
 }
@@ -114,8 +128,18 @@ impl Transport {
             protocol,
             retried_tcp,
             elapsed: started.elapsed(),
+            tls: None,
         };
         let request = build_query(query, self.recursion_desired, &self.shape);
+        if let Some(secure) = &self.secure {
+            let asked = secure.exchange(server, &request);
+            let (reply, tls) = tokio::time::timeout(self.timeout, asked)
+                .await
+                .unwrap_or(Err(WireError::Timeout))?;
+            let mut exchange = done(reply, secure.protocol(), false);
+            exchange.tls = Some(tls);
+            return Ok(exchange);
+        }
         if self.tcp {
             let reply = self.tcp_exchange(server, &request).await?;
             return Ok(done(reply, Protocol::Tcp, false));
@@ -173,31 +197,39 @@ impl Transport {
         server: SocketAddr,
         request: &Message,
     ) -> Result<(Message, usize), WireError> {
-        let wire = encode(request)?;
-        let len = u16::try_from(wire.len())
-            .map_err(|_| WireError::Malformed("query too large for TCP".into()))?;
         let exchange = async {
             let mut stream = TcpStream::connect(server).await.map_err(unreachable)?;
-            // See: RFC 1035 §4.2.2: a two-byte length prefix, then the message.
-            let mut framed = Vec::with_capacity(wire.len() + 2);
-            framed.extend_from_slice(&len.to_be_bytes());
-            framed.extend_from_slice(&wire);
-            stream.write_all(&framed).await.map_err(unreachable)?;
-            loop {
-                let mut prefix = [0u8; 2];
-                stream.read_exact(&mut prefix).await.map_err(closed)?;
-                let mut body = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
-                stream.read_exact(&mut body).await.map_err(closed)?;
-                match accept(request, &body) {
-                    Ok(message) => return Ok((message, body.len())),
-                    Err(Reject::NotOurs) => continue,
-                    Err(Reject::Bad(why)) => return Err(WireError::Malformed(why)),
-                }
-            }
+            framed_exchange(&mut stream, request).await
         };
         tokio::time::timeout(self.timeout, exchange)
             .await
             .unwrap_or(Err(WireError::Timeout))
+    }
+}
+
+/// Send `request` on a stream and read replies until ours comes (RFC 1035
+/// §4.2.2: each message after a two-byte length).
+pub(crate) async fn framed_exchange<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    request: &Message,
+) -> Result<(Message, usize), WireError> {
+    let wire = encode(request)?;
+    let len = u16::try_from(wire.len())
+        .map_err(|_| WireError::Malformed("query too large for TCP".into()))?;
+    let mut framed = Vec::with_capacity(wire.len() + 2);
+    framed.extend_from_slice(&len.to_be_bytes());
+    framed.extend_from_slice(&wire);
+    stream.write_all(&framed).await.map_err(unreachable)?;
+    loop {
+        let mut prefix = [0u8; 2];
+        stream.read_exact(&mut prefix).await.map_err(closed)?;
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
+        stream.read_exact(&mut body).await.map_err(closed)?;
+        match accept(request, &body) {
+            Ok(message) => return Ok((message, body.len())),
+            Err(Reject::NotOurs) => continue,
+            Err(Reject::Bad(why)) => return Err(WireError::Malformed(why)),
+        }
     }
 }
 
@@ -211,13 +243,13 @@ pub fn build_query(query: &Query, recursion_desired: bool, shape: &Shape) -> Mes
     message
 }
 
-fn encode(request: &Message) -> Result<Vec<u8>, WireError> {
+pub(crate) fn encode(request: &Message) -> Result<Vec<u8>, WireError> {
     request
         .to_vec()
         .map_err(|e| WireError::Malformed(format!("encoding query: {e}")))
 }
 
-enum Reject {
+pub(crate) enum Reject {
     /// Not a reply to this query: ignore it and keep waiting.
     NotOurs,
     /// A reply to this query that cannot be used.
@@ -225,7 +257,7 @@ enum Reject {
 }
 
 /// Check that `bytes` is the reply to `request`: same ID, a response, same question.
-fn accept(request: &Message, bytes: &[u8]) -> Result<Message, Reject> {
+pub(crate) fn accept(request: &Message, bytes: &[u8]) -> Result<Message, Reject> {
     // An undecodable datagram might not be from the server at all: ignore it,
     // unless its header carries our ID (then the server really sent garbage).
     let message = match Message::from_vec(bytes) {
@@ -253,7 +285,7 @@ fn unspecified(server: SocketAddr) -> SocketAddr {
     }
 }
 
-fn unreachable(e: io::Error) -> WireError {
+pub(crate) fn unreachable(e: io::Error) -> WireError {
     match e.kind() {
         io::ErrorKind::NetworkUnreachable | io::ErrorKind::AddrNotAvailable => {
             WireError::NoRoute(e.to_string())

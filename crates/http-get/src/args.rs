@@ -11,6 +11,8 @@ use std::time::Duration;
 use clap::Parser;
 use netlens_core::CommonArgs;
 
+use crate::payload::FormPart;
+
 /// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed: resolve,
 /// connect, TLS, request, first byte, body.
 #[derive(Parser, Debug, Clone)]
@@ -29,9 +31,30 @@ pub struct Args {
     #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
     pub headers: Vec<HeaderArg>,
 
-    /// Request body (makes the default method POST); @FILE reads it from a file
+    /// Request body (makes the default method POST); @FILE reads it from a
+    /// file, @- from stdin; repeatable, joined with &
     #[arg(short = 'd', long = "data", value_name = "DATA|@FILE")]
-    pub data: Option<String>,
+    pub data: Vec<String>,
+
+    /// Like -d, the bytes exactly as given or as in @FILE
+    #[arg(long = "data-binary", value_name = "DATA|@FILE")]
+    pub data_binary: Vec<String>,
+
+    /// Like -d, URL-encoded as curl does: CONTENT, =CONTENT, NAME=CONTENT,
+    /// @FILE or NAME@FILE
+    #[arg(long = "data-urlencode", value_name = "[NAME]=CONTENT|[NAME]@FILE")]
+    pub data_urlencode: Vec<String>,
+
+    /// A multipart/form-data part (makes the method POST), repeatable;
+    /// ;type=MIME and ;filename=NAME may follow
+    #[arg(short = 'F', long = "form", value_name = "NAME=VALUE|NAME=@FILE",
+          conflicts_with_all = ["data", "data_binary", "data_urlencode"])]
+    pub form: Vec<FormPart>,
+
+    /// Send FILE as the body of a PUT, streamed, with its length
+    #[arg(short = 'T', long = "upload-file", value_name = "FILE",
+          conflicts_with_all = ["data", "data_binary", "data_urlencode", "form"])]
+    pub upload_file: Option<PathBuf>,
 
     /// Basic authentication (also taken from the URL's user:password@)
     #[arg(short = 'u', long = "user", value_name = "USER:PASS")]
@@ -130,6 +153,35 @@ pub struct Args {
     /// No progress bar
     #[arg(short = 's', long = "silent")]
     pub silent: bool,
+
+    /// Send the same request N times and show statistics per phase (min,
+    /// median, p95, max, mean; the first request apart)
+    #[arg(short = 'n', long = "repeat", value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
+
+    /// With -n (and several URLs): a new connection for every request
+    #[arg(long = "fresh")]
+    pub fresh: bool,
+
+    /// Retry a transient failure (timeout, refused connection, status 408,
+    /// 429, 500, 502, 503 or 504) up to N times
+    #[arg(
+        long = "retry",
+        value_name = "N",
+        default_value_t = 0,
+        allow_hyphen_values = true
+    )]
+    pub retry: u32,
+
+    /// Seconds between retries (default: 1, doubling after each retry);
+    /// a Retry-After from the server comes first
+    #[arg(long = "retry-delay", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
+    pub retry_delay: Option<Duration>,
+
+    /// No retry once this many seconds have passed since the first attempt
+    #[arg(long = "retry-max-time", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
+    pub retry_max_time: Option<Duration>,
 
     /// Speak HTTP/1.1 only (https offers only http/1.1 by ALPN)
     #[arg(long = "http1.1", group = "http_version")]
@@ -308,6 +360,12 @@ mod tests {
         assert!(parse(&["-m", "0", "http://x/"]).is_err());
         assert!(parse(&["-m", "soon", "http://x/"]).is_err());
         assert!(parse(&["--http1.1", "--http2", "http://x/"]).is_err());
+        let e = parse(&["-F", "novalue", "http://x/"]).unwrap_err();
+        assert!(e.to_string().contains("novalue"), "{e}");
+        assert!(parse(&["-F", "a=1", "-d", "x", "http://x/"]).is_err());
+        let e = parse(&["--retry", "-1", "http://x/"]).unwrap_err();
+        assert!(e.to_string().contains("'-1'"), "{e}");
+        assert_eq!(parse(&["--retry", "3", "http://x/"]).unwrap().retry, 3);
         assert!(
             parse(&["--http2-prior-knowledge", "http://x/"])
                 .unwrap()

@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::Method;
 use netlens_core::Ctx;
 
@@ -14,8 +13,10 @@ use crate::args::Args;
 use crate::error::Error;
 use crate::exchange::{DEFAULT_CONNECT_TIMEOUT, HttpVersion, Settings};
 use crate::net::Family;
+use crate::payload::{self, Payload};
 use crate::render::Printer;
 use crate::request::{Credentials, RequestOptions};
+use crate::retry::Retry;
 use crate::tls::Trust;
 
 /// What `-f` / `--fail-with-body` ask for on a status >= 400.
@@ -31,9 +32,10 @@ pub(crate) enum Fail {
 
 impl Config {
     /// Whether connections are kept open for later requests: when more than
-    /// one URL may come.
+    /// one request may come, unless `--fresh`.
     pub fn keeps_connections(&self) -> bool {
-        !matches!(self.urls.as_slice(), [one] if one != "-")
+        let one_url = matches!(self.urls.as_slice(), [one] if one != "-");
+        !self.fresh && (self.repeat > 1 || !one_url)
     }
 }
 
@@ -67,6 +69,12 @@ pub(crate) struct Config {
     pub max_filesize: Option<u64>,
     /// `-s`.
     pub silent: bool,
+    /// `--retry`, `--retry-delay`, `--retry-max-time`.
+    pub retry: Retry,
+    /// `-n`.
+    pub repeat: u32,
+    /// `--fresh`.
+    pub fresh: bool,
     /// `-v`, `-w`.
     pub printer: Printer,
     /// How to reach servers.
@@ -81,12 +89,13 @@ impl Config {
                 Method::from_bytes(m.as_bytes())
                     .map_err(|_| Error::Usage(format!("method {m:?}: not a valid HTTP method")))?,
             ),
+            None if args.upload_file.is_some() => Some(Method::PUT),
             None => None,
         };
         let request = RequestOptions {
             method,
             head: args.head,
-            body: body(args.data.as_deref(), ctx)?,
+            body: body(&args, ctx)?,
             extra: args.headers,
             user: args.user.as_deref().map(Credentials::parse),
             compressed: args.compressed,
@@ -129,22 +138,33 @@ impl Config {
             proxy: args.proxy,
             max_filesize: args.max_filesize,
             silent: args.silent,
+            retry: Retry {
+                retries: args.retry,
+                delay: args.retry_delay,
+                max_time: args.retry_max_time,
+            },
+            repeat: args.repeat,
+            fresh: args.fresh,
             printer: Printer::new(args.verbose, args.timing),
             settings,
         })
     }
 }
 
-/// The `-d` body: the text itself, a file's bytes (`@FILE`) or stdin (`@-`).
-fn body(data: Option<&str>, ctx: &mut Ctx) -> Result<Option<Bytes>, Error> {
-    let Some(data) = data else { return Ok(None) };
-    let bytes = match data.strip_prefix('@') {
-        Some("-") => ctx.read_stdin()?,
-        Some(path) => std::fs::read(path).map_err(|source| Error::ReadFile {
-            path: path.into(),
-            source,
-        })?,
-        None => data.as_bytes().to_vec(),
-    };
-    Ok(Some(Bytes::from(bytes)))
+/// The body: `-F` parts, the `-T` file, or the form of `-d`,
+/// `--data-binary` and `--data-urlencode` (`@-` read from the context's stdin).
+fn body(args: &Args, ctx: &mut Ctx) -> Result<Option<Payload>, Error> {
+    if !args.form.is_empty() {
+        return Ok(Some(payload::multipart(&args.form, &payload::boundary())?));
+    }
+    if let Some(path) = &args.upload_file {
+        return Ok(Some(Payload::file(path)?));
+    }
+    let mut stdin = || ctx.read_stdin();
+    payload::form(
+        &args.data,
+        &args.data_binary,
+        &args.data_urlencode,
+        &mut stdin,
+    )
 }

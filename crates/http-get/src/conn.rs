@@ -8,9 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::Request;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::client::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -23,6 +21,7 @@ use tokio::task::JoinHandle;
 use crate::error::Error;
 use crate::exchange::{HttpVersion, Settings, idle};
 use crate::net;
+use crate::payload::Streamed;
 use crate::proxy::{self, Proxy};
 use crate::render::Printer;
 use crate::tap::{self, Seen, Tap};
@@ -179,8 +178,8 @@ pub(crate) struct Connection {
 
 /// hyper's handle to send requests, for the version spoken.
 enum Sender {
-    Http1(http1::SendRequest<Full<Bytes>>),
-    Http2(http2::SendRequest<Full<Bytes>>),
+    Http1(http1::SendRequest<Streamed>),
+    Http2(http2::SendRequest<Streamed>),
 }
 
 impl Connection {
@@ -192,7 +191,7 @@ impl Connection {
     /// Send `request` and wait for the response head.
     pub async fn send(
         &mut self,
-        request: Request<Full<Bytes>>,
+        request: Request<Streamed>,
     ) -> Result<http::Response<Incoming>, Error> {
         let waiting = "waiting for the response";
         let sent = match &mut self.sender {
@@ -295,7 +294,7 @@ async fn handshake_h1(
         .read_buf_exact_size(Some(READ_BUFFER))
         .max_headers(MAX_HEADERS)
         .max_header_size(MAX_HEAD_BYTES)
-        .handshake::<_, Full<Bytes>>(TokioIo::new(tapped))
+        .handshake::<_, Streamed>(TokioIo::new(tapped))
         .await
         .map_err(|e| Error::from_hyper("http handshake", &e))?;
     Ok((Sender::Http1(sender), tokio::spawn(conn)))
@@ -307,7 +306,7 @@ async fn handshake_h2(
 ) -> Result<(Sender, JoinHandle<Result<(), hyper::Error>>), Error> {
     let (sender, conn) = http2::Builder::new(TokioExecutor::new())
         .max_header_list_size(MAX_HEAD_BYTES as u32)
-        .handshake::<_, Full<Bytes>>(TokioIo::new(tapped))
+        .handshake::<_, Streamed>(TokioIo::new(tapped))
         .await
         .map_err(|e| Error::from_hyper("http/2 handshake", &e))?;
     Ok((Sender::Http2(sender), tokio::spawn(conn)))

@@ -5,9 +5,7 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use http::{HeaderValue, Request, Uri};
-use http_body_util::Full;
 use hyper::body::Incoming;
 use netlens_core::Ctx;
 use rustls::ClientConfig;
@@ -16,6 +14,7 @@ use crate::args::ResolveArg;
 use crate::conn::{self, Connection, Key, Pool};
 use crate::error::Error;
 use crate::net::Family;
+use crate::payload::{Payload, Streamed};
 use crate::proxy::Proxy;
 use crate::render::{Printer, plain_size};
 use crate::request::{RequestHead, RequestSpec};
@@ -227,7 +226,7 @@ async fn send(
 ) -> (Result<http::Response<Incoming>, Error>, Seen, Instant) {
     let h2 = conn.is_h2().then(|| head.h2_fields(target));
     let sent_at = Instant::now();
-    let response = match build(head, h2.as_deref(), spec.body.clone()) {
+    let response = match build(head, h2.as_deref(), spec.body.as_ref()) {
         Ok(request) => conn.send(request).await,
         Err(e) => Err(e),
     };
@@ -239,14 +238,15 @@ async fn send(
     (response, seen, sent_at)
 }
 
-/// The request as hyper takes it: method, target, headers in order, body;
+/// The request as hyper takes it: method, target, headers in order, body
+/// (files opened now);
 /// over HTTP/2 (`h2` holds the fields), the target in absolute form (hyper
 /// makes the pseudo-header fields of it) and no `Host`.
 fn build(
     head: &RequestHead,
     h2: Option<&[(String, String)]>,
-    body: Option<Bytes>,
-) -> Result<Request<Full<Bytes>>, Error> {
+    body: Option<&Payload>,
+) -> Result<Request<Streamed>, Error> {
     let target = match h2 {
         Some([(_, _), (_, scheme), (_, authority), (_, path), ..]) => {
             format!("{scheme}://{authority}{path}")
@@ -267,8 +267,9 @@ fn build(
             .map_err(|_| Error::Usage(format!("header {name}: invalid value")))?;
         request = request.header(name.as_str(), value);
     }
+    let body = body.map_or(Ok(Streamed::empty()), Payload::stream)?;
     request
-        .body(Full::new(body.unwrap_or_default()))
+        .body(body)
         .map_err(|e| Error::Usage(format!("request: {e}")))
 }
 

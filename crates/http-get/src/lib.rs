@@ -30,19 +30,24 @@ mod frames;
 pub mod fuzz;
 mod net;
 mod output;
+mod payload;
 mod progress;
 mod proxy;
 mod render;
+mod repeat;
 mod request;
+mod retry;
 mod session;
 mod tap;
 mod target;
 mod tls;
 mod visit;
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use netlens_core::redact::mask_url_password;
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
 pub use args::{Args, HeaderArg, ResolveArg};
@@ -50,16 +55,20 @@ pub use conn::ClosedBy;
 pub use error::Error;
 pub use exchange::{HttpVersion, Settings};
 pub use net::Family;
+pub use payload::FormPart;
 pub use render::{ConnectionUse, Phases, Redirect, Summary};
 pub use request::{RequestHead, RequestSpec};
+pub use retry::Attempt;
 pub use target::{Scheme, Target};
-pub use tls::{TlsInfo, Trust};
+pub use tls::{TlsInfo, Trust, config as tls_config, handshake as tls_handshake};
 pub use visit::{Fetched, Socket, SysCall, Visit};
 
 use crate::config::Config;
 use crate::conn::Pool;
 use crate::output::Output;
-use crate::session::Session;
+use crate::payload::Payload;
+use crate::retry::Attempts;
+use crate::session::{Outcome, Session};
 
 /// The `http-get` tool.
 pub struct HttpGet;
@@ -98,7 +107,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         match fetched {
             Err(error) if !ctx.output_closed() => {
                 let shown = Target::parse(url, None)
-                    .map_or_else(|_| target::mask_input(url), |t| t.display());
+                    .map_or_else(|_| mask_url_password(url).into_owned(), |t| t.display());
                 Ok(ctx.report(&shown, &error)?)
             }
             other => other,
@@ -123,11 +132,88 @@ async fn fetch_url(
         let env = |name: &str| std::env::var(name).ok();
         let proxy = proxy::select(config.proxy.as_deref(), &target, env)?;
         let head = spec.head(&target, proxy.as_ref());
-        ctx.out()
-            .write_all(&head.masked_message(spec.body.as_deref()))?;
+        let body = spec.body.as_ref().map(Payload::to_vec).transpose()?;
+        ctx.out().write_all(&head.masked_message(body.as_deref()))?;
         return Ok(ExitCode::Success);
     }
-    let output = match (output, config.remote_name) {
+    if config.repeat > 1 {
+        return repeat::run(config, ctx, pool, (target, spec)).await;
+    }
+    deliver(config, ctx, pool, (target, spec), output).await
+}
+
+/// Fetch `target` into its output, retrying transient failures with
+/// `--retry` (each attempt into a fresh output).
+async fn deliver(
+    config: &Config,
+    ctx: &mut Ctx,
+    pool: &mut Pool,
+    (target, spec): (Target, RequestSpec),
+    path: Option<&PathBuf>,
+) -> Result<ExitCode, Error> {
+    let mut attempts = Attempts::new(config.retry);
+    loop {
+        let session = Session {
+            config,
+            printer: config.printer,
+            run_start: Instant::now(),
+            attempts: (config.retry.retries > 0).then_some(&attempts),
+            wrote_stdout: Cell::new(false),
+        };
+        let output = open_output(config, ctx, &target, path)?;
+        let running = session.run(ctx, pool, (target.clone(), spec.clone()), output);
+        let result = match config.max_time {
+            Some(limit) => {
+                tokio::time::timeout(limit, running)
+                    .await
+                    .unwrap_or(Err(Error::Timeout {
+                        what: "whole run (-m)",
+                        secs: limit.as_secs_f64(),
+                    }))
+            }
+            None => running.await,
+        };
+        let (status, why, wait) = match result {
+            Ok(Outcome::Done { mut summary, code }) => {
+                attempts.record(Some(summary.status), None);
+                if config.retry.retries > 0 {
+                    summary.attempts = Some(attempts.list);
+                }
+                if ctx.json() {
+                    ctx.emit_json(&summary)?;
+                }
+                return Ok(code);
+            }
+            Ok(Outcome::Retry {
+                status,
+                reason,
+                wait,
+            }) => (Some(status), format!("{status} {reason}"), wait),
+            Err(error) => {
+                let may = retry::transient_error(&error) && !session.wrote_stdout.get();
+                match may.then(|| attempts.next_wait(None)).flatten() {
+                    Some(wait) => (None, error.to_string(), wait),
+                    None => return Err(error),
+                }
+            }
+        };
+        attempts.record(status, status.is_none().then(|| why.clone()));
+        config
+            .printer
+            .retrying(ctx, attempts.list.len(), &why, wait, attempts.left());
+        attempts.wait(wait).await;
+    }
+}
+
+/// Where the body of `target` goes: `-o` (`path`), `-O`, nowhere with
+/// `--json`, else stdout.
+fn open_output(
+    config: &Config,
+    ctx: &Ctx,
+    target: &Target,
+    path: Option<&PathBuf>,
+) -> Result<Output, Error> {
+    Ok(match (path, config.remote_name) {
         (Some(path), _) => Output::file(path)?,
         (None, true) => {
             let name = target.file_name().ok_or_else(|| {
@@ -140,19 +226,5 @@ async fn fetch_url(
         }
         (None, false) if ctx.json() => Output::Discard(std::io::sink()),
         (None, false) => Output::Stdout,
-    };
-    let session = Session {
-        config,
-        run_start: Instant::now(),
-    };
-    let running = session.run(ctx, pool, (target, spec), output);
-    match config.max_time {
-        Some(limit) => tokio::time::timeout(limit, running)
-            .await
-            .map_err(|_| Error::Timeout {
-                what: "whole run (-m)",
-                secs: limit.as_secs_f64(),
-            })?,
-        None => running.await,
-    }
+    })
 }

@@ -11,13 +11,14 @@ use http_body_util::Empty;
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use netlens_core::Ctx;
+use netlens_core::redact::mask_url_password;
 
 use crate::conn::Stream;
 use crate::error::Error;
 use crate::exchange::idle;
 use crate::render::Printer;
 use crate::request::Credentials;
-use crate::target::{Scheme, Target, mask_input};
+use crate::target::{Scheme, Target};
 
 /// The port of a proxy URL that names none, as curl uses.
 const DEFAULT_PROXY_PORT: &str = "1080";
@@ -71,7 +72,7 @@ pub(crate) fn select(
     let parsed = Target::parse(&with_scheme, None).map_err(|_| {
         Error::Usage(format!(
             "proxy {}: not a valid proxy URL",
-            mask_input(&with_scheme)
+            mask_url_password(&with_scheme)
         ))
     })?;
     if parsed.scheme != Scheme::Http {

@@ -14,6 +14,7 @@ use crate::exchange::{Exchange, Marks};
 use crate::net::{Failed, Resolved};
 use crate::proxy::Proxy;
 use crate::request::{RequestHead, redact};
+use crate::retry::Attempt;
 use crate::tap::{Dir, Seen};
 use crate::tls::TlsInfo;
 
@@ -29,6 +30,14 @@ impl Printer {
     /// A printer for `-v` and `-w`.
     pub fn new(verbose: bool, timing: bool) -> Printer {
         Printer { verbose, timing }
+    }
+
+    /// The same printer without the `-w` table (`-n` shows statistics instead).
+    pub fn without_timing(self) -> Printer {
+        Printer {
+            timing: false,
+            ..self
+        }
     }
 
     /// With `-v`, write `* message` on stderr.
@@ -225,6 +234,17 @@ impl Printer {
         self.lines(ctx, &lines);
     }
 
+    /// An attempt that failed, and the retry to come.
+    pub fn retrying(&self, ctx: &mut Ctx, attempt: usize, why: &str, wait: Duration, left: u32) {
+        let secs = wait.as_secs_f64();
+        self.say(
+            ctx,
+            format_args!(
+                "attempt {attempt} failed: {why}; retrying in {secs:.3} s ({left} retries left)"
+            ),
+        );
+    }
+
     /// A redirect about to be followed.
     pub fn redirect(&self, ctx: &mut Ctx, status: u16, next: &str) {
         self.say(ctx, format_args!("{status} redirect to {next}"));
@@ -335,6 +355,13 @@ impl Phases {
         }
     }
 
+    /// The value of the phase called `name`, if it took place.
+    pub(crate) fn get(&self, name: &str) -> Option<f64> {
+        self.rows()
+            .into_iter()
+            .find_map(|(n, v)| (n == name).then_some(v).flatten())
+    }
+
     /// The table's rows: a reused connection has no dns, connect and tls phases.
     fn rows(&self) -> Vec<(&'static str, Option<f64>)> {
         let opened = self.dns.is_some();
@@ -423,6 +450,9 @@ pub struct Summary {
     pub tls: Option<TlsInfo>,
     /// The connection the (last) request went on.
     pub connection: ConnectionUse,
+    /// With `--retry`: every attempt, the last one included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<Vec<Attempt>>,
 }
 
 /// Which connection of the run a request went on.
@@ -469,6 +499,7 @@ impl Summary {
                 id: ex.conn.id,
                 reused: ex.conn.reused,
             },
+            attempts: None,
         }
     }
 }

@@ -8,10 +8,12 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use bytes::Bytes;
 use http::Method;
+use netlens_core::redact::MASK;
 
 use crate::args::HeaderArg;
+use crate::error::Error;
+use crate::payload::Payload;
 use crate::proxy::Proxy;
 use crate::target::{Scheme, Target};
 
@@ -66,8 +68,8 @@ pub(crate) struct RequestOptions {
     pub method: Option<Method>,
     /// `-I`.
     pub head: bool,
-    /// `-d`, already read.
-    pub body: Option<Bytes>,
+    /// The body (`-d`, `--data-*`, `-F`, `-T`), files not read yet.
+    pub body: Option<Payload>,
     /// `-H`, in order.
     pub extra: Vec<HeaderArg>,
     /// `-u`.
@@ -83,7 +85,7 @@ pub struct RequestSpec {
     /// The method.
     pub(crate) method: Method,
     /// The body, if any.
-    pub(crate) body: Option<Bytes>,
+    pub(crate) body: Option<Payload>,
     /// `-H` headers in order (an empty value removes a default header).
     pub(crate) extra: Vec<HeaderArg>,
     /// Basic credentials from `-u` or the URL.
@@ -140,8 +142,9 @@ impl RequestSpec {
 
     /// The request message for `target` as `--offline` prints it (no proxy),
     /// credentials masked.
-    pub fn message(&self, target: &Target) -> Vec<u8> {
-        self.head(target, None).masked_message(self.body.as_deref())
+    pub fn message(&self, target: &Target) -> Result<Vec<u8>, Error> {
+        let body = self.body.as_ref().map(Payload::to_vec).transpose()?;
+        Ok(self.head(target, None).masked_message(body.as_deref()))
     }
 
     /// The request head for `target`, sent directly (no proxy).
@@ -214,10 +217,9 @@ impl RequestSpec {
             headers.push(("Proxy-Authorization".into(), proxy.basic()));
         }
         if let Some(body) = &self.body {
-            headers.push((
-                "Content-Type".into(),
-                "application/x-www-form-urlencoded".into(),
-            ));
+            if let Some(content_type) = &body.content_type {
+                headers.push(("Content-Type".into(), content_type.clone()));
+            }
             headers.push(("Content-Length".into(), body.len().to_string()));
         }
         for extra in &self.extra {
@@ -339,8 +341,8 @@ pub(crate) fn redact(line: &str) -> String {
     }
     let value = value.trim_start();
     match value.split_once(' ') {
-        Some((scheme, _)) if lower != "cookie" => format!("{name}: {scheme} ****"),
-        _ => format!("{name}: ****"),
+        Some((scheme, _)) if lower != "cookie" => format!("{name}: {scheme} {MASK}"),
+        _ => format!("{name}: {MASK}"),
     }
 }
 
@@ -389,7 +391,10 @@ mod tests {
     #[test]
     fn data_makes_a_post_and_303_makes_it_a_get() {
         let data = RequestOptions {
-            body: Some(Bytes::from_static(b"a=1")),
+            body: Some(Payload::bytes(
+                &b"a=1"[..],
+                Some("application/x-www-form-urlencoded"),
+            )),
             ..RequestOptions::default()
         };
         let (s, t) = spec(data.clone(), "http://h/");
@@ -403,7 +408,8 @@ mod tests {
         assert!(after.body.is_none());
         assert_eq!(s.redirected(302).method, Method::GET);
         assert_eq!(s.redirected(307).method, Method::POST);
-        assert_eq!(s.redirected(308).body.as_deref(), Some(&b"a=1"[..]));
+        let kept = s.redirected(308).body.unwrap().to_vec().unwrap();
+        assert_eq!(kept, b"a=1");
         let put = RequestOptions {
             method: Some(Method::PUT),
             ..data
@@ -483,7 +489,7 @@ mod tests {
     #[test]
     fn the_offline_message_is_the_masked_head() {
         let t = Target::parse("http://al:pw@h.test/x", None).unwrap();
-        let text = String::from_utf8(RequestSpec::get(&t).message(&t)).unwrap();
+        let text = String::from_utf8(RequestSpec::get(&t).message(&t).unwrap()).unwrap();
         assert!(
             text.starts_with("GET /x HTTP/1.1\r\nHost: h.test\r\n"),
             "{text}"

@@ -2,11 +2,12 @@
 //! its destination, and the summary (`-w` table, `--json` object, `-f`).
 //! The connection goes back to the run's pool when the server keeps it open.
 
+use std::cell::Cell;
 use std::collections::HashSet;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http::Method;
-use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, LOCATION};
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH, LOCATION, RETRY_AFTER};
 use http_body_util::BodyExt;
 use netlens_core::{Ctx, ExitCode};
 
@@ -18,8 +19,9 @@ use crate::exchange::{self, Exchange, idle};
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::proxy;
-use crate::render::{self, Redirect, Summary};
+use crate::render::{self, Printer, Redirect, Summary};
 use crate::request::RequestSpec;
+use crate::retry::{self, Attempts};
 use crate::tap;
 use crate::target::Target;
 
@@ -27,8 +29,31 @@ use crate::target::Target;
 pub(crate) struct Session<'a> {
     /// The run's configuration.
     pub config: &'a Config,
+    /// The printer (the configuration's, or a quieter one for `-n`).
+    pub printer: Printer,
     /// When the run began: offsets count from here.
     pub run_start: Instant,
+    /// With `--retry`: the attempts so far, to decide whether a transient
+    /// status is retried rather than delivered.
+    pub attempts: Option<&'a Attempts>,
+    /// Whether body bytes went to stdout (they cannot be taken back).
+    pub wrote_stdout: Cell<bool>,
+}
+
+/// What one URL's run gave.
+pub(crate) enum Outcome {
+    /// The response was delivered: its summary, and the exit code (1 for a
+    /// status >= 400 with `-f`).
+    Done {
+        summary: Box<Summary>,
+        code: ExitCode,
+    },
+    /// A transient status, not delivered: to be retried after `wait`.
+    Retry {
+        status: u16,
+        reason: String,
+        wait: Duration,
+    },
 }
 
 /// Where the redirects led: the exchange with the final response, and the
@@ -48,7 +73,7 @@ impl Session<'_> {
         pool: &mut Pool,
         (target, spec): (Target, RequestSpec),
         mut output: Output,
-    ) -> Result<ExitCode, Error> {
+    ) -> Result<Outcome, Error> {
         let first_url = target.display();
         let followed = self.follow(ctx, pool, target, spec, &mut output).await?;
         let Followed {
@@ -58,8 +83,17 @@ impl Session<'_> {
             redirects,
         } = followed;
         let config = self.config;
-        let printer = &config.printer;
+        let printer = &self.printer;
         let status = ex.head.status.as_u16();
+        if let Some(wait) = self.retry_wait(&ex) {
+            let reason = ex.reason();
+            ex.conn.abandon();
+            return Ok(Outcome::Retry {
+                status,
+                reason,
+                wait,
+            });
+        }
         let failing = status >= 400 && config.fail != Fail::Never;
         let quiet_fail = failing && config.fail == Fail::Quiet;
         let write_body = !quiet_fail && spec.method != Method::HEAD;
@@ -86,17 +120,33 @@ impl Session<'_> {
         drop(ex.body);
         pool.finish(ctx, printer, ex.conn).await;
         printer.timing(ctx, &marks, self.run_start)?;
-        if ctx.json() {
-            ctx.emit_json(&summary)?;
-        }
-        if failing {
+        let code = if failing {
             ctx.error_line(&format_args!(
                 "{}: the server answered {status} {}",
                 summary.effective_url, summary.reason
             ));
-            return Ok(ExitCode::Negative);
+            ExitCode::Negative
+        } else {
+            ExitCode::Success
+        };
+        Ok(Outcome::Done {
+            summary: Box::new(summary),
+            code,
+        })
+    }
+
+    /// The wait before retrying, when `ex` has a transient status and a
+    /// retry may follow (`Retry-After` honoured).
+    fn retry_wait(&self, ex: &Exchange) -> Option<Duration> {
+        let attempts = self.attempts?;
+        if !retry::transient_status(ex.head.status.as_u16()) {
+            return None;
         }
-        Ok(ExitCode::Success)
+        let header = ex.head.headers.get(RETRY_AFTER);
+        let after = header
+            .and_then(|v| v.to_str().ok())
+            .and_then(retry::retry_after);
+        attempts.next_wait(after)
     }
 
     /// Send the request and, with `-L`, follow redirects (writing each
@@ -118,7 +168,7 @@ impl Session<'_> {
             })?;
             let to = (&target, proxy.as_ref());
             let ex =
-                exchange::exchange(ctx, &config.printer, to, &spec, &config.settings, pool).await?;
+                exchange::exchange(ctx, &self.printer, to, &spec, &config.settings, pool).await?;
             let status = ex.head.status.as_u16();
             let location = ex.head.headers.get(LOCATION).map(|l| l.to_str());
             let Some(location) = location.filter(|_| config.location && is_redirect(status)) else {
@@ -152,7 +202,7 @@ impl Session<'_> {
                     "loop: {shown} leads back to {next}"
                 )));
             }
-            config.printer.redirect(ctx, status, &next.display());
+            self.printer.redirect(ctx, status, &next.display());
             redirects.push(Redirect { url: shown, status });
             ex.conn.abandon();
             target = next;
@@ -190,7 +240,7 @@ impl Session<'_> {
         let encoding = header(CONTENT_ENCODING);
         let coding = if config.request.compressed {
             Coding::from_header(encoding).unwrap_or_else(|| {
-                config.printer.not_decoded(ctx, encoding);
+                self.printer.not_decoded(ctx, encoding);
                 Coding::Identity
             })
         } else {
@@ -206,6 +256,9 @@ impl Session<'_> {
             let frame = frame.map_err(|e| Error::from_hyper("reading the body", &e))?;
             match frame.into_data() {
                 Ok(data) => {
+                    if matches!(output, Output::Stdout) {
+                        self.wrote_stdout.set(true);
+                    }
                     decoder.push(&data, output.writer(ctx.out()))?;
                     progress.advance(ctx, data.len() as u64);
                 }
@@ -216,7 +269,7 @@ impl Session<'_> {
         let written = decoder.finish(output.writer(ctx.out()))?;
         progress.finish(ctx);
         for (name, value) in &trailers {
-            config.printer.trailer(ctx, name, value);
+            self.printer.trailer(ctx, name, value);
         }
         Ok(written)
     }

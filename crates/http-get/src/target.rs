@@ -5,6 +5,7 @@
 use std::fmt;
 
 use ada_url::{HostType, Url};
+use netlens_core::redact::{MASK, mask_url_password};
 
 use crate::error::Error;
 
@@ -61,7 +62,7 @@ impl Target {
     /// Parse `input`, relative to `base` when given (a redirect's Location).
     pub fn parse(input: &str, base: Option<&str>) -> Result<Target, Error> {
         let url = Url::parse(input, base).map_err(|_| Error::InvalidUrl {
-            url: mask_input(input),
+            url: mask_url_password(input).into_owned(),
             reason: "not a valid URL".to_string(),
         })?;
         let scheme = match url.protocol() {
@@ -69,7 +70,7 @@ impl Target {
             "https:" => Scheme::Https,
             other => {
                 return Err(Error::InvalidUrl {
-                    url: mask_input(input),
+                    url: mask_url_password(input).into_owned(),
                     reason: format!(
                         "unsupported scheme {:?}: only http and https",
                         other.trim_end_matches(':')
@@ -80,7 +81,7 @@ impl Target {
         let hostname = url.hostname();
         if hostname.is_empty() {
             return Err(Error::InvalidUrl {
-                url: mask_input(input),
+                url: mask_url_password(input).into_owned(),
                 reason: "no host".to_string(),
             });
         }
@@ -92,7 +93,7 @@ impl Target {
         let port = match url.port() {
             "" => scheme.default_port(),
             p => p.parse().map_err(|_| Error::InvalidUrl {
-                url: mask_input(input),
+                url: mask_url_password(input).into_owned(),
                 reason: format!("invalid port {p:?}"),
             })?,
         };
@@ -116,7 +117,7 @@ impl Target {
         let mut url = self.url.clone();
         if !url.password().is_empty() {
             // Setting a password on an http(s) URL cannot fail.
-            let _ = url.set_password(Some("****"));
+            let _ = url.set_password(Some(MASK));
         }
         url.set_hash(None);
         url.href().to_string()
@@ -186,29 +187,6 @@ pub fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8_lossy()
         .into_owned()
-}
-
-/// Mask a password in a URL as given by the user, for error messages about a
-/// URL that does not parse (so it cannot be masked through the parser).
-pub fn mask_input(input: &str) -> String {
-    let Some(scheme_end) = input.find("://") else {
-        return input.to_string();
-    };
-    let rest = &input[scheme_end + 3..];
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match authority.rfind('@') {
-        Some(at) => match authority[..at].find(':') {
-            Some(colon) => format!(
-                "{}{}:****{}",
-                &input[..scheme_end + 3],
-                &authority[..colon],
-                &input[scheme_end + 3 + at..]
-            ),
-            None => input.to_string(),
-        },
-        None => input.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub struct TlsInfo {
 }
 
 /// Build the client configuration for `trust`, offering `alpn`.
-pub(crate) fn config(trust: &Trust, alpn: Vec<Vec<u8>>) -> Result<Arc<ClientConfig>, Error> {
+pub fn config(trust: &Trust, alpn: Vec<Vec<u8>>) -> Result<Arc<ClientConfig>, Error> {
     let provider = Arc::new(ring::default_provider());
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()

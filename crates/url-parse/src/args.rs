@@ -3,15 +3,16 @@
 use clap::Parser;
 use netlens_core::CommonArgs;
 
-use crate::edit::{Append, Edits, Set};
+use crate::edit::{Append, Edits, Iterate, Pair, Set};
 use crate::template::Template;
 
 /// Decode, inspect, change and resolve URLs the way a browser reads them
 /// (WHATWG URL Standard).
 ///
 /// Without options each URL is shown as a table of its parts, with the browser's
-/// reading of it and the HTTP request that would fetch it. With --set, --append,
-/// --remove-query or --sort-query the changed URL is printed instead.
+/// reading of it and the HTTP request that would fetch it. With --set,
+/// --iterate, --append, --remove-query, --qtrim, --replace, --sort-query,
+/// --punycode or --as-idn the (changed) URL is printed instead.
 #[derive(Parser, Debug, Clone)]
 #[command(
     name = "url-parse",
@@ -23,6 +24,16 @@ pub struct Args {
     /// URLs to read; `-`, or none with stdin not a terminal, reads one per line
     #[arg(value_name = "URL")]
     pub urls: Vec<String>,
+
+    /// Read URLs from FILE too, one per line (`-`: stdin); blank lines and `#`
+    /// comments skipped
+    #[arg(long, value_name = "FILE")]
+    pub url_file: Vec<String>,
+
+    /// Read an input without a scheme (`example.com/a`, `localhost:8080`,
+    /// `//host/`) as SCHEME://..., as a browser's address bar does
+    #[arg(long, value_name = "SCHEME", conflicts_with = "base")]
+    pub default_scheme: Option<String>,
 
     /// Resolve each input against this base URL (relative references: `../a`, `?q=1`, `//host/`)
     #[arg(long, value_name = "URL")]
@@ -43,6 +54,11 @@ pub struct Args {
     #[arg(long, value_name = "COMPONENT=VALUE")]
     pub set: Vec<Set>,
 
+    /// Print one URL per value: `COMPONENT=V1 V2 ...` (space-separated);
+    /// repeatable, every combination printed, the first component varying slowest
+    #[arg(long, value_name = "COMPONENT=VALUES")]
+    pub iterate: Vec<Iterate>,
+
     /// Add a query pair (query=NAME=VALUE); repeatable
     #[arg(long, value_name = "query=K=V")]
     pub append: Vec<Append>,
@@ -50,6 +66,28 @@ pub struct Args {
     /// Remove every query pair named K; repeatable
     #[arg(long, value_name = "K")]
     pub remove_query: Vec<String>,
+
+    /// Remove every query pair whose name matches GLOB (`utm_*`; `*` is any
+    /// run of characters, `?` one); repeatable
+    #[arg(long, value_name = "GLOB")]
+    pub qtrim: Vec<String>,
+
+    /// Set query pair K to V (every pair named K becomes one); nothing when
+    /// the query has no pair named K; repeatable
+    #[arg(long, value_name = "K=V")]
+    pub replace: Vec<Pair>,
+
+    /// As --replace, but add the pair when the query has none named K
+    #[arg(long, value_name = "K=V")]
+    pub replace_append: Vec<Pair>,
+
+    /// Print the whole URL with its host in ASCII (punycode) form
+    #[arg(long)]
+    pub punycode: bool,
+
+    /// Print the whole URL with its host in Unicode form
+    #[arg(long, conflicts_with = "punycode")]
+    pub as_idn: bool,
 
     /// Sort the query pairs by name (stable: equal names keep their order)
     #[arg(long)]
@@ -63,9 +101,14 @@ pub struct Args {
 impl Args {
     /// The changes asked for, in the order they are applied.
     pub fn edits(&self) -> Edits {
+        let replaces = self.replace.iter().map(|p| (p.clone(), false));
+        let appending = self.replace_append.iter().map(|p| (p.clone(), true));
         Edits {
             sets: self.set.clone(),
+            iterates: self.iterate.clone(),
             removals: self.remove_query.clone(),
+            trims: self.qtrim.clone(),
+            replaces: replaces.chain(appending).collect(),
             appends: self.append.clone(),
             sort: self.sort_query,
         }
@@ -111,6 +154,46 @@ mod tests {
         assert_eq!(edits.appends[0].name, "a");
         assert_eq!(edits.removals, ["b"]);
         assert!(edits.sort && args.common.json);
+    }
+
+    #[test]
+    fn trurl_flags() {
+        let args = parse(&[
+            "--url-file",
+            "urls.txt",
+            "--iterate",
+            "scheme=http https",
+            "--iterate",
+            "port=80 8080",
+            "--qtrim",
+            "utm_*",
+            "--replace",
+            "a=1",
+            "--replace-append",
+            "b=2",
+            "--as-idn",
+            "--default-scheme",
+            "https",
+        ])
+        .unwrap();
+        assert_eq!(args.url_file, ["urls.txt"]);
+        assert_eq!(args.default_scheme.as_deref(), Some("https"));
+        let edits = args.edits();
+        assert_eq!(edits.iterates.len(), 2);
+        assert_eq!(edits.iterates[1].values, ["80", "8080"]);
+        assert_eq!(edits.trims, ["utm_*"]);
+        assert_eq!(
+            edits
+                .replaces
+                .iter()
+                .map(|(p, a)| (p.name.as_str(), *a))
+                .collect::<Vec<_>>(),
+            [("a", false), ("b", true)]
+        );
+        assert!(args.as_idn && !args.punycode);
+        assert!(parse(&["--punycode", "--as-idn"]).is_err());
+        assert!(parse(&["--base", "http://b/", "--default-scheme", "http"]).is_err());
+        assert!(parse(&["--replace", "=x"]).is_err());
     }
 
     #[test]

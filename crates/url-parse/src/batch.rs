@@ -213,11 +213,12 @@ mod tests {
 
     fn batch(inputs: &[String], json: bool) -> (ExitCode, String, String) {
         let edits = Edits::default();
-        let job = Job {
-            base: None,
-            edits: &edits,
-            output: if json { Output::Json } else { Output::Href },
+        let output = if json {
+            Output::Json
+        } else {
+            Output::Href { unicode: false }
         };
+        let job = Job::new(None, None, &edits, output);
         let common = CommonArgs {
             json,
             ..CommonArgs::default()

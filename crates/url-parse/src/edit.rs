@@ -1,6 +1,7 @@
-//! Changing a URL: `--set COMPONENT=VALUE` through the WHATWG setters, and the
-//! query edits `--append query=K=V`, `--remove-query K`, `--sort-query` through
-//! `URLSearchParams`, as a browser script would do them.
+//! Changing a URL: `--set COMPONENT=VALUE` and `--iterate` through the WHATWG
+//! setters, and the query edits `--remove-query K`, `--qtrim GLOB`,
+//! `--replace K=V`, `--replace-append K=V`, `--append query=K=V` and
+//! `--sort-query` through `URLSearchParams`, as a browser script would do them.
 //!
 //! See: URL Standard §6.1 (URL class setters) and §6.2 (URLSearchParams)
 
@@ -131,14 +132,127 @@ impl FromStr for Append {
     }
 }
 
-/// Every change asked for, applied in this order: sets (in order), removals,
-/// appends, then sorting, so that `--remove-query k --append query=k=v` replaces.
+/// One `--iterate 'COMPONENT=V1 V2 ...'`: a component and the values it takes in turn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Iterate {
+    /// What to change.
+    pub component: Component,
+    /// The values, split on spaces.
+    pub values: Vec<String>,
+}
+
+impl FromStr for Iterate {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let set: Set = s.parse()?;
+        let values: Vec<String> = set
+            .value
+            .split(' ')
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+            .collect();
+        if values.is_empty() {
+            return Err(format!("{s:?}: expected COMPONENT=V1 V2 ..."));
+        }
+        Ok(Iterate {
+            component: set.component,
+            values,
+        })
+    }
+}
+
+/// Every combination of the `--iterate` values, the first component's
+/// values varying slowest: each as the sets to apply.
+pub fn combinations(iterates: &[Iterate]) -> Vec<Vec<Set>> {
+    let mut all = vec![Vec::new()];
+    for iterate in iterates {
+        all = all
+            .into_iter()
+            .flat_map(|sets: Vec<Set>| {
+                iterate.values.iter().map(move |value| {
+                    let mut more = sets.clone();
+                    more.push(Set {
+                        component: iterate.component,
+                        value: value.clone(),
+                    });
+                    more
+                })
+            })
+            .collect();
+    }
+    all
+}
+
+/// A query pair given as `K=V` (or `K` alone: an empty value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    /// The name.
+    pub name: String,
+    /// The value.
+    pub value: String,
+}
+
+impl FromStr for Pair {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (name, value) = s.split_once('=').unwrap_or((s, ""));
+        if name.is_empty() {
+            return Err(format!("{s:?}: expected NAME=VALUE"));
+        }
+        Ok(Pair {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+    }
+}
+
+/// Whether `name` matches `glob`: `*` stands for any run of characters, `?`
+/// for one; anything else for itself.
+pub fn glob_match(glob: &str, name: &str) -> bool {
+    let (glob, name): (Vec<char>, Vec<char>) = (glob.chars().collect(), name.chars().collect());
+    // The classic two-pointer match, going back to the last `*` on a mismatch.
+    let (mut g, mut n) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        match glob.get(g) {
+            Some('*') => {
+                star = Some((g, n));
+                g += 1;
+            }
+            Some(&c) if c == '?' || c == name[n] => {
+                g += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((star_g, star_n)) => {
+                    g = star_g + 1;
+                    n = star_n + 1;
+                    star = Some((star_g, star_n + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    glob[g..].iter().all(|&c| c == '*')
+}
+
+/// Every change asked for, applied in this order: sets (in order, then one
+/// `--iterate` combination), removals, `--qtrim`, replacements, appends, then
+/// sorting, so that `--remove-query k --append query=k=v` replaces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Edits {
     /// `--set`, in order.
     pub sets: Vec<Set>,
+    /// `--iterate`, in order.
+    pub iterates: Vec<Iterate>,
     /// `--remove-query`.
     pub removals: Vec<String>,
+    /// `--qtrim` globs.
+    pub trims: Vec<String>,
+    /// `--replace` (`false`) and `--replace-append` (`true`).
+    pub replaces: Vec<(Pair, bool)>,
     /// `--append`.
     pub appends: Vec<Append>,
     /// `--sort-query`.
@@ -148,15 +262,25 @@ pub struct Edits {
 impl Edits {
     /// Whether nothing is to be changed.
     pub fn is_empty(&self) -> bool {
-        self.sets.is_empty() && self.removals.is_empty() && self.appends.is_empty() && !self.sort
+        self.sets.is_empty() && self.iterates.is_empty() && !self.edits_query()
     }
 
-    /// Apply every change to `url`; stops at the first value a setter rejects.
-    pub fn apply(&self, url: &mut Url) -> Result<(), Rejected> {
-        for set in &self.sets {
+    /// Whether the query's pairs are to be changed.
+    fn edits_query(&self) -> bool {
+        !(self.removals.is_empty()
+            && self.trims.is_empty()
+            && self.replaces.is_empty()
+            && self.appends.is_empty()
+            && !self.sort)
+    }
+
+    /// Apply every change to `url`, with `combination` (one of
+    /// [`combinations`]) after the sets; stops at the first value a setter rejects.
+    pub fn apply(&self, url: &mut Url, combination: &[Set]) -> Result<(), Rejected> {
+        for set in self.sets.iter().chain(combination) {
             set_component(url, set.component, &set.value)?;
         }
-        if self.removals.is_empty() && self.appends.is_empty() && !self.sort {
+        if !self.edits_query() {
             return Ok(());
         }
         let search = url.search();
@@ -166,6 +290,21 @@ impl Edits {
         };
         for name in &self.removals {
             params.remove_key(name);
+        }
+        if !self.trims.is_empty() {
+            let trimmed: Vec<String> = params
+                .keys()
+                .filter(|key| self.trims.iter().any(|glob| glob_match(glob, key)))
+                .map(String::from)
+                .collect();
+            for key in &trimmed {
+                params.remove_key(key);
+            }
+        }
+        for (Pair { name, value }, append) in &self.replaces {
+            if *append || params.contains_key(name) {
+                params.set(name, value);
+            }
         }
         for Append { name, value } in &self.appends {
             params.append(name, value);
@@ -302,14 +441,64 @@ mod tests {
             sort: true,
             ..Edits::default()
         };
-        edits.apply(&mut u).unwrap();
+        edits.apply(&mut u, &[]).unwrap();
         assert_eq!(u.href(), "http://h.example/?a=1&c+d=%C3%A9");
         let mut u = url("http://h.example/?b=2");
         let edits = Edits {
             removals: vec!["b".into()],
             ..Edits::default()
         };
-        edits.apply(&mut u).unwrap();
+        edits.apply(&mut u, &[]).unwrap();
         assert_eq!(u.href(), "http://h.example/");
+    }
+
+    #[test]
+    fn trims_and_replaces_query_pairs() {
+        let mut u = url("https://h.example/p?utm_source=x&id=7&utm_medium=y&UTM_x=z&q=a&q=b");
+        let edits = Edits {
+            trims: vec!["utm_*".into()],
+            replaces: vec![
+                ("q=c".parse().unwrap(), false),
+                ("absent=1".parse().unwrap(), false),
+                ("added=2".parse().unwrap(), true),
+            ],
+            ..Edits::default()
+        };
+        edits.apply(&mut u, &[]).unwrap();
+        assert_eq!(u.href(), "https://h.example/p?id=7&UTM_x=z&q=c&added=2");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("utm_*", "utm_source") && glob_match("utm_*", "utm_"));
+        assert!(glob_match("*id", "fbclid") && glob_match("a?c", "abc"));
+        assert!(glob_match("*", "") && glob_match("a*b*c", "aXbYbc"));
+        assert!(!glob_match("utm_*", "xutm_a") && !glob_match("a?c", "ac"));
+        assert!(glob_match("é*", "été") && !glob_match("a", "ab"));
+    }
+
+    #[test]
+    fn iterate_combinations() {
+        let iterates: Vec<Iterate> = ["scheme=http https", "port=80  8080"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let all = combinations(&iterates);
+        let values: Vec<Vec<&str>> = all
+            .iter()
+            .map(|sets| sets.iter().map(|s| s.value.as_str()).collect())
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ["http", "80"],
+                ["http", "8080"],
+                ["https", "80"],
+                ["https", "8080"]
+            ]
+        );
+        assert_eq!(combinations(&[]), [Vec::<Set>::new()]);
+        assert!("port=".parse::<Iterate>().is_err());
+        assert!("colour=red".parse::<Iterate>().is_err());
     }
 }

@@ -24,6 +24,8 @@ pub mod render;
 pub mod report;
 pub mod template;
 
+use std::borrow::Cow;
+
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
 use crate::job::{Job, Output};
@@ -58,29 +60,46 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
             reason,
         })?;
     }
+    let inputs = inputs(&args)?;
     let edits = args.edits();
     let output = match &args.get {
-        Some(template) => Output::Template(template),
-        None if ctx.json() => Output::Json,
-        None if !edits.is_empty() => Output::Href,
-        None => return human(&args.urls, base, ctx),
+        Some(template) => Some(Output::Template(template)),
+        None if ctx.json() => Some(Output::Json),
+        None if args.as_idn => Some(Output::Href { unicode: true }),
+        None if args.punycode || !edits.is_empty() => Some(Output::Href { unicode: false }),
+        None => None,
     };
-    let job = Job {
-        base,
-        edits: &edits,
-        output,
-    };
-    batch::run(ctx, &args.urls, &job)
+    let scheme = args.default_scheme.as_deref();
+    match output {
+        Some(output) => batch::run(ctx, &inputs, &Job::new(base, scheme, &edits, output)),
+        None => human(&inputs, &Job::new(base, scheme, &edits, Output::Json), ctx),
+    }
+}
+
+/// The inputs: the URL arguments, then the lines of each `--url-file` (`-`
+/// standing for stdin, read in its turn).
+fn inputs(args: &Args) -> Result<Cow<'_, [String]>, Error> {
+    if args.url_file.is_empty() {
+        return Ok(Cow::Borrowed(&args.urls));
+    }
+    let mut inputs = args.urls.clone();
+    for path in &args.url_file {
+        if path == "-" {
+            inputs.push(path.clone());
+            continue;
+        }
+        let bytes = std::fs::read(path).map_err(|source| Error::UrlFile {
+            path: path.clone(),
+            source,
+        })?;
+        let lines = netlens_core::input::lines(&bytes);
+        inputs.extend(lines.map(|line| String::from_utf8_lossy(line).into_owned()));
+    }
+    Ok(Cow::Owned(inputs))
 }
 
 /// The human reading of every input, one after the other.
-fn human(urls: &[String], base: Option<&str>, ctx: &mut Ctx) -> Result<ExitCode, Error> {
-    let edits = edit::Edits::default();
-    let job = Job {
-        base,
-        edits: &edits,
-        output: Output::Href,
-    };
+fn human(urls: &[String], job: &Job<'_>, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     let mut shown = 0usize;
     ctx.for_each_input(urls, |ctx, input| {
         let url = job.url(input)?;

@@ -6,6 +6,7 @@
 //!
 //! See: <https://url.spec.whatwg.org/#concept-basic-url-parser>
 
+use std::borrow::Cow;
 use std::fmt;
 
 use ada_url::Url;
@@ -75,6 +76,53 @@ impl fmt::Display for Reason {
 /// Parse `input` (against `base` when given) the way a browser's `new URL()` does.
 pub fn parse(input: &str, base: Option<&str>) -> Result<Url, Reason> {
     Url::parse(input, base).map_err(|_| diagnose(input, base))
+}
+
+/// Schemes that an address bar takes as schemes though no `//` follows them
+/// (the special ones, and those written `scheme:data`).
+const SCHEMES_WITHOUT_SLASHES: &[&str] = &[
+    "http",
+    "https",
+    "ws",
+    "wss",
+    "ftp",
+    "file",
+    "about",
+    "blob",
+    "data",
+    "javascript",
+    "mailto",
+    "tel",
+    "urn",
+    "news",
+    "sms",
+    "sip",
+    "sips",
+    "magnet",
+    "geo",
+    "view-source",
+];
+
+/// The input as a browser's address bar reads it: `SCHEME://` put in front of
+/// an input without a scheme of its own (`example.com/a`, `localhost:8080`,
+/// `//host/x`). An input with `scheme://`, or one of the schemes written
+/// without slashes (`mailto:`, `data:`...), is left as it is.
+pub fn with_default_scheme<'a>(input: &'a str, scheme: &str) -> Cow<'a, str> {
+    let trimmed = input.trim_start_matches(|c: char| c <= ' ');
+    if let Some(rest) = trimmed.strip_prefix("//") {
+        return Cow::Owned(format!("{scheme}://{rest}"));
+    }
+    let has_scheme = split_scheme(trimmed).is_some_and(|(name, rest)| {
+        rest.starts_with("//")
+            || SCHEMES_WITHOUT_SLASHES
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(name))
+    });
+    if has_scheme {
+        Cow::Borrowed(input)
+    } else {
+        Cow::Owned(format!("{scheme}://{trimmed}"))
+    }
 }
 
 /// Name what is wrong with an input that Ada rejected.
@@ -269,6 +317,20 @@ mod tests {
         assert_eq!(reason("http://1.2.3.256/"), Reason::InvalidIpv4);
         assert_eq!(reason("http://a<b/"), Reason::ForbiddenHostCodePoint('<'));
         assert!(matches!(reason("http://xn--tešla/"), Reason::InvalidIdn(l) if l == "xn--tešla"));
+    }
+
+    #[test]
+    fn address_bar_reading() {
+        let read = |input| with_default_scheme(input, "https").into_owned();
+        assert_eq!(read("example.com/a"), "https://example.com/a");
+        assert_eq!(read("localhost:8080"), "https://localhost:8080");
+        assert_eq!(read("example.com:8080/a"), "https://example.com:8080/a");
+        assert_eq!(read("//cdn.example/x"), "https://cdn.example/x");
+        assert_eq!(read("http://example.com/"), "http://example.com/");
+        assert_eq!(read("foo://x/"), "foo://x/");
+        assert_eq!(read("mailto:a@b.example"), "mailto:a@b.example");
+        assert_eq!(read("HTTP:example.com"), "HTTP:example.com");
+        assert_eq!(read("user@host.example"), "https://user@host.example");
     }
 
     #[test]

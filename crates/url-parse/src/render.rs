@@ -7,13 +7,11 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use netlens_core::redact::MASK;
 use netlens_core::table;
 
 use crate::decode::percent_decode_lossy;
 use crate::report::{HostKind, Report};
-
-/// What a masked password is shown as (the same length whatever the password).
-pub const MASK: &str = "********";
 
 /// The URL as written, with the password masked.
 pub fn masked_href<'a>(r: &Report<'a>) -> Cow<'a, str> {
@@ -348,7 +346,7 @@ mod tests {
     fn http_reading_masks_the_password() {
         let text = show("http://user:password@www.cyber.co.kr:80/dir/file1.html");
         assert!(!text.contains("password@"), "{text}");
-        assert!(text.contains("http://user:********@www.cyber.co.kr/dir/file1.html"));
+        assert!(text.contains("http://user:****@www.cyber.co.kr/dir/file1.html"));
         assert!(text.contains("80 (the default for http)"));
         assert!(text.contains("/dir/"));
         assert!(text.contains("file1.html"));

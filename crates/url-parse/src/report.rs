@@ -175,6 +175,42 @@ impl<'a> Report<'a> {
         }
     }
 
+    /// The href with the host in Unicode form (borrowed when it has no
+    /// punycode label): what `--as-idn` prints.
+    pub fn href_unicode(&self) -> Cow<'a, str> {
+        let Some(Cow::Owned(unicode)) = &self.host_unicode else {
+            return Cow::Borrowed(self.href);
+        };
+        // A domain host: the URL is `scheme://[user[:password]@]host[:port]path...`.
+        let mut href = format!("{}//", self.protocol);
+        if !self.username.is_empty() || !self.password.is_empty() {
+            href.push_str(self.username);
+            if !self.password.is_empty() {
+                href.push(':');
+                href.push_str(self.password);
+            }
+            href.push('@');
+        }
+        href.push_str(unicode);
+        if !self.port.is_empty() {
+            href.push(':');
+            href.push_str(self.port);
+        }
+        for part in [self.pathname, self.search, self.hash] {
+            href.push_str(part);
+        }
+        Cow::Owned(href)
+    }
+
+    /// The host and port with the host in Unicode form.
+    pub fn host_unicode_with_port(&self) -> Cow<'a, str> {
+        match &self.host_unicode {
+            Some(Cow::Owned(unicode)) if self.port.is_empty() => Cow::Owned(unicode.clone()),
+            Some(Cow::Owned(unicode)) => Cow::Owned(format!("{unicode}:{}", self.port)),
+            _ => Cow::Borrowed(self.host),
+        }
+    }
+
     /// Path segment `n` (from 0), decoded.
     pub fn segment(&self, n: usize) -> Option<Cow<'a, str>> {
         self.segments.iter().nth(n)

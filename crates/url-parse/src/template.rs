@@ -2,11 +2,16 @@
 //!
 //! The template is parsed once, when the arguments are read, so that an unknown
 //! placeholder is a usage error before any input is read; `{{` and `}}` stand
-//! for literal braces.
+//! for literal braces. trurl's modifiers are taken too: `{url:NAME}` (the
+//! percent-encoded form), `{puny:host}` and `{idn:host}` (the host in ASCII or
+//! Unicode form; also `hostname` and `url`), `{default:port}` (the port even
+//! when it is the scheme's default).
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::str::FromStr;
 
+use crate::decode::form_decode_lossy;
 use crate::report::Report;
 
 /// A parsed `--get` template.
@@ -19,19 +24,28 @@ pub struct Template {
 enum Piece {
     Text(String),
     Field(Field),
-    Segment(usize),
-    QueryFirst(String),
-    QueryAll(String),
+    Segment(usize, Form),
+    QueryFirst(String, Form),
+    QueryAll(String, Form),
+}
+
+/// Whether a path segment or query value is printed decoded or as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Decoded,
+    Encoded,
 }
 
 /// The plain placeholders, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
     Href,
+    HrefUnicode,
     Scheme,
     Username,
     Password,
     Host,
+    HostIdn,
     Hostname,
     HostUnicode,
     HostKind,
@@ -112,24 +126,60 @@ impl FromStr for Template {
     }
 }
 
+/// The host forms of `{puny:...}` and `{idn:...}`: ASCII, then Unicode.
+const HOST_FORMS: &[(&str, Field, Field)] = &[
+    ("host", Field::Host, Field::HostIdn),
+    ("hostname", Field::Hostname, Field::HostUnicode),
+    ("url", Field::Href, Field::HrefUnicode),
+    ("href", Field::Href, Field::HrefUnicode),
+];
+
 fn placeholder(name: &str) -> Result<Piece, String> {
+    let unknown = || format!("unknown placeholder {{{name}}}");
+    if let Some(inner) = name.strip_prefix("url:") {
+        return encoded(inner).ok_or_else(unknown);
+    }
+    if name == "default:port" {
+        return Ok(Piece::Field(Field::EffectivePort));
+    }
+    for (prefix, unicode) in [("puny:", false), ("idn:", true)] {
+        if let Some(inner) = name.strip_prefix(prefix) {
+            let form = HOST_FORMS.iter().find(|(n, _, _)| *n == inner);
+            let (_, ascii, idn) = form.ok_or_else(unknown)?;
+            return Ok(Piece::Field(if unicode { *idn } else { *ascii }));
+        }
+    }
+    piece(name, Form::Decoded)?.ok_or_else(unknown)
+}
+
+/// `{url:NAME}`: NAME in its percent-encoded form (the WHATWG getters are
+/// already; segments and query values are printed as written).
+fn encoded(name: &str) -> Option<Piece> {
+    match piece(name, Form::Encoded).ok()?? {
+        Piece::Field(Field::HostUnicode) => Some(Piece::Field(Field::Hostname)),
+        Piece::Field(Field::HrefUnicode) => Some(Piece::Field(Field::Href)),
+        piece => Some(piece),
+    }
+}
+
+/// A plain placeholder: a field, `segment:N`, `query:NAME` or `query-all:NAME`.
+fn piece(name: &str, form: Form) -> Result<Option<Piece>, String> {
     if let Some(n) = name.strip_prefix("segment:") {
         return n
             .parse()
-            .map(Piece::Segment)
+            .map(|n| Some(Piece::Segment(n, form)))
             .map_err(|_| format!("{{{name}}}: segment index must be a number from 0"));
     }
     if let Some(key) = name.strip_prefix("query:") {
-        return Ok(Piece::QueryFirst(key.to_string()));
+        return Ok(Some(Piece::QueryFirst(key.to_string(), form)));
     }
     if let Some(key) = name.strip_prefix("query-all:") {
-        return Ok(Piece::QueryAll(key.to_string()));
+        return Ok(Some(Piece::QueryAll(key.to_string(), form)));
     }
-    FIELDS
+    Ok(FIELDS
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|&(_, field)| Piece::Field(field))
-        .ok_or_else(|| format!("unknown placeholder {{{name}}}"))
+        .map(|&(_, field)| Piece::Field(field)))
 }
 
 impl Template {
@@ -140,18 +190,22 @@ impl Template {
             match piece {
                 Piece::Text(text) => out.write_all(text.as_bytes())?,
                 Piece::Field(field) => write_field(*field, report, out)?,
-                Piece::Segment(n) => {
-                    if let Some(segment) = report.segment(*n) {
+                Piece::Segment(n, form) => {
+                    let segment = match form {
+                        Form::Decoded => report.segment(*n),
+                        Form::Encoded => report.segments.raw().nth(*n).map(Cow::Borrowed),
+                    };
+                    if let Some(segment) = segment {
                         out.write_all(segment.as_bytes())?;
                     }
                 }
-                Piece::QueryFirst(name) => {
-                    if let Some(value) = report.query_value(name) {
+                Piece::QueryFirst(name, form) => {
+                    if let Some(value) = query_values(report, name, *form).next() {
                         out.write_all(value.as_bytes())?;
                     }
                 }
-                Piece::QueryAll(name) => {
-                    for (i, value) in report.query_values(name).enumerate() {
+                Piece::QueryAll(name, form) => {
+                    for (i, value) in query_values(report, name, *form).enumerate() {
                         if i > 0 {
                             out.write_all(b"\n")?;
                         }
@@ -164,9 +218,29 @@ impl Template {
     }
 }
 
+/// The values of query parameter `name` (matched decoded), decoded or as written.
+fn query_values<'a>(
+    report: &Report<'a>,
+    name: &'a str,
+    form: Form,
+) -> Box<dyn Iterator<Item = Cow<'a, str>> + 'a> {
+    match form {
+        Form::Decoded => Box::new(report.query_values(name)),
+        Form::Encoded => Box::new(
+            report
+                .query
+                .raw()
+                .filter(move |(k, _)| form_decode_lossy(k) == name)
+                .map(|(_, v)| Cow::Borrowed(v)),
+        ),
+    }
+}
+
 fn write_field(field: Field, r: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let text: &str = match field {
         Field::Href => r.href,
+        Field::HrefUnicode => return out.write_all(r.href_unicode().as_bytes()),
+        Field::HostIdn => return out.write_all(r.host_unicode_with_port().as_bytes()),
         Field::Scheme => r.scheme,
         Field::Username => r.username,
         Field::Password => r.password,
@@ -241,6 +315,44 @@ mod tests {
             "example.co.uk a.b\n"
         );
         assert_eq!(fill("{{{host}}}", u), "{a.b.example.co.uk:81}\n");
+    }
+
+    #[test]
+    fn trurl_modifiers() {
+        let u = "https://u@xn--bcher-kva.example:8443/a%20b/c?k=x%20y&k=2#f";
+        assert_eq!(
+            fill("{puny:host} {idn:host} {idn:hostname} {puny:hostname}", u),
+            "xn--bcher-kva.example:8443 bücher.example:8443 bücher.example xn--bcher-kva.example\n"
+        );
+        assert_eq!(
+            fill("{idn:url}", u),
+            "https://u@bücher.example:8443/a%20b/c?k=x%20y&k=2#f\n"
+        );
+        assert_eq!(
+            fill(
+                "{segment:0}|{url:segment:0}|{query:k}|{url:query:k}|{url:query-all:k}",
+                u
+            ),
+            "a b|a%20b|x y|x%20y|x%20y\n2\n"
+        );
+        assert_eq!(
+            fill(
+                "{url:path} {url:host_unicode} {host_unicode}",
+                "http://bücher.example/é"
+            ),
+            "/%C3%A9 xn--bcher-kva.example bücher.example\n"
+        );
+        assert_eq!(
+            fill("{default:port} {port}", "https://example.com/"),
+            "443 \n"
+        );
+        assert_eq!(
+            fill("{idn:url}", "http://example.com/"),
+            "http://example.com/\n"
+        );
+        for bad in ["{url:nope}", "{puny:path}", "{idn:}", "{default:host}"] {
+            assert!(bad.parse::<Template>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -90,7 +90,7 @@ struct Flight {
 
 /// What one ended query means for the race.
 enum Landed {
-    Won(Exchange),
+    Won(Box<Exchange>),
     /// No reply from this address (skip its family when it has no route).
     Failed {
         no_route: bool,
@@ -154,7 +154,9 @@ impl Tracer {
                 continue;
             };
             match self.landed(asked, &mut flights[index], outcome, failures, judge) {
-                Landed::Won(exchange) => break Ok(Some((flights[index].server.clone(), exchange))),
+                Landed::Won(exchange) => {
+                    break Ok(Some((flights[index].server.clone(), *exchange)));
+                }
                 Landed::Failed { no_route } => {
                     if no_route {
                         let stats = &self.cache.servers;
@@ -219,7 +221,7 @@ impl Tracer {
         let (step, verdict) = judge(server, &exchange, failures);
         flight.step = Some(step);
         match verdict {
-            Verdict::Usable => Landed::Won(exchange),
+            Verdict::Usable => Landed::Won(Box::new(exchange)),
             Verdict::NextServer => Landed::NextServer(server.name.clone()),
         }
     }

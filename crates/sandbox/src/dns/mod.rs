@@ -11,8 +11,10 @@
 //! [`resolver`] is a recursive resolver stand-in for query mode's EDNS cases.
 
 pub mod authority;
+pub mod encrypted;
 pub mod recursive;
 pub mod resolver;
+pub mod signed;
 pub mod zone;
 pub mod zones;
 
@@ -27,6 +29,7 @@ use std::time::Duration;
 
 use hickory_proto::rr::LowerName;
 use hickory_server::Server;
+use hickory_server::server::RequestHandler;
 use hickory_server::zone_handler::{Catalog, ZoneHandler};
 use tokio::sync::oneshot;
 
@@ -42,9 +45,15 @@ const TCP_IDLE: Duration = Duration::from_secs(5);
 
 /// A running hierarchy. Dropping it stops the servers and removes its files.
 pub struct Hierarchy {
+    servers: Servers,
+    hints: PathBuf,
+}
+
+/// Servers on one shared port, served from a background thread until dropped,
+/// with a temporary directory for their files.
+struct Servers {
     port: u16,
     dir: PathBuf,
-    hints: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -58,39 +67,24 @@ struct Bound {
 impl Hierarchy {
     /// Bind every server on one free port, write the root hints and start serving.
     pub fn start() -> io::Result<Hierarchy> {
-        let (port, bound) = bind_all()?;
         let catalogs = SERVERS
             .iter()
             .map(|spec| catalog(*spec))
             .collect::<io::Result<Vec<Authority>>>()?;
-        let dir =
-            std::env::temp_dir().join(format!("netlens-sandbox-dns-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir)?;
-        let hints = dir.join("root.hints");
+        let addrs: Vec<Ipv4Addr> = SERVERS
+            .iter()
+            .chain([&SILENT_SERVER, &resolver::RESOLVER_SERVER])
+            .map(|s| s.addr)
+            .collect();
+        let servers = Servers::start("dns", &addrs, catalogs)?;
+        let hints = servers.dir.join("root.hints");
         std::fs::write(&hints, zones::ROOT_HINTS)?;
-
-        let (stop, stopped) = oneshot::channel();
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
-        let thread = std::thread::Builder::new()
-            .name("sandbox-dns".into())
-            .spawn(move || serve(bound, catalogs, stopped, ready_tx))?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => return Err(e),
-            Err(_) => return Err(io::Error::other("dns sandbox thread ended early")),
-        }
-        Ok(Hierarchy {
-            port,
-            dir,
-            hints,
-            stop: Some(stop),
-            thread: Some(thread),
-        })
+        Ok(Hierarchy { servers, hints })
     }
 
     /// The port every server listens on (UDP and TCP).
     pub fn port(&self) -> u16 {
-        self.port
+        self.servers.port
     }
 
     /// The root hints file (zone-file format, naming the root server).
@@ -113,11 +107,45 @@ impl Hierarchy {
 
     /// `addr` on the hierarchy's port.
     pub fn socket(&self, addr: Ipv4Addr) -> SocketAddr {
-        SocketAddr::new(IpAddr::V4(addr), self.port)
+        SocketAddr::new(IpAddr::V4(addr), self.servers.port)
     }
 }
 
-impl Drop for Hierarchy {
+impl Servers {
+    /// Bind `addrs` on one free port and serve `handlers` on them, in order;
+    /// past the last handler, the next address reads queries and never
+    /// answers, and the one after it is the recursive resolver stand-in.
+    fn start<H: RequestHandler>(
+        what: &str,
+        addrs: &[Ipv4Addr],
+        handlers: Vec<H>,
+    ) -> io::Result<Servers> {
+        let (port, bound) = bind_all(addrs)?;
+        let dir = std::env::temp_dir().join(format!(
+            "netlens-sandbox-{what}-{}-{port}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir)?;
+        let (stop, stopped) = oneshot::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<io::Result<()>>();
+        let thread = std::thread::Builder::new()
+            .name(format!("sandbox-{what}"))
+            .spawn(move || serve(bound, handlers, stopped, ready_tx))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(_) => return Err(io::Error::other("dns sandbox thread ended early")),
+        }
+        Ok(Servers {
+            port,
+            dir,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Servers {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -129,12 +157,12 @@ impl Drop for Hierarchy {
     }
 }
 
-/// Find a port free for UDP and TCP on every server address, and bind them all.
-fn bind_all() -> io::Result<(u16, Vec<Bound>)> {
+/// Find a port free for UDP and TCP on every address, and bind them all.
+fn bind_all(addrs: &[Ipv4Addr]) -> io::Result<(u16, Vec<Bound>)> {
     let mut last = io::Error::other("no port tried");
     for attempt in 0..PORT_ATTEMPTS {
         let port = candidate_port(attempt);
-        match bind_on(port) {
+        match bind_on(port, addrs) {
             Ok(bound) => return Ok((port, bound)),
             // Taken on one of the addresses: drop what was bound and try another.
             Err(e) => last = e,
@@ -142,16 +170,15 @@ fn bind_all() -> io::Result<(u16, Vec<Bound>)> {
     }
     Err(io::Error::new(
         last.kind(),
-        format!("no port free on every 127.53.x.y address: {last}"),
+        format!("no port free on every 127.53/54.x.y address: {last}"),
     ))
 }
 
-fn bind_on(port: u16) -> io::Result<Vec<Bound>> {
-    SERVERS
+fn bind_on(port: u16, addrs: &[Ipv4Addr]) -> io::Result<Vec<Bound>> {
+    addrs
         .iter()
-        .chain([&SILENT_SERVER, &resolver::RESOLVER_SERVER])
-        .map(|spec| {
-            let addr = SocketAddr::new(IpAddr::V4(spec.addr), port);
+        .map(|ip| {
+            let addr = SocketAddr::new(IpAddr::V4(*ip), port);
             let udp = UdpSocket::bind(addr)?;
             let tcp = TcpListener::bind(addr)?;
             udp.set_nonblocking(true)?;
@@ -188,9 +215,9 @@ fn catalog(spec: ServerSpec) -> io::Result<Authority> {
 }
 
 /// The sandbox thread: a current-thread runtime running every server until stopped.
-fn serve(
+fn serve<H: RequestHandler>(
     bound: Vec<Bound>,
-    catalogs: Vec<Authority>,
+    catalogs: Vec<H>,
     stopped: oneshot::Receiver<()>,
     ready: std::sync::mpsc::Sender<io::Result<()>>,
 ) {
@@ -272,7 +299,7 @@ mod tests {
             hierarchy.server_for("lab.glasscom.com."),
             Some(hierarchy.socket(zones::LAB))
         );
-        let dir = hierarchy.dir.clone();
+        let dir = hierarchy.servers.dir.clone();
         drop(hierarchy);
         assert!(!dir.exists());
     }

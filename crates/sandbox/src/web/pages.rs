@@ -18,13 +18,16 @@
 //! | `/loop/a`, `/loop/b` | 302 to each other |
 //! | `/basic-auth/USER/PASS` | 200 with those credentials, else 401 |
 //! | `/echo` | the request line, headers (as received, in order) and body size |
+//! | `/echo/body` | the request body as received, with the request's `Content-Type` |
 //! | `/status/N` | status N |
 //! | `/close/PATH` | PATH's answer with `Connection: close`: the server closes after it |
+//! | `/flaky/N/KEY?status=S&retry-after=R` | S (default 503; `Retry-After: R` if given) to the first N requests for KEY, then 200 |
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io::Write;
 use std::pin::Pin;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 
 use base64::Engine;
@@ -216,6 +219,11 @@ async fn route_path(request: Request<Incoming>, segments: &[&str], query: &str) 
         ["loop", "b"] => redirect(302, "/loop/a"),
         ["basic-auth", user, pass] => basic_auth(&request, user, pass),
         ["echo"] => echo(request).await,
+        ["echo", "body"] => echo_body(request).await,
+        ["flaky", n, key] => match n.parse() {
+            Ok(n) => flaky(n, key, query),
+            Err(_) => not_found(),
+        },
         ["status", n] => match n.parse() {
             Ok(code) => status_page(code),
             Err(_) => not_found(),
@@ -354,6 +362,52 @@ async fn echo(request: Request<Incoming>) -> Response<Body> {
     let size = body.collect().await.map_or(0, |b| b.to_bytes().len());
     text.push_str(&format!("\nbody: {size} bytes\n"));
     page("text/plain", text)
+}
+
+/// Requests seen so far per `/flaky` key.
+fn flaky_counts() -> &'static Mutex<HashMap<String, u32>> {
+    static COUNTS: OnceLock<Mutex<HashMap<String, u32>>> = OnceLock::new();
+    COUNTS.get_or_init(Mutex::default)
+}
+
+/// A failure for the first `failures` requests for `key`, then a page.
+fn flaky(failures: u32, key: &str, query: &str) -> Response<Body> {
+    let seen = {
+        let mut counts = flaky_counts()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let count = counts.entry(key.to_string()).or_default();
+        *count += 1;
+        *count
+    };
+    if seen > failures {
+        return page("text/plain", format!("ok after {failures} failures\n"));
+    }
+    let status = query_value(query, "status")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(503);
+    let mut response = status_page(status);
+    if let Some(value) = query_value(query, "retry-after").and_then(|v| v.parse().ok()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The request body, sent back as it came.
+async fn echo_body(request: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = request.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let mut response = Response::new(Body::Full(Some(bytes)));
+    if let Some(content_type) = parts.headers.get(header::CONTENT_TYPE) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    response
 }
 
 /// The first value of `key` in a query string, percent-decoded.
