@@ -50,11 +50,11 @@ pub const TOOLS: &[ToolEntry] = &[
     ),
     row::<http_get::HttpGet>(
         "get",
-        "One-shot HTTP/1.1 and HTTPS request, every phase shown and timed",
+        "HTTP/1.1, HTTP/2 and HTTPS requests, every phase shown and timed",
     ),
     row::<journey::Journey>(
         "journey",
-        "Follow one request step by step: URL, message, DNS from the root, subnet, socket, response",
+        "Follow one request step by step: URL, message, resolver and DNS server, subnet, socket, response, what the page asks next",
     ),
 ];
 

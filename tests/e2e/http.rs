@@ -1204,3 +1204,74 @@ fn bodies_urlencoded_multipart_and_uploaded() {
         .code(2)
         .stderr_has("/no/such/file");
 }
+
+#[test]
+fn cookies_follow_redirects_and_go_to_the_jar() {
+    let s = sandbox();
+    let dir = temp_dir();
+    let jar = dir.path().join("jar.txt");
+    let jar_arg = jar.to_str().unwrap();
+    // Set on a redirect, sent on the next hop and the next URL of the run.
+    get()
+        .args(["-L", "-c", jar_arg])
+        .args([
+            s.a.url("/cookies/set/session/abc123"),
+            s.a.url("/cookies/require/session/abc123"),
+        ])
+        .run()
+        .code(0)
+        .stdout_has("cookie: session=abc123\n")
+        .stdout_has("welcome, session=abc123");
+    let written = std::fs::read_to_string(&jar).unwrap();
+    assert!(
+        written.starts_with("# Netscape HTTP Cookie File\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tabc123\n"),
+        "{written}"
+    );
+
+    // Read back from the file; another host never gets it.
+    let need = s.a.url("/cookies/require/session/abc123");
+    get().args(["-f", "-b", jar_arg, &need]).run().code(0);
+    get().args(["-f", &need]).run().code(1);
+    get()
+        .args(["-b", jar_arg, &s.b.url("/cookies")])
+        .run()
+        .code(0)
+        .stdout_has("cookie: (none)");
+    get()
+        .args(["-f", "-b", "session=abc123", &need])
+        .run()
+        .code(0);
+
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "127.0.0.1\tFALSE\t/\tnot-a-flag\t0\tn\tv\n").unwrap();
+    get()
+        .args(["-b", bad.to_str().unwrap(), &need])
+        .run()
+        .code(2)
+        .stderr_has("line 1")
+        .stderr_has("not-a-flag");
+}
+
+#[test]
+fn the_progress_line_is_drawn_on_a_terminal_and_cleared() {
+    let s = sandbox();
+    let dir = temp_dir();
+    let out = dir.path().join("big");
+    let run = get()
+        .env("NETLENS_PRETEND_TTY", "1")
+        .args(["-o", out.to_str().unwrap(), &s.a.url("/bytes/300000")])
+        .run();
+    run.code(0).stderr_has("/292.97 KiB").stderr_has("/s eta ");
+    assert!(run.err().ends_with("\r\x1b[2K"), "{:?}", run.err());
+    assert_eq!(std::fs::metadata(&out).unwrap().len(), 300_000);
+    get()
+        .env("NETLENS_PRETEND_TTY", "1")
+        .args(["-s", "-o", out.to_str().unwrap(), &s.a.url("/bytes/300000")])
+        .run()
+        .code(0)
+        .never_shows("eta");
+}

@@ -328,6 +328,74 @@ impl Bench {
                 None => println!("  peak RSS needs /usr/bin/time (apt-get install time)"),
             }
         }
+        self.http2()?;
+        self.repeated(&page)
+    }
+
+    /// A small page over HTTPS and HTTP/2 (ALPN), against `curl --http2`.
+    fn http2(&self) -> Result<()> {
+        let pki =
+            netlens_sandbox::web::pki::Pki::generate(netlens_sandbox::web::pki::DEFAULT_NAMES)?;
+        let ca = self.dir.join("sandbox-ca.pem");
+        std::fs::write(&ca, pki.ca_pem())?;
+        let server = netlens_sandbox::web::serve_https([127, 0, 0, 1].into(), &pki)?;
+        let page = server.url("/sample.htm");
+        let ca = ca.display();
+        let small = [
+            (
+                "curl --http2 (peer)".to_string(),
+                format!("curl --http2 -s -o /dev/null --cacert {ca} {page}"),
+            ),
+            (
+                "http-get (h2 by ALPN)".into(),
+                format!(
+                    "{} -s -o /dev/null --cacert {ca} {page}",
+                    self.tool("http-get")
+                ),
+            ),
+        ];
+        compare(
+            "small page over HTTPS + HTTP/2, whole process",
+            &small,
+            &["-N", "--warmup", "20", "--runs", "200"],
+        )?;
+        Ok(())
+    }
+
+    /// Requests per second on one kept connection: `http-get -n 1000` (one
+    /// process, timed whole) against wrk (one thread, one connection, 5 s).
+    fn repeated(&self, page: &str) -> Result<()> {
+        const N: u32 = 1000;
+        let command = format!("{} -n {N} {page}", self.tool("http-get"));
+        let means = compare(
+            "http-get -n 1000 on one connection, whole process",
+            &[("http-get -n 1000".to_string(), command)],
+            &["-N", "--warmup", "1", "--runs", "5"],
+        )?;
+        let ours = f64::from(N) / means[0];
+        let wrk = Command::new("wrk")
+            .args(["-t1", "-c1", "-d5s", page])
+            .output()
+            .context("running wrk (apt-get install wrk)")?;
+        let text = String::from_utf8_lossy(&wrk.stdout);
+        let theirs: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Requests/sec:"))
+            .and_then(|v| v.trim().parse().ok())
+            .context("wrk printed no Requests/sec")?;
+        println!(
+            "
+requests per second, one connection"
+        );
+        println!(
+            "  {:<28} {theirs:>10.0}   {:>6.2}x of wrk",
+            "wrk (peer)", 1.0
+        );
+        println!(
+            "  {:<28} {ours:>10.0}   {:>6.2}x of wrk",
+            "http-get -n 1000",
+            ours / theirs
+        );
         Ok(())
     }
 

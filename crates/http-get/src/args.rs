@@ -13,8 +13,8 @@ use netlens_core::CommonArgs;
 
 use crate::payload::FormPart;
 
-/// One-shot HTTP/1.1 and HTTPS request, every phase shown and timed: resolve,
-/// connect, TLS, request, first byte, body.
+/// HTTP/1.1, HTTP/2 and HTTPS requests, every phase shown and timed: resolve,
+/// connect, TLS, request, first byte, body; several URLs share a connection.
 #[derive(Parser, Debug, Clone)]
 #[command(name = "http-get", version, about, after_help = netlens_core::EXIT_CODES_HELP)]
 pub struct Args {
@@ -163,6 +163,16 @@ pub struct Args {
     /// With -n (and several URLs): a new connection for every request
     #[arg(long = "fresh")]
     pub fresh: bool,
+
+    /// Cookies to send: a Netscape cookie file, or NAME=VALUE[; NAME=VALUE]
+    /// sent as is (to the URL's origin only); a file turns the cookie engine on
+    #[arg(short = 'b', long = "cookie", value_name = "FILE|NAME=VALUE")]
+    pub cookie: Option<String>,
+
+    /// Keep cookies across redirects and URLs, and write them all to FILE
+    /// (Netscape format, as curl) at the end
+    #[arg(short = 'c', long = "cookie-jar", value_name = "FILE")]
+    pub cookie_jar: Option<PathBuf>,
 
     /// Retry a transient failure (timeout, refused connection, status 408,
     /// 429, 500, 502, 503 or 504) up to N times

@@ -9,7 +9,7 @@ use std::time::Duration;
 use http::Method;
 use netlens_core::Ctx;
 
-use crate::args::Args;
+use crate::args::{Args, HeaderArg};
 use crate::error::Error;
 use crate::exchange::{DEFAULT_CONNECT_TIMEOUT, HttpVersion, Settings};
 use crate::net::Family;
@@ -69,6 +69,9 @@ pub(crate) struct Config {
     pub max_filesize: Option<u64>,
     /// `-s`.
     pub silent: bool,
+    /// `-b FILE` (cookies to load) and `-c FILE` (where to write them); the
+    /// cookie engine runs when either is given.
+    pub cookies: Option<(Option<PathBuf>, Option<PathBuf>)>,
     /// `--retry`, `--retry-delay`, `--retry-max-time`.
     pub retry: Retry,
     /// `-n`.
@@ -96,7 +99,10 @@ impl Config {
             method,
             head: args.head,
             body: body(&args, ctx)?,
-            extra: args.headers,
+            extra: cookie_header(args.cookie.as_deref())
+                .into_iter()
+                .chain(args.headers)
+                .collect(),
             user: args.user.as_deref().map(Credentials::parse),
             compressed: args.compressed,
         };
@@ -138,6 +144,11 @@ impl Config {
             proxy: args.proxy,
             max_filesize: args.max_filesize,
             silent: args.silent,
+            cookies: match (args.cookie.as_deref(), args.cookie_jar) {
+                (Some(file), jar) if !file.contains('=') => Some((Some(file.into()), jar)),
+                (_, Some(jar)) => Some((None, Some(jar))),
+                _ => None,
+            },
             retry: Retry {
                 retries: args.retry,
                 delay: args.retry_delay,
@@ -149,6 +160,15 @@ impl Config {
             settings,
         })
     }
+}
+
+/// `-b NAME=VALUE`: a `Cookie` header of the user's, like `-H`.
+fn cookie_header(cookie: Option<&str>) -> Option<HeaderArg> {
+    let cookie = cookie.filter(|c| c.contains('='))?;
+    Some(HeaderArg {
+        name: "Cookie".to_string(),
+        value: cookie.trim().to_string(),
+    })
 }
 
 /// The body: `-F` parts, the `-T` file, or the form of `-d`,

@@ -1,11 +1,11 @@
-//! `http-get`: a one-shot HTTP/1.1 and HTTPS client that shows and times every
+//! `http-get`: an HTTP/1.1, HTTP/2 and HTTPS client that shows and times every
 //! phase of a request: resolve, connect, TLS, request, first byte, body.
 //!
 //! The phases are ours (resolution with hickory-resolver, Happy Eyeballs
-//! connect, rustls), the message framing is hyper's low-level HTTP/1 client
-//! connection, run over our stream through a tap that records what was written
-//! and when the first byte came back. Everything runs on a current-thread tokio
-//! runtime built inside [`run`].
+//! connect, rustls), the message framing is hyper's low-level HTTP/1 or HTTP/2
+//! client connection, run over our stream through a tap that records what was
+//! written and when the first byte came back. Several URLs run in order on one
+//! current-thread tokio runtime built inside [`run`], sharing connections.
 //!
 //! The public surface is small and typed: the tool ([`HttpGet`], [`run`],
 //! [`Args`]), and for other crates a page visit ([`Visit::fetch`] of a
@@ -14,16 +14,18 @@
 //! [`Socket`]'s reads and writes).
 //!
 //! Modules: `args` (flags), `config` (the flags typed, once), `target` (the
-//! URL), `request` (the message), `net` (resolve, connect), `tls`, `proxy`,
-//! `tap`, `conn` (one connection), `exchange` (one request/response),
-//! `session` (redirects, the body), `body` (decoding, limits), `output`
-//! (where the body goes), `progress`, `render` (the printer, timing table,
-//! JSON).
+//! URL), `request` (the message), `payload` (request bodies), `net`
+//! (resolve, connect), `tls`, `proxy`, `tap` and `frames` (what went through
+//! the socket), `conn` (connections and their pool), `exchange` (one
+//! request/response), `session` (redirects, the body), `retry`, `repeat`
+//! (`-n`), `cookies`, `body` (decoding, limits), `output` (where the body
+//! goes), `progress`, `render` (the printer, timing table, JSON), `fuzz`.
 
 mod args;
 mod body;
 mod config;
 mod conn;
+mod cookies;
 mod error;
 mod exchange;
 mod frames;
@@ -43,7 +45,7 @@ mod target;
 mod tls;
 mod visit;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -65,6 +67,7 @@ pub use visit::{Fetched, Socket, SysCall, Visit};
 
 use crate::config::Config;
 use crate::conn::Pool;
+use crate::cookies::Jar;
 use crate::output::Output;
 use crate::payload::Payload;
 use crate::retry::Attempts;
@@ -98,12 +101,17 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         .enable_all()
         .build()?;
     let mut pool = Pool::new(config.keeps_connections());
+    let jar = match &config.cookies {
+        Some((load, save)) => Some(RefCell::new(Jar::new(load.as_deref(), save.as_deref())?)),
+        None => None,
+    };
     let mut index = 0;
     let urls = config.urls.clone();
     let code = ctx.for_each_input(&urls, |ctx, url| {
         let output = config.outputs.get(index);
         index += 1;
-        let fetched = runtime.block_on(fetch_url(&config, ctx, &mut pool, url, output));
+        let state = (&mut pool, jar.as_ref());
+        let fetched = runtime.block_on(fetch_url(&config, ctx, state, url, output));
         match fetched {
             Err(error) if !ctx.output_closed() => {
                 let shown = Target::parse(url, None)
@@ -114,6 +122,9 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         }
     });
     runtime.block_on(pool.close_all(ctx, &config.printer));
+    if let Some(jar) = jar {
+        jar.borrow().save()?;
+    }
     code
 }
 
@@ -122,7 +133,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
 async fn fetch_url(
     config: &Config,
     ctx: &mut Ctx,
-    pool: &mut Pool,
+    state: (&mut Pool, Option<&RefCell<Jar>>),
     url: &str,
     output: Option<&PathBuf>,
 ) -> Result<ExitCode, Error> {
@@ -137,9 +148,9 @@ async fn fetch_url(
         return Ok(ExitCode::Success);
     }
     if config.repeat > 1 {
-        return repeat::run(config, ctx, pool, (target, spec)).await;
+        return repeat::run(config, ctx, state, (target, spec)).await;
     }
-    deliver(config, ctx, pool, (target, spec), output).await
+    deliver(config, ctx, state, (target, spec), output).await
 }
 
 /// Fetch `target` into its output, retrying transient failures with
@@ -147,7 +158,7 @@ async fn fetch_url(
 async fn deliver(
     config: &Config,
     ctx: &mut Ctx,
-    pool: &mut Pool,
+    (pool, jar): (&mut Pool, Option<&RefCell<Jar>>),
     (target, spec): (Target, RequestSpec),
     path: Option<&PathBuf>,
 ) -> Result<ExitCode, Error> {
@@ -159,6 +170,7 @@ async fn deliver(
             run_start: Instant::now(),
             attempts: (config.retry.retries > 0).then_some(&attempts),
             wrote_stdout: Cell::new(false),
+            jar,
         };
         let output = open_output(config, ctx, &target, path)?;
         let running = session.run(ctx, pool, (target.clone(), spec.clone()), output);

@@ -313,6 +313,17 @@ pub struct Phases {
 }
 
 impl Phases {
+    /// The phases' names, in order.
+    pub(crate) const NAMES: [&'static str; 7] = [
+        "dns",
+        "connect",
+        "tls",
+        "request",
+        "first_byte",
+        "body",
+        "total",
+    ];
+
     /// Durations of each phase of the last exchange, and the whole run's total.
     pub(crate) fn durations(marks: &Marks, run_start: Instant) -> Phases {
         let d = |from: Instant, to: Instant| millis(to.saturating_duration_since(from));

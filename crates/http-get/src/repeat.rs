@@ -6,7 +6,7 @@
 //! Percentiles are nearest-rank: the p-th percentile of n sorted values is
 //! the value of rank ⌈p/100 × n⌉ (counting from 1), always a measured value.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::time::Instant;
 
 use netlens_core::timing::millis;
@@ -15,6 +15,7 @@ use serde::{Serialize, Serializer};
 
 use crate::config::Config;
 use crate::conn::Pool;
+use crate::cookies::Jar;
 use crate::error::Error;
 use crate::output::Output;
 use crate::render::{Phases, Summary};
@@ -78,16 +79,7 @@ impl Stats {
         let failures = samples.iter().filter(|s| s.is_none()).count() as u32;
         let first = samples.first().copied().flatten();
         let rest: Vec<Phases> = samples.iter().skip(1).flatten().copied().collect();
-        let names = [
-            "dns",
-            "connect",
-            "tls",
-            "request",
-            "first_byte",
-            "body",
-            "total",
-        ];
-        let phases = names
+        let phases = Phases::NAMES
             .into_iter()
             .filter_map(|name| {
                 let values: Vec<f64> = rest.iter().filter_map(|p| p.get(name)).collect();
@@ -136,7 +128,7 @@ struct Repeated<'a> {
 pub(crate) async fn run(
     config: &Config,
     ctx: &mut Ctx,
-    pool: &mut Pool,
+    (pool, jar): (&mut Pool, Option<&RefCell<Jar>>),
     (target, spec): (Target, RequestSpec),
 ) -> Result<ExitCode, Error> {
     let mut samples = Vec::new();
@@ -150,6 +142,7 @@ pub(crate) async fn run(
             run_start: Instant::now(),
             attempts: None,
             wrote_stdout: Cell::new(false),
+            jar,
         };
         let request = (target.clone(), spec.clone());
         let output = Output::Discard(std::io::sink());

@@ -94,6 +94,8 @@ pub struct RequestSpec {
     pub(crate) compressed: bool,
     /// The origin the user addressed: `Authorization` and `Cookie` go only there.
     pub(crate) origin: (Scheme, String, u16),
+    /// Cookies from the jar for this request's URL (already matched to it).
+    pub(crate) cookie: Option<String>,
 }
 
 impl RequestSpec {
@@ -132,6 +134,7 @@ impl RequestSpec {
             credentials,
             compressed: options.compressed,
             origin: target.origin(),
+            cookie: None,
         }
     }
 
@@ -168,6 +171,14 @@ impl RequestSpec {
             method: self.method.clone(),
             target: request_target,
             headers,
+        }
+    }
+
+    /// The same request with the jar's cookies for its URL.
+    pub(crate) fn with_cookie(&self, cookie: Option<String>) -> RequestSpec {
+        RequestSpec {
+            cookie,
+            ..self.clone()
         }
     }
 
@@ -238,6 +249,15 @@ impl RequestSpec {
                 (Some(i), false) => headers[i].1 = extra.value.clone(),
                 (None, true) => {}
                 (None, false) => headers.push((extra.name.clone(), extra.value.clone())),
+            }
+        }
+        if let Some(jar) = &self.cookie {
+            match headers
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case("cookie"))
+            {
+                Some((_, value)) => *value = format!("{value}; {jar}"),
+                None => headers.push(("Cookie".into(), jar.clone())),
             }
         }
         headers

@@ -2,7 +2,7 @@
 //! its destination, and the summary (`-w` table, `--json` object, `-f`).
 //! The connection goes back to the run's pool when the server keeps it open.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -14,6 +14,7 @@ use netlens_core::{Ctx, ExitCode};
 use crate::body::{Coding, Counted, Decoder};
 use crate::config::{Config, Fail};
 use crate::conn::Pool;
+use crate::cookies::Jar;
 use crate::error::Error;
 use crate::exchange::{self, Exchange, idle};
 use crate::output::Output;
@@ -38,6 +39,8 @@ pub(crate) struct Session<'a> {
     pub attempts: Option<&'a Attempts>,
     /// Whether body bytes went to stdout (they cannot be taken back).
     pub wrote_stdout: Cell<bool>,
+    /// The run's cookies, with `-b FILE` or `-c`.
+    pub jar: Option<&'a RefCell<Jar>>,
 }
 
 /// What one URL's run gave.
@@ -167,8 +170,13 @@ impl Session<'_> {
                 std::env::var(name).ok()
             })?;
             let to = (&target, proxy.as_ref());
+            let cookie = self.jar.and_then(|jar| jar.borrow().header(&target));
+            let sent = spec.with_cookie(cookie);
             let ex =
-                exchange::exchange(ctx, &self.printer, to, &spec, &config.settings, pool).await?;
+                exchange::exchange(ctx, &self.printer, to, &sent, &config.settings, pool).await?;
+            if let Some(jar) = self.jar {
+                jar.borrow_mut().store(&target, &ex.head.headers);
+            }
             let status = ex.head.status.as_u16();
             let location = ex.head.headers.get(LOCATION).map(|l| l.to_str());
             let Some(location) = location.filter(|_| config.location && is_redirect(status)) else {

@@ -18,6 +18,9 @@
 //! | `/loop/a`, `/loop/b` | 302 to each other |
 //! | `/basic-auth/USER/PASS` | 200 with those credentials, else 401 |
 //! | `/echo` | the request line, headers (as received, in order) and body size |
+//! | `/cookies` | the request's `Cookie` header |
+//! | `/cookies/set/NAME/VALUE` | 302 to `/cookies`, setting the cookie (path `/`) |
+//! | `/cookies/require/NAME/VALUE` | 200 with that cookie, else 403 |
 //! | `/echo/body` | the request body as received, with the request's `Content-Type` |
 //! | `/status/N` | status N |
 //! | `/close/PATH` | PATH's answer with `Connection: close`: the server closes after it |
@@ -220,6 +223,29 @@ async fn route_path(request: Request<Incoming>, segments: &[&str], query: &str) 
         ["basic-auth", user, pass] => basic_auth(&request, user, pass),
         ["echo"] => echo(request).await,
         ["echo", "body"] => echo_body(request).await,
+        ["cookies"] => page(
+            "text/plain",
+            format!("cookie: {}\n", cookie_header(&request).unwrap_or("(none)")),
+        ),
+        ["cookies", "set", name, value] => {
+            let mut response = redirect(302, "/cookies");
+            if let Ok(cookie) = format!("{name}={value}; Path=/").parse() {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            response
+        }
+        ["cookies", "require", name, value] => {
+            let wanted = format!("{name}={value}");
+            let cookies = cookie_header(&request).unwrap_or_default();
+            match cookies.split("; ").any(|c| c == wanted) {
+                true => page("text/plain", format!("welcome, {wanted}\n")),
+                false => respond(
+                    403,
+                    "text/plain",
+                    Body::text(format!("{wanted} required\n")),
+                ),
+            }
+        }
         ["flaky", n, key] => match n.parse() {
             Ok(n) => flaky(n, key, query),
             Err(_) => not_found(),
@@ -391,6 +417,11 @@ fn flaky(failures: u32, key: &str, query: &str) -> Response<Body> {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// The request's `Cookie` header, if any.
+fn cookie_header(request: &Request<Incoming>) -> Option<&str> {
+    request.headers().get(header::COOKIE)?.to_str().ok()
 }
 
 /// The request body, sent back as it came.
