@@ -54,7 +54,7 @@ pub const TOOLS: &[ToolEntry] = &[
     ),
     row::<journey::Journey>(
         "journey",
-        "Follow one request step by step: URL, message, DNS from the root, subnet, socket, response",
+        "Follow one request step by step: URL, message, resolver and DNS server, subnet, socket, response, what the page asks next",
     ),
 ];
 

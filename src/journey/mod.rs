@@ -275,7 +275,12 @@ fn next_resources(
         Vec::new()
     };
     if human {
-        render::heading(ctx, 7, "What the page asks for next", "http-get -e")?;
+        render::heading(
+            ctx,
+            7,
+            "What the page asks for next",
+            "http-get, with Referer",
+        )?;
         if links.is_empty() {
             writeln!(ctx.out(), "the page embeds no <img>, stylesheet or script")?;
         }
