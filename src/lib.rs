@@ -42,11 +42,11 @@ pub const TOOLS: &[ToolEntry] = &[
     ),
     row::<subnet_calc::SubnetCalc>(
         "subnet",
-        "Network, broadcast, host range and netmask math; split, contains, aggregate, range, exclude",
+        "Network, broadcast, host range and netmask math; split, contains, aggregate, range, exclude, reverse, common, diff, free, list",
     ),
     row::<dns_lookup::DnsLookup>(
         "dns",
-        "Look up DNS records, or trace a resolution from the root servers",
+        "Look up DNS records (UDP, TCP, TLS, HTTPS; DNSSEC), or trace a resolution from the root servers",
     ),
     row::<http_get::HttpGet>(
         "get",
