@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's automation, one task per file.
 //!
-//! - `ci`: formatting check, clippy with warnings denied, the test suite;
+//! - `test`: the Debian tools the tests drive (installed when missing), then the test suite;
+//! - `ci`: formatting check, clippy with warnings denied, then `test`;
 //! - `dist`: release binaries, tool links, shell completions and man pages in `target/dist`;
 //! - `bench`: whole-process comparisons with the peer tools (ipcalc, iprange, dig, curl);
 //! - `fuzz`: run the cargo-fuzz targets in `fuzz/` for a while each;
@@ -19,7 +20,8 @@ use anyhow::{Context, Result, bail};
 
 const USAGE: &str = "\
 usage: cargo xtask <task> [args]
-  ci                 cargo fmt --check, clippy -D warnings, cargo test --workspace
+  test               apt-get the tools the tests drive if missing, then cargo test --workspace
+  ci                 cargo fmt --check, clippy -D warnings, then test
   dist               release build, tool links, completions and man pages into target/dist
   bench [WHAT...]    whole-process comparisons with peer tools (startup subnet url dns http bulk)
   fuzz [SECS]        run every fuzz target for SECS seconds (default 60; needs cargo-fuzz)
@@ -31,6 +33,7 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "ci" => ci::run(),
+        "test" => ci::test(),
         "dist" => dist::run(),
         "bench" => bench::run(&rest),
         "fuzz" => fuzz::run(&rest),
