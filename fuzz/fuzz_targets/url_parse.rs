@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
 
     let template = template.parse::<Template>().ok();
     let _ = url_parse::idn::to_unicode(input);
-    let _ = url_parse::error::mask_password(input);
+    let _ = netlens_core::redact::mask_url_password(input);
     let mut url = match url_parse::parse::parse(input, base) {
         Ok(url) => url,
         Err(reason) => {

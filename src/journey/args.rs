@@ -51,11 +51,19 @@ fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
 
 #[cfg(test)]
 mod tests {
+    use clap::{CommandFactory, FromArgMatches};
+
     use super::*;
+
+    /// The arguments as the `journey` subcommand parses them.
+    fn parse(argv: &[&str]) -> Result<JourneyArgs, clap::Error> {
+        let matches = JourneyArgs::command().try_get_matches_from(argv)?;
+        JourneyArgs::from_arg_matches(&matches)
+    }
 
     #[test]
     fn url_and_flags_parse() {
-        let args = JourneyArgs::try_parse_from([
+        let args = parse(&[
             "journey",
             "--sandbox",
             "--json",
@@ -67,10 +75,9 @@ mod tests {
         assert!(args.sandbox && args.common.json);
         assert_eq!(args.timeout, Duration::from_millis(500));
         assert_eq!(args.url, "http://www.lab.glasscom.com/sample.htm");
-        let args = JourneyArgs::try_parse_from(["journey", "--resolver", "127.0.0.9", "http://h/"])
-            .unwrap();
+        let args = parse(&["journey", "--resolver", "127.0.0.9", "http://h/"]).unwrap();
         assert_eq!(args.resolver, Some("127.0.0.9:53".parse().unwrap()));
-        let args = JourneyArgs::try_parse_from(["journey", "http://h/"]).unwrap();
+        let args = parse(&["journey", "http://h/"]).unwrap();
         assert!(!args.sandbox);
         assert_eq!(args.timeout, Duration::from_secs(5));
     }
@@ -84,7 +91,7 @@ mod tests {
             &["journey", "http://a/", "http://b/"],
             &["journey", "--resolver", "ns.example", "http://h/"],
         ] {
-            assert!(JourneyArgs::try_parse_from(bad).is_err(), "{bad:?}");
+            assert!(parse(bad).is_err(), "{bad:?}");
         }
     }
 }

@@ -16,7 +16,7 @@ pub enum Error {
         /// The input as given.
         input: String,
         /// Why it is not a URL.
-        reason: url_parse::parse::Reason,
+        reason: url_parse::Reason,
     },
     /// The name was resolved, and has no address: NXDOMAIN, or no A or AAAA records.
     #[error("{name}: {}", no_address(*why))]
@@ -125,7 +125,7 @@ mod tests {
         );
         let e = Error::Url {
             input: "http://u:secret@h:99999/".into(),
-            reason: url_parse::parse::Reason::InvalidPort,
+            reason: url_parse::Reason::InvalidPort,
         };
         assert_eq!(e.exit_code(), ExitCode::Usage);
         assert_eq!(e.to_string(), "http://u:****@h:99999/: invalid port number");

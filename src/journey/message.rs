@@ -21,7 +21,7 @@ pub struct Request {
 /// The url-parse report of `input`: as JSON (the object `url-parse --json`
 /// prints) and as url-parse's human reading, without its request lines.
 pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), Error> {
-    let url = url_parse::parse::parse(input, None).map_err(|reason| Error::Url {
+    let url = url_parse::parse(input, None).map_err(|reason| Error::Url {
         input: input.to_string(),
         reason,
     })?;
@@ -29,12 +29,12 @@ pub fn decode(input: &str, color: bool) -> Result<(serde_json::Value, String), E
     let mut json = serde_json::to_value(&report).map_err(std::io::Error::from)?;
     // As in http-get's JSON, a password never shows: the journey sends it, once.
     if !report.password.is_empty() {
-        let href = url_parse::render::masked_href(&report).into_owned();
+        let href = url_parse::masked_href(&report).into_owned();
         json["password"] = netlens_core::redact::MASK.into();
         json["href"] = href.into();
     }
     let mut human = Vec::new();
-    url_parse::render::decoded(&report, color, &mut human)?;
+    url_parse::decoded(&report, color, &mut human)?;
     Ok((json, String::from_utf8_lossy(&human).into_owned()))
 }
 

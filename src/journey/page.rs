@@ -22,7 +22,7 @@ pub fn resources(html: &str, base: &str) -> Vec<String> {
         let tag = &rest[..end];
         rest = &rest[end..];
         if let Some(link) = embedded(tag)
-            && let Ok(url) = url_parse::parse::parse(&link, Some(base))
+            && let Ok(url) = url_parse::parse(&link, Some(base))
         {
             let href = url.href().to_string();
             if !found.contains(&href) {

@@ -32,6 +32,8 @@ use crate::job::{Job, Output};
 
 pub use args::Args;
 pub use error::Error;
+pub use parse::{Reason, parse};
+pub use render::{Reading, decoded, masked_href};
 pub use report::Report;
 
 /// The url-parse tool, for [`netlens_core::main`] and the dispatcher.
