@@ -361,17 +361,21 @@ impl Bench {
                 format!("{} -s -o /dev/null {big}", self.tool("http-get")),
             ),
         ];
-        compare(
-            "1 GiB to /dev/null",
-            &large,
-            &["-N", "--warmup", "1", "--runs", "5"],
-        )?;
-        for (label, cmd) in &large {
-            match peak_rss_kib(cmd) {
-                Some(kib) => println!("  {label:<28} peak RSS {:.1} MiB", kib as f64 / 1024.0),
-                None => println!("  peak RSS needs /usr/bin/time (apt-get install time)"),
-            }
-        }
+        download("1 GiB to /dev/null", &large)?;
+        let h2c = [
+            (
+                "curl --http2-prior-knowledge (peer)".to_string(),
+                format!("curl --http2-prior-knowledge -s -o /dev/null {big}"),
+            ),
+            (
+                "http-get --http2-prior-knowledge".into(),
+                format!(
+                    "{} --http2-prior-knowledge -s -o /dev/null {big}",
+                    self.tool("http-get")
+                ),
+            ),
+        ];
+        download("1 GiB over h2c to /dev/null", &h2c)?;
         self.http2()?;
         self.repeated(&page)
     }
@@ -403,7 +407,21 @@ impl Bench {
             &small,
             &["-N", "--warmup", "20", "--runs", "200"],
         )?;
-        Ok(())
+        let big = server.url("/bytes/1073741824");
+        let large = [
+            (
+                "curl --http2 (peer)".to_string(),
+                format!("curl --http2 -s -o /dev/null --cacert {ca} {big}"),
+            ),
+            (
+                "http-get (h2 by ALPN)".into(),
+                format!(
+                    "{} -s -o /dev/null --cacert {ca} {big}",
+                    self.tool("http-get")
+                ),
+            ),
+        ];
+        download("1 GiB over HTTPS + HTTP/2 to /dev/null", &large)
     }
 
     /// Requests per second on one kept connection: `http-get -n 1000` (one
@@ -507,6 +525,18 @@ fn available(command: &str) -> bool {
 
 /// Time `commands` in one hyperfine run; print means and ratios to the first.
 /// Returns the mean seconds of each command.
+/// A large download, whole process, against its peer; then each one's peak memory.
+fn download(title: &str, commands: &[(String, String)]) -> Result<()> {
+    compare(title, commands, &["-N", "--warmup", "1", "--runs", "5"])?;
+    for (label, cmd) in commands {
+        match peak_rss_kib(cmd) {
+            Some(kib) => println!("  {label:<36} peak RSS {:.1} MiB", kib as f64 / 1024.0),
+            None => println!("  peak RSS needs /usr/bin/time (apt-get install time)"),
+        }
+    }
+    Ok(())
+}
+
 fn compare(title: &str, commands: &[(String, String)], options: &[&str]) -> Result<Vec<f64>> {
     let report = std::env::temp_dir().join(format!("netlens-bench-{}.json", std::process::id()));
     let mut hyperfine = Command::new("hyperfine");
