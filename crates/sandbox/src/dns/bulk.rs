@@ -26,6 +26,10 @@ pub const BULK_ZONE: &str = "bulk.test.";
 /// TTL of every record of the zone.
 const TTL: u32 = 300;
 
+/// The socket's receive buffer: room for every query of a client with
+/// hundreds in flight, so that a burst is queued rather than dropped.
+const RECEIVE_BUFFER: usize = 8 << 20;
+
 /// How often the serving thread looks whether it should stop.
 const STOP_POLL: Duration = Duration::from_millis(50);
 
@@ -46,6 +50,7 @@ impl BulkZone {
     /// Bind `addr` and start answering.
     pub fn start_on(addr: SocketAddr) -> io::Result<BulkZone> {
         let socket = UdpSocket::bind(addr)?;
+        socket2::SockRef::from(&socket).set_recv_buffer_size(RECEIVE_BUFFER)?;
         socket.set_read_timeout(Some(STOP_POLL))?;
         let addr = socket.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
