@@ -5,10 +5,13 @@
 //!
 //! See: URL Standard §6.1 (URL class setters) and §6.2 (URLSearchParams)
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
 use ada_url::{Url, UrlSearchParams};
+
+use crate::decode::form_decode_lossy;
 
 /// A component that `--set` can change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,22 +287,13 @@ impl Edits {
             return Ok(());
         }
         let search = url.search();
-        let mut params = match UrlSearchParams::parse(search.strip_prefix('?').unwrap_or(search)) {
+        let query = untrimmed(search.strip_prefix('?').unwrap_or(search), &self.trims);
+        let mut params = match UrlSearchParams::parse(&query) {
             Ok(params) => params,
             Err(_) => return Err(Rejected::new(Component::Query, search)),
         };
         for name in &self.removals {
             params.remove_key(name);
-        }
-        if !self.trims.is_empty() {
-            let trimmed: Vec<String> = params
-                .keys()
-                .filter(|key| self.trims.iter().any(|glob| glob_match(glob, key)))
-                .map(String::from)
-                .collect();
-            for key in &trimmed {
-                params.remove_key(key);
-            }
         }
         for (Pair { name, value }, append) in &self.replaces {
             if *append || params.contains_key(name) {
@@ -317,6 +311,23 @@ impl Edits {
         url.set_search(if query.is_empty() { None } else { Some(&query) });
         Ok(())
     }
+}
+
+/// The pairs of `query` whose name, decoded, matches none of the `--qtrim`
+/// globs, as they were written. Matched on our own lossy decoding: a name
+/// whose bytes are not UTF-8 (`%FF`) must not reach `&str` any other way.
+fn untrimmed<'q>(query: &'q str, globs: &[String]) -> Cow<'q, str> {
+    if globs.is_empty() {
+        return Cow::Borrowed(query);
+    }
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let name = form_decode_lossy(pair.split_once('=').map_or(*pair, |(name, _)| name));
+            !globs.iter().any(|glob| glob_match(glob, &name))
+        })
+        .collect();
+    Cow::Owned(kept.join("&"))
 }
 
 /// A value that a setter refused; the URL is left as it was.
@@ -466,6 +477,26 @@ mod tests {
         };
         edits.apply(&mut u, &[]).unwrap();
         assert_eq!(u.href(), "https://h.example/p?id=7&UTM_x=z&q=c&added=2");
+    }
+
+    #[test]
+    fn names_that_decode_to_no_utf8_are_trimmed_by_their_lossy_form() {
+        // Found by the url_parse fuzz target: `%ff` decodes to a byte that is
+        // not UTF-8, which ada's key iterator handed over as `&str`.
+        let mut u = url("http://h.example/?%ff=1&utm_a=2&keep=3");
+        let edits = Edits {
+            trims: vec!["utm_*".into(), "\u{fffd}".into()],
+            ..Edits::default()
+        };
+        edits.apply(&mut u, &[]).unwrap();
+        assert_eq!(u.href(), "http://h.example/?keep=3");
+        let mut u = url("d:+?%ff");
+        let edits = Edits {
+            trims: vec!["x*".into()],
+            ..Edits::default()
+        };
+        edits.apply(&mut u, &[]).unwrap();
+        assert_eq!(u.href(), "d:+?%FF=");
     }
 
     #[test]
