@@ -72,18 +72,23 @@ impl Bench {
     /// Start-up: one input, whole process, against the floor (`/bin/true`,
     /// a process that does nothing) and ipcalc when it is installed.
     fn startup(&self) -> Result<()> {
+        let standalone = crate::standalone::build()?;
+        let alone = |tool: &str| standalone.join(tool).display().to_string();
+        let url = "http://user@www.cyber.co.kr/dir/file1.html";
         let mut commands = vec![
             ("/bin/true (floor)".to_string(), "/bin/true".to_string()),
             (
                 "subnet-calc".into(),
+                format!("{} 10.11.12.13/24", alone("subnet-calc")),
+            ),
+            ("url-parse".into(), format!("{} {url}", alone("url-parse"))),
+            (
+                "subnet-calc (netlens link)".into(),
                 format!("{} 10.11.12.13/24", self.tool("subnet-calc")),
             ),
             (
-                "url-parse".into(),
-                format!(
-                    "{} http://user@www.cyber.co.kr/dir/file1.html",
-                    self.tool("url-parse")
-                ),
+                "url-parse (netlens link)".into(),
+                format!("{} {url}", self.tool("url-parse")),
             ),
             (
                 "ipcalc (peer)".to_string(),

@@ -1,5 +1,6 @@
-//! `cargo xtask dist`: the release binary, a link per tool, shell completions
-//! and man pages, all in `target/dist`.
+//! `cargo xtask dist`: the release binary, a link per tool (`subnet-calc` and
+//! `url-parse` as static binaries of their own, see `standalone`), shell
+//! completions and man pages, all in `target/dist`.
 //!
 //! Completions and man pages are rendered from the same clap definitions the
 //! binaries parse with (`netlens::command` and each row of `netlens::TOOLS`), so they
@@ -24,8 +25,15 @@ pub fn run() -> Result<()> {
     fs::create_dir_all(&bin)?;
     fs::copy(target_dir().join("release/netlens"), bin.join("netlens"))
         .context("copying the release binary")?;
+    let standalone = crate::standalone::build()?;
     for tool in netlens::TOOLS {
-        std::os::unix::fs::symlink("netlens", bin.join(tool.name))?;
+        if crate::standalone::TOOLS.contains(&tool.name) {
+            // Its own static binary: the same flags, and a start-up at the floor.
+            fs::copy(standalone.join(tool.name), bin.join(tool.name))
+                .with_context(|| format!("copying the standalone {}", tool.name))?;
+        } else {
+            std::os::unix::fs::symlink("netlens", bin.join(tool.name))?;
+        }
     }
 
     let mut commands = vec![netlens::command()];

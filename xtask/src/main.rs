@@ -12,6 +12,7 @@ mod ci;
 mod dist;
 mod fuzz;
 mod scale;
+mod standalone;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
