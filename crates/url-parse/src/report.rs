@@ -181,25 +181,23 @@ impl<'a> Report<'a> {
         let Some(Cow::Owned(unicode)) = &self.host_unicode else {
             return Cow::Borrowed(self.href);
         };
-        // A domain host: the URL is `scheme://[user[:password]@]host[:port]path...`.
-        let mut href = format!("{}//", self.protocol);
+        // A domain host: the href is `scheme://[userinfo@]host[:port]...`. The
+        // host is replaced in place, so that everything around it stays as
+        // written, an empty `?` or `#` included (the getters drop those).
+        let mut start = self.protocol.len() + 2;
         if !self.username.is_empty() || !self.password.is_empty() {
-            href.push_str(self.username);
-            if !self.password.is_empty() {
-                href.push(':');
-                href.push_str(self.password);
-            }
-            href.push('@');
+            // `@` inside the userinfo is percent-encoded: the first one ends it.
+            start += self.href[start..].find('@').map_or(0, |at| at + 1);
         }
-        href.push_str(unicode);
-        if !self.port.is_empty() {
-            href.push(':');
-            href.push_str(self.port);
+        let end = start + self.hostname.len();
+        if self.href.get(start..end) != Some(self.hostname) {
+            return Cow::Borrowed(self.href);
         }
-        for part in [self.pathname, self.search, self.hash] {
-            href.push_str(part);
-        }
-        Cow::Owned(href)
+        Cow::Owned(format!(
+            "{}{unicode}{}",
+            &self.href[..start],
+            &self.href[end..]
+        ))
     }
 
     /// The host and port with the host in Unicode form.
@@ -426,6 +424,28 @@ mod tests {
         assert_eq!(v["request_target"], "/dir/file1.html?q=a+b&q=%41");
         assert_eq!(v["registrable_domain"], "cyber.co.kr");
         assert_eq!(v["subdomain"], "www");
+    }
+
+    #[test]
+    fn the_unicode_href_keeps_everything_but_the_host_as_written() {
+        // Found by the url_parse fuzz target: an empty fragment (and query)
+        // has an empty getter, so a href rebuilt from the getters lost its `#`.
+        for (input, unicode) in [
+            ("ws:n\u{447}o.ua/#", "ws://n\u{447}o.ua/#"),
+            (
+                "http://xn--nxasmq6b.example/?",
+                "http://\u{3b2}\u{3cc}\u{3bb}\u{3bf}\u{3c3}.example/?",
+            ),
+            (
+                "http://u:p%40q@xn--nxasmq6b.example:81/a?b#c",
+                "http://u:p%40q@\u{3b2}\u{3cc}\u{3bb}\u{3bf}\u{3c3}.example:81/a?b#c",
+            ),
+        ] {
+            let url = parse(input, None).unwrap();
+            let report = Report::new(&url);
+            assert_eq!(report.href_unicode(), unicode, "{input}");
+            assert_eq!(parse(unicode, None).unwrap().href(), report.href, "{input}");
+        }
     }
 
     #[test]
