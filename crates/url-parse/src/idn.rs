@@ -16,9 +16,17 @@ pub fn has_punycode(host: &str) -> bool {
 
 /// The host with its `xn--` labels decoded (borrowed when it has none): UTS #46
 /// ToUnicode. A label that does not decode is kept as it is.
+///
+/// A Unicode form that does not map back to the same ASCII host is not
+/// offered: the host stays in ASCII, so that `--as-idn` always reads back as
+/// the same URL.
 pub fn to_unicode(host: &str) -> Cow<'_, str> {
-    if has_punycode(host) {
-        Cow::Owned(Idna::unicode(host))
+    if !has_punycode(host) {
+        return Cow::Borrowed(host);
+    }
+    let unicode = Idna::unicode(host);
+    if Idna::ascii(&unicode) == host {
+        Cow::Owned(unicode)
     } else {
         Cow::Borrowed(host)
     }
@@ -42,5 +50,16 @@ mod tests {
         // A label that the Standard accepts but that does not decode to a valid
         // Unicode label is kept as it is.
         assert_eq!(to_unicode("a.xn--pokxncvks"), "a.xn--pokxncvks");
+        // Found by the url_parse fuzz target: a host whose Unicode form does
+        // not go back to the same ASCII stays in ASCII.
+        let host = format!(
+            ".n-p.xn--lfiiodddddddddddddtn-p.xn--lfiiodddddddddddddt{}",
+            "d".repeat(150)
+        );
+        let url = crate::parse::parse(&format!("ws:{host}"), None).unwrap();
+        let ascii = url.hostname();
+        let unicode = to_unicode(ascii);
+        let again = format!("ws://{unicode}/");
+        assert_eq!(crate::parse::parse(&again, None).unwrap().hostname(), ascii);
     }
 }
