@@ -47,6 +47,12 @@ fn load(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The test cases of a WPT file: its objects (the strings between them are comments).
+fn test_cases(data: &Value) -> Vec<&Value> {
+    let all = data.as_array().expect("an array");
+    all.iter().filter(|case| case.is_object()).collect()
+}
+
 /// Compare the expected getters of `expected` with the report; the first difference.
 fn mismatch(expected: &Value, report: &Report<'_>) -> Option<String> {
     GETTERS.iter().find_map(|&name| {
@@ -83,12 +89,7 @@ fn judge(kind: &str, total: usize, failures: Vec<(String, String)>, excepted: &[
 #[test]
 fn every_parsing_vector() {
     let data = load("urltestdata.json");
-    let cases: Vec<&Value> = data
-        .as_array()
-        .expect("an array")
-        .iter()
-        .filter(|c| c.is_object())
-        .collect();
+    let cases = test_cases(&data);
     let mut failures = Vec::new();
     for case in &cases {
         let input = case["input"].as_str().expect("input");
@@ -155,12 +156,7 @@ fn every_setter_vector() {
 fn every_unicode_href_reads_back() {
     let data = load("urltestdata.json");
     let mut checked = 0;
-    for case in data
-        .as_array()
-        .expect("an array")
-        .iter()
-        .filter(|c| c.is_object())
-    {
+    for case in test_cases(&data) {
         let input = case["input"].as_str().expect("input");
         let Ok(url) = parse(input, case["base"].as_str()) else {
             continue;
@@ -204,12 +200,7 @@ fn toascii_mismatch(input: &str, expected: Option<&str>) -> Option<String> {
 #[test]
 fn every_toascii_vector() {
     let data = load("toascii.json");
-    let cases: Vec<&Value> = data
-        .as_array()
-        .expect("an array")
-        .iter()
-        .filter(|c| c.is_object())
-        .collect();
+    let cases = test_cases(&data);
     let failures: Vec<(String, String)> = cases
         .iter()
         .filter_map(|case| {
