@@ -15,6 +15,7 @@ use anyhow::{Context, Result, bail};
 use crate::{run_cmd, target_dir};
 
 mod bulk;
+mod validated;
 
 /// The comparisons, in the order `all` runs them.
 const ALL: &[&str] = &["startup", "subnet", "url", "dns", "http", "bulk"];
@@ -292,7 +293,8 @@ impl Bench {
             &trace,
             &["--warmup", "10", "--runs", "100"],
         )?;
-        self.dns_encrypted(lab, name)
+        self.dns_encrypted(lab, name)?;
+        self.dns_validated()
     }
 
     /// One question over TLS and over HTTPS (HTTP/2), against kdig, through
@@ -528,8 +530,6 @@ fn available(command: &str) -> bool {
         .is_ok_and(|out| out.status.success())
 }
 
-/// Time `commands` in one hyperfine run; print means and ratios to the first.
-/// Returns the mean seconds of each command.
 /// A large download, whole process, against its peer; then each one's peak memory.
 fn download(title: &str, commands: &[(String, String)]) -> Result<()> {
     compare(title, commands, &["-N", "--warmup", "1", "--runs", "5"])?;
@@ -542,6 +542,8 @@ fn download(title: &str, commands: &[(String, String)]) -> Result<()> {
     Ok(())
 }
 
+/// Time `commands` in one hyperfine run; print means and ratios to the first.
+/// Returns the mean seconds of each command.
 fn compare(title: &str, commands: &[(String, String)], options: &[&str]) -> Result<Vec<f64>> {
     let report = std::env::temp_dir().join(format!("netlens-bench-{}.json", std::process::id()));
     let mut hyperfine = Command::new("hyperfine");

@@ -3,7 +3,7 @@
 //! - `test`: the Debian tools the tests drive (installed when missing), then the test suite;
 //! - `ci`: formatting check, clippy with warnings denied, then `test`;
 //! - `dist`: release binaries, tool links, shell completions and man pages in `target/dist`;
-//! - `bench`: whole-process comparisons with the peer tools (ipcalc, iprange, dig, curl);
+//! - `bench`: whole-process comparisons with the peer tools (ipcalc, iprange, dig, delv, curl);
 //! - `fuzz`: run the cargo-fuzz targets in `fuzz/` for a while each;
 //! - `scale-demo`: the Spark recipe of "Running at scale", run with `local[2]`.
 

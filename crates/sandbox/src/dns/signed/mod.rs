@@ -62,6 +62,14 @@ struct ZoneSpec {
     faults: &'static [(&'static str, RecordType, Fault)],
 }
 
+impl ZoneSpec {
+    /// The zone's name, from its `$ORIGIN` line (the root when it has none).
+    fn origin(&self) -> io::Result<Name> {
+        let origin = self.text.lines().find_map(|l| l.strip_prefix("$ORIGIN "));
+        Name::from_ascii(origin.unwrap_or(".").trim()).map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
 /// A running signed hierarchy. Dropping it stops the servers and removes its files.
 pub struct SignedHierarchy {
     servers: Servers,
@@ -115,6 +123,15 @@ impl SignedHierarchy {
         self.socket(RESOLVER)
     }
 
+    /// Every zone with the address of its server, parents before children
+    /// (what a recursive server's stub-zone settings need).
+    pub fn zones(&self) -> io::Result<Vec<(Name, SocketAddr)>> {
+        ZONES
+            .iter()
+            .map(|spec| Ok((spec.origin()?, self.socket(spec.server))))
+            .collect()
+    }
+
     /// `addr` on the hierarchy's port.
     pub fn socket(&self, addr: Ipv4Addr) -> SocketAddr {
         SocketAddr::new(IpAddr::V4(addr), self.servers.port)
@@ -130,11 +147,7 @@ fn sign_all() -> io::Result<(Vec<Arc<SignedZone>>, String)> {
         .collect::<io::Result<Vec<Option<ZoneKey>>>>()?;
     let origins = ZONES
         .iter()
-        .map(|spec| {
-            let origin = spec.text.lines().find_map(|l| l.strip_prefix("$ORIGIN "));
-            Name::from_ascii(origin.unwrap_or(".").trim())
-                .map_err(|e| io::Error::other(e.to_string()))
-        })
+        .map(ZoneSpec::origin)
         .collect::<io::Result<Vec<Name>>>()?;
     let mut zones = Vec::new();
     for (i, spec) in ZONES.iter().enumerate() {
@@ -454,5 +467,8 @@ mod tests {
                 .contains("127.54.0.1")
         );
         assert_eq!(h.resolver().port(), h.port());
+        let zones = h.zones().unwrap();
+        assert_eq!(zones[0], (Name::root(), h.socket(ROOT)));
+        assert!(zones.contains(&(name("lab.glasscom.com."), h.socket(LAB))));
     }
 }
