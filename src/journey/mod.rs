@@ -23,13 +23,14 @@
 //! run on one current-thread tokio runtime built here, one `block_on` each;
 //! the sandbox's servers run on threads of their own.
 //!
-//! Modules: [`args`], [`error`], [`message`] (steps 1, 2), [`stub`] and
-//! [`resolve`] (3), [`place`] (4), [`fetch`] (5 to 7), [`page`] (7),
+//! Modules: [`args`], [`error`], [`message`] (steps 1, 2), `lookup`, [`stub`]
+//! and [`resolve`] (3), [`place`] (4), [`fetch`] (5 to 7), [`page`] (7),
 //! [`sandbox`], [`render`].
 
 pub mod args;
 pub mod error;
 pub mod fetch;
+mod lookup;
 pub mod message;
 pub mod page;
 pub mod place;
@@ -40,9 +41,6 @@ pub mod stub;
 
 use std::net::{IpAddr, SocketAddr};
 
-use std::time::Duration;
-
-use hickory_proto::rr::RecordType;
 use http_get::{HttpVersion, ResolveArg, Scheme, Settings, Target, Trust, Visit};
 use netlens_core::{CommonArgs, Ctx, ExitCode, Failure, Tool};
 
@@ -50,12 +48,8 @@ pub use args::JourneyArgs;
 pub use error::Error;
 
 use fetch::{Connection, Response};
-use render::{ConnectionOut, RequestOut, ResolveOut, SandboxOut, Serves, Story};
-use resolve::Roots;
+use render::{ConnectionOut, RequestOut, SandboxOut, Serves, Story};
 use sandbox::Sandbox;
-
-/// Step 3's title.
-const RESOLVER_TITLE: &str = "The resolver asks the nearest DNS server";
 
 /// `netlens journey`, for [`netlens_core::execute`].
 pub struct Journey;
@@ -104,9 +98,117 @@ pub fn run(args: JourneyArgs, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     }
 }
 
+/// What the network steps share: the arguments, the runtime each step blocks
+/// on, and the sandbox when there is one.
+pub(crate) struct Trip<'a> {
+    args: &'a JourneyArgs,
+    runtime: tokio::runtime::Runtime,
+    sandbox: Option<Sandbox>,
+}
+
+impl<'a> Trip<'a> {
+    /// Start the sandbox (with `--sandbox`) and the runtime; say where the
+    /// sandbox's servers listen.
+    fn start(
+        args: &'a JourneyArgs,
+        ctx: &mut Ctx,
+        target: &Target,
+        story: &mut Story,
+    ) -> Result<Trip<'a>, Error> {
+        let sandbox = if args.sandbox {
+            let https = target.scheme == Scheme::Https;
+            Some(Sandbox::start(&target.host, https).map_err(Error::Sandbox)?)
+        } else {
+            None
+        };
+        story.sandbox = sandbox.as_ref().map(|s| SandboxOut {
+            dns_port: s.dns.port(),
+            root: s.dns.socket(netlens_sandbox::dns::zones::ROOT).to_string(),
+            web: s.web_addr().to_string(),
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        if !ctx.json()
+            && let Some(out) = &story.sandbox
+        {
+            writeln!(
+                ctx.out(),
+                "\nsandbox: DNS hierarchy on 127.53.x.y port {} (root server {}), web server on {}",
+                out.dns_port,
+                out.root,
+                out.web
+            )?;
+        }
+        Ok(Trip {
+            args,
+            runtime,
+            sandbox,
+        })
+    }
+
+    /// http-get's settings for the page and what it embeds: connect to the
+    /// sandbox or to the traced addresses, over HTTP/1.1.
+    fn settings(&self, target: &Target, addresses: &[IpAddr]) -> Settings {
+        let (overrides, trust) = match &self.sandbox {
+            Some(s) => (vec![s.connect_to(&target.host, target.port)], s.trust()),
+            None if target.host_is_ip => (Vec::new(), Trust::System),
+            None => (direct(target, addresses), Trust::System),
+        };
+        let mut settings = Settings::new(trust);
+        settings.overrides = overrides;
+        settings.connect_timeout = self.args.timeout;
+        // The chapter tells HTTP/1.1: its messages are text, byte for byte.
+        settings.http = HttpVersion::Http1;
+        settings
+    }
+}
+
 /// Every step, in order; each fills its member of `story` and, without
 /// `--json`, writes its section as soon as it is done.
 fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Error> {
+    let request = describe(args, ctx, story)?;
+    let target = &request.target;
+    let trip = Trip::start(args, ctx, target, story)?;
+    let addresses = lookup::resolve_step(&trip, ctx, target, story)?;
+    let Some(&first) = addresses.first() else {
+        // resolve_step never returns an empty list; say so rather than panic.
+        return Err(Error::NoAddress {
+            name: target.host.clone(),
+            why: dns_lookup::Negative::NoData,
+        });
+    };
+    let kind = place_step(ctx, first, story)?;
+    let serves = trip.sandbox.as_ref().map(|s| Serves {
+        address: first,
+        from: s.web_addr().to_string(),
+        kind,
+    });
+    let settings = trip.settings(target, &addresses);
+    // The sandbox is offline: a proxy from the environment would take its
+    // requests to the internet.
+    let mut visit = Visit::new(true, !args.sandbox);
+    let page = exchange_step(&trip, ctx, &request, &settings, &mut visit, serves, story)?;
+    let resources = next_resources(&trip, ctx, (target, &page), &settings, &mut visit, story);
+    let sockets = trip.runtime.block_on(visit.close(ctx));
+    if let (Some(out), Some(socket)) = (
+        &mut story.connection,
+        sockets.iter().find(|s| s.id == page.socket.id),
+    ) {
+        out.connection.update(socket);
+        if !ctx.json() {
+            render::closed(ctx, &out.connection)?;
+        }
+    }
+    resources
+}
+
+/// Steps 1 and 2: the URL decoded, and the request message a browser builds.
+fn describe(
+    args: &JourneyArgs,
+    ctx: &mut Ctx,
+    story: &mut Story,
+) -> Result<message::Request, Error> {
     let human = !ctx.json();
     let (url, reading) = message::decode(&args.url, ctx.color())?;
     story.url = Some(url);
@@ -115,7 +217,6 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         render::heading(ctx, 1, "The URL, decoded", "url-parse")?;
         ctx.out().write_all(reading.as_bytes())?;
     }
-
     let request = message::build(&args.url)?;
     let request_out = RequestOut::of(&request.message, &request.head_lines);
     if human {
@@ -123,136 +224,82 @@ fn walk(args: &JourneyArgs, ctx: &mut Ctx, story: &mut Story) -> Result<(), Erro
         render::request(ctx, &request.message, &request.head_lines)?;
     }
     story.request = Some(request_out);
-    let target = &request.target;
+    Ok(request)
+}
 
-    let sandbox = if args.sandbox {
-        let https = target.scheme == Scheme::Https;
-        Some(Sandbox::start(&target.host, https).map_err(Error::Sandbox)?)
-    } else {
-        None
-    };
-    story.sandbox = sandbox.as_ref().map(|s| SandboxOut {
-        dns_port: s.dns.port(),
-        root: s.dns.socket(netlens_sandbox::dns::zones::ROOT).to_string(),
-        web: s.web_addr().to_string(),
-    });
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-
-    if human && let Some(out) = &story.sandbox {
-        writeln!(
-            ctx.out(),
-            "\nsandbox: DNS hierarchy on 127.53.x.y port {} (root server {}), web server on {}",
-            out.dns_port,
-            out.root,
-            out.web
-        )?;
-    }
-    let addresses = resolve_step(args, ctx, target, sandbox.as_ref(), &runtime, story)?;
-    let Some(&first) = addresses.first() else {
-        // resolve_step never returns an empty list; say so rather than panic.
-        return Err(Error::NoAddress {
-            name: target.host.clone(),
-            why: dns_lookup::Negative::NoData,
-        });
-    };
-
-    let placed = place::view(first);
+/// Step 4: where the address sits; returns what kind of address it is.
+fn place_step(ctx: &mut Ctx, address: IpAddr, story: &mut Story) -> Result<String, Error> {
+    let placed = place::view(address);
     let kind = format!("{} address ({})", placed.info.kind, placed.info.special.rfc);
-    if human {
-        let title = format!("subnet-calc {first}/{}", placed.assumed_prefix);
+    if !ctx.json() {
+        let title = format!("subnet-calc {address}/{}", placed.assumed_prefix);
         render::heading(ctx, 4, "Where the address sits", &title)?;
         render::place(ctx, &placed)?;
     }
     story.subnet = Some(placed);
+    Ok(kind)
+}
 
-    let (overrides, trust) = match &sandbox {
-        Some(s) => (vec![s.connect_to(&target.host, target.port)], s.trust()),
-        None if target.host_is_ip => (Vec::new(), Trust::System),
-        None => (direct(target, &addresses), Trust::System),
-    };
-    let mut settings = Settings::new(trust);
-    settings.overrides = overrides;
-    settings.connect_timeout = args.timeout;
-    // The chapter tells HTTP/1.1: its messages are text, byte for byte.
-    settings.http = HttpVersion::Http1;
+/// Steps 5 and 6: the connection through the socket library, the request
+/// written and the response read; whether the connection stays open.
+fn exchange_step(
+    trip: &Trip<'_>,
+    ctx: &mut Ctx,
+    request: &message::Request,
+    settings: &Settings,
+    visit: &mut Visit,
+    sandbox_serves: Option<Serves>,
+    story: &mut Story,
+) -> Result<http_get::Fetched, Error> {
+    let human = !ctx.json();
     if human {
-        render::heading(
-            ctx,
-            5,
-            "The protocol stack, through the socket library",
-            "http-get",
-        )?;
+        let title = "The protocol stack, through the socket library";
+        render::heading(ctx, 5, title, "http-get")?;
         // The sections so far stay on screen while the connection is made.
         ctx.out().flush()?;
     }
-    // The sandbox is offline: a proxy from the environment would take its
-    // requests to the internet.
-    let mut visit = Visit::new(true, !args.sandbox);
-    let page =
-        runtime.block_on(visit.fetch(ctx, target, &request.spec, &settings, args.timeout))?;
+    let (target, timeout) = (&request.target, trip.args.timeout);
+    let page = trip
+        .runtime
+        .block_on(visit.fetch(ctx, target, &request.spec, settings, timeout))?;
     let connection = ConnectionOut {
-        sandbox_serves: sandbox.as_ref().map(|s| Serves {
-            address: first,
-            from: s.web_addr().to_string(),
-            kind,
-        }),
+        sandbox_serves,
         connection: Connection::of(&page),
     };
     let response = Response::of(&page);
     if human {
         render::connection(ctx, &connection)?;
-        let said_close = page.summary.headers.iter().any(|[name, value]| {
-            name.eq_ignore_ascii_case("connection") && value.eq_ignore_ascii_case("close")
-        });
-        let kept = match (page.socket.closed_by, said_close) {
-            (None, _) => "the connection stays open (keep-alive) for what the page asks next",
-            (Some(_), true) => {
-                "the connection is closed after the response: the server said Connection: close"
-            }
-            (Some(_), false) => "the connection is closed after the response",
-        };
-        writeln!(ctx.out(), "  {kept}")?;
-        pause(args, ctx)?;
+        writeln!(ctx.out(), "  {}", kept_or_closed(&page))?;
+        pause(trip.args, ctx)?;
         render::heading(ctx, 6, "The response", "http-get -i")?;
         render::response(ctx, &response)?;
-        pause(args, ctx)?;
+        pause(trip.args, ctx)?;
     }
     story.connection = Some(connection);
     story.response = Some(response);
-    let resources = next_resources(
-        args,
-        ctx,
-        (target, &page),
-        sandbox.as_ref(),
-        &runtime,
-        &settings,
-        &mut visit,
-        story,
-    );
-    let sockets = runtime.block_on(visit.close(ctx));
-    if let (Some(out), Some(socket)) = (
-        &mut story.connection,
-        sockets.iter().find(|s| s.id == page.socket.id),
-    ) {
-        out.connection.update(socket);
-        if human {
-            render::closed(ctx, &out.connection)?;
+    Ok(page)
+}
+
+/// Whether the page's connection stays open, and if not, why.
+fn kept_or_closed(page: &http_get::Fetched) -> &'static str {
+    let said_close = page.summary.headers.iter().any(|[name, value]| {
+        name.eq_ignore_ascii_case("connection") && value.eq_ignore_ascii_case("close")
+    });
+    match (page.socket.closed_by, said_close) {
+        (None, _) => "the connection stays open (keep-alive) for what the page asks next",
+        (Some(_), true) => {
+            "the connection is closed after the response: the server said Connection: close"
         }
+        (Some(_), false) => "the connection is closed after the response",
     }
-    resources
 }
 
 /// Step 7: fetch what the page embeds, with `Referer`, over the kept
 /// connection when there is one; a second look-up of the host first.
-#[allow(clippy::too_many_arguments)]
 fn next_resources(
-    args: &JourneyArgs,
+    trip: &Trip<'_>,
     ctx: &mut Ctx,
     (target, page): (&Target, &http_get::Fetched),
-    sandbox: Option<&Sandbox>,
-    runtime: &tokio::runtime::Runtime,
     settings: &Settings,
     visit: &mut Visit,
     story: &mut Story,
@@ -286,9 +333,9 @@ fn next_resources(
         }
     }
     story.resources = Some(Vec::new());
-    if let (Some(s), Some(link)) = (sandbox, links.first()) {
+    if let (Some(s), Some(link)) = (&trip.sandbox, links.first()) {
         let host = Target::parse(link, None)?.host;
-        let again = sandbox_lookup(s, &host, args, runtime)?;
+        let again = lookup::sandbox_lookup(trip, s, &host)?;
         if human {
             writeln!(
                 ctx.out(),
@@ -302,7 +349,7 @@ fn next_resources(
     }
     for link in links {
         let resource = Target::parse(&link, None)?;
-        if sandbox.is_some() && resource.host != target.host {
+        if trip.sandbox.is_some() && resource.host != target.host {
             if human {
                 writeln!(
                     ctx.out(),
@@ -312,8 +359,8 @@ fn next_resources(
             continue;
         }
         let spec = message::browser(&resource).with_header("Referer", &referer);
-        let fetched =
-            runtime.block_on(visit.fetch(ctx, &resource, &spec, settings, args.timeout))?;
+        let asked = visit.fetch(ctx, &resource, &spec, settings, trip.args.timeout);
+        let fetched = trip.runtime.block_on(asked)?;
         let out = fetch::Resource::of(link, &referer, &fetched);
         if human {
             render::resource(ctx, &out)?;
@@ -341,204 +388,6 @@ fn pause(args: &JourneyArgs, ctx: &mut Ctx) -> Result<(), Error> {
     });
     let _ = rx.recv_timeout(std::time::Duration::from_secs(600));
     Ok(())
-}
-
-/// Step 3: trace the name (or note why not), write its section and fill
-/// `story.resolve`, failed traces included; returns the addresses.
-fn resolve_step(
-    args: &JourneyArgs,
-    ctx: &mut Ctx,
-    target: &Target,
-    sandbox: Option<&Sandbox>,
-    runtime: &tokio::runtime::Runtime,
-    story: &mut Story,
-) -> Result<Vec<IpAddr>, Error> {
-    let human = !ctx.json();
-    if target.host_is_ip {
-        let address: IpAddr = target.host.parse().map_err(|_| Error::NoAddress {
-            name: target.host.clone(),
-            why: dns_lookup::Negative::NoData,
-        })?;
-        let note = format!("{address} is an IP address: no DNS lookup");
-        if human {
-            render::heading(ctx, 3, "The name, resolved", "skipped")?;
-            writeln!(ctx.out(), "{note}")?;
-        }
-        story.resolve = Some(ResolveOut {
-            skipped: true,
-            note,
-            stub: None,
-            recursive: None,
-            again: None,
-            traces: Vec::new(),
-            addresses: vec![address],
-        });
-        return Ok(vec![address]);
-    }
-    if let Some(s) = sandbox {
-        return sandbox_resolve(args, ctx, target, s, runtime, story);
-    }
-    let server = match args.resolver {
-        Some(server) => server,
-        None => stub::system_server()?,
-    };
-    let name = dns_lookup::parse_name(&target.host)?;
-    if human {
-        render::heading(ctx, 3, RESOLVER_TITLE, "dns-lookup")?;
-        ctx.out().flush()?;
-    }
-    // At most 2 × 4 s: without a network the journey ends within 10 s.
-    let wait = args.timeout.min(Duration::from_secs(4));
-    let asked = runtime.block_on(stub::ask(server, &name, RecordType::A, wait, 2));
-    let stub = match asked {
-        Ok((stub, _)) => stub,
-        Err(error) => {
-            if human {
-                writeln!(
-                    ctx.out(),
-                    "the resolver (stub) -> DNS server {server}: no reply"
-                )?;
-            }
-            return Err(error);
-        }
-    };
-    let roots = Roots {
-        hints: None,
-        port: stub::DNS_PORT,
-    };
-    let note = "what such a server does behind the question, from the root hints built into \
-                dns-lookup (IANA's named.cache)"
-        .to_string();
-    if human {
-        render::stub(ctx, &stub, false)?;
-        writeln!(ctx.out(), ";; {note}")?;
-        ctx.out().flush()?;
-    }
-    let (traces, found) = runtime.block_on(resolve::resolve(&target.host, &roots, args.timeout));
-    if human {
-        render::traces(ctx, &traces)?;
-    }
-    story.resolve = Some(ResolveOut {
-        skipped: false,
-        note,
-        stub: Some(stub),
-        recursive: None,
-        again: None,
-        traces,
-        addresses: found.as_deref().unwrap_or_default().to_vec(),
-    });
-    let addresses = found?;
-    if human {
-        render::addresses(ctx, &target.host, &addresses)?;
-    }
-    Ok(addresses)
-}
-
-/// Step 3 in the sandbox: the stub asks the sandbox's recursive server for
-/// A and AAAA; its walk behind each question is shown.
-fn sandbox_resolve(
-    args: &JourneyArgs,
-    ctx: &mut Ctx,
-    target: &Target,
-    sandbox: &Sandbox,
-    runtime: &tokio::runtime::Runtime,
-    story: &mut Story,
-) -> Result<Vec<IpAddr>, Error> {
-    let human = !ctx.json();
-    if human {
-        render::heading(ctx, 3, RESOLVER_TITLE, "dns-lookup")?;
-        ctx.out().flush()?;
-    }
-    let (lookup, mut addresses, nxdomain) = sandbox_lookup(sandbox, &target.host, args, runtime)?;
-    if human {
-        render::lookup(ctx, &lookup)?;
-    }
-    // getaddrinfo asks for IPv6 addresses too: the server's cache spares most of the walk.
-    let name = dns_lookup::parse_name(&target.host)?;
-    let server = sandbox.recursive.addr();
-    let before = sandbox.recursive.walks().len();
-    let (aaaa, reply) =
-        runtime.block_on(stub::ask(server, &name, RecordType::AAAA, args.timeout, 2))?;
-    let walk = recursive_out(&sandbox.recursive.walks()[before..]);
-    addresses.extend(stub::StubOut::addresses(&reply));
-    if human {
-        render::lookup(
-            ctx,
-            &render::Lookup {
-                stub: aaaa,
-                recursive: walk,
-            },
-        )?;
-    }
-    story.resolve = Some(ResolveOut {
-        skipped: false,
-        note: format!(
-            "the sandbox's caching recursive server {server}, resolving from the sandbox's root {}",
-            sandbox.dns.socket(netlens_sandbox::dns::zones::ROOT)
-        ),
-        stub: Some(lookup.stub.clone()),
-        recursive: Some(lookup.recursive.clone()),
-        traces: Vec::new(),
-        again: None,
-        addresses: addresses.clone(),
-    });
-    if nxdomain || addresses.is_empty() {
-        return Err(Error::NoAddress {
-            name: name.to_ascii(),
-            why: if nxdomain {
-                dns_lookup::Negative::NxDomain
-            } else {
-                dns_lookup::Negative::NoData
-            },
-        });
-    }
-    if human {
-        render::addresses(ctx, &target.host, &addresses)?;
-    }
-    Ok(addresses)
-}
-
-/// One A look-up through the sandbox's recursive server: the stub's view,
-/// the server's walk, the addresses, and whether the name does not exist.
-fn sandbox_lookup(
-    sandbox: &Sandbox,
-    host: &str,
-    args: &JourneyArgs,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<(render::Lookup, Vec<IpAddr>, bool), Error> {
-    let name = dns_lookup::parse_name(host)?;
-    let before = sandbox.recursive.walks().len();
-    let asked = stub::ask(
-        sandbox.recursive.addr(),
-        &name,
-        RecordType::A,
-        args.timeout,
-        2,
-    );
-    let (out, reply) = runtime.block_on(asked)?;
-    let recursive = recursive_out(&sandbox.recursive.walks()[before..]);
-    let lookup = render::Lookup {
-        stub: out,
-        recursive,
-    };
-    Ok((
-        lookup,
-        stub::StubOut::addresses(&reply),
-        stub::is_nxdomain(&reply),
-    ))
-}
-
-/// The recursive server's walks as one account.
-fn recursive_out(walks: &[netlens_sandbox::dns::recursive::Walk]) -> render::RecursiveOut {
-    let steps: Vec<dns_lookup::Step> = walks.iter().flat_map(|w| w.steps.iter().cloned()).collect();
-    render::RecursiveOut {
-        cache_hits: steps
-            .iter()
-            .filter(|s| s.source == dns_lookup::Source::Cache)
-            .count(),
-        answered_from_cache: walks.iter().all(|w| w.from_cache) && !walks.is_empty(),
-        steps,
-    }
 }
 
 /// The traced addresses as http-get overrides: connect to them, not to what
