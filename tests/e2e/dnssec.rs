@@ -272,6 +272,32 @@ fn nxdomain_and_nodata_are_proven_by_nsec3() {
 }
 
 #[test]
+fn wildcard_answers_are_secure_with_their_proof() {
+    let h = sandbox();
+    for cmd in [trace(&h), stub(&h)] {
+        let run = cmd
+            .args([
+                "--json",
+                "any.wild.glasscom.com",
+                "a.b.wild.glasscom.com",
+                "any.wild.glasscom.com",
+                "MX",
+            ])
+            .run();
+        run.code(1);
+        let reports = run.json_lines();
+        assert_eq!(reports.len(), 3, "{}", run.dump());
+        for report in &reports[..2] {
+            assert_eq!(report["dnssec"]["status"], "secure", "{report}");
+            assert_eq!(report["answers"][0]["data"], "192.0.2.70", "{report}");
+        }
+        // The wildcard has no MX: a NODATA proven by the wildcard's own NSEC3.
+        assert_eq!(reports[2]["rcode"], "NOERROR");
+        assert_eq!(reports[2]["dnssec"]["status"], "secure", "{}", reports[2]);
+    }
+}
+
+#[test]
 fn dnssec_shows_signatures_and_short_stays_short() {
     let h = sandbox();
     let server = h.resolver().to_string();

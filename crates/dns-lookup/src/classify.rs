@@ -71,7 +71,10 @@ pub fn classify(reply: &Message, zone: &Name, name: &Name, rtype: RecordType) ->
         other => return Class::Lame(format!("answered {}", rcode_text(other))),
     }
     match walk_chain(&reply.answers, name, rtype) {
-        Chain::Data(records) => return Class::Answer(records),
+        Chain::Data(mut records) => {
+            records.extend(wildcard_proof(reply, &records));
+            return Class::Answer(records);
+        }
         Chain::Cname { target, records } => return Class::Cname { target, records },
         Chain::Nothing => {}
     }
@@ -151,6 +154,36 @@ fn signatures(answers: &[Record], owner: &Name, rtype: RecordType) -> Vec<Record
         .collect()
 }
 
+/// Whether `record` is part of a denial proof (NSEC, NSEC3, or an RRSIG over
+/// one): what travels with a wildcard answer in its authority section.
+pub fn is_proof(record: &Record) -> bool {
+    let covered = match &record.data {
+        RData::DNSSEC(DNSSECRData::RRSIG(sig)) => sig.input().type_covered,
+        _ => record.record_type(),
+    };
+    matches!(covered, RecordType::NSEC | RecordType::NSEC3)
+}
+
+/// The NSEC/NSEC3 records (and their RRSIGs) of `reply`'s authority section
+/// when the answer `records` was synthesized from a wildcard (an RRSIG counts
+/// fewer labels than its owner has): the proof that the name itself does not
+/// exist, kept with the answer for `--validate` (RFC 4035 §5.3.4).
+fn wildcard_proof(reply: &Message, records: &[Record]) -> Vec<Record> {
+    let expanded = records.iter().any(|r| match &r.data {
+        RData::DNSSEC(DNSSECRData::RRSIG(sig)) => sig.input().num_labels < r.name.num_labels(),
+        _ => false,
+    });
+    if !expanded {
+        return Vec::new();
+    }
+    reply
+        .authorities
+        .iter()
+        .filter(|r| is_proof(r))
+        .cloned()
+        .collect()
+}
+
 fn walk_chain(answers: &[Record], name: &Name, rtype: RecordType) -> Chain {
     let mut current = name.clone();
     let mut records = Vec::new();
@@ -164,6 +197,8 @@ fn walk_chain(answers: &[Record], name: &Name, rtype: RecordType) -> Chain {
         if !data.is_empty() {
             records.extend(data);
             records.extend(signatures(answers, &current, rtype));
+            // Cached records carry a wildcard answer's proof along.
+            records.extend(answers.iter().filter(|r| is_proof(r)).cloned());
             return Chain::Data(records);
         }
         let Some(cname) = answers

@@ -9,7 +9,7 @@ use hickory_proto::rr::{RData, Record};
 use netlens_core::timing::millis;
 
 use crate::cache::{Answer, ServerRef};
-use crate::classify::rcode_text;
+use crate::classify::{is_proof, rcode_text};
 use crate::error::Error;
 use crate::model::{QueryOut, Report, Step, records_out};
 
@@ -76,17 +76,17 @@ impl Resolution {
     pub fn answers(&self) -> Vec<Record> {
         let mut all = self.cnames.clone();
         if let Answer::Records(records) = &self.answer {
-            all.extend(records.iter().cloned());
+            all.extend(records.iter().filter(|r| !is_proof(r)).cloned());
         }
         all
     }
 
     /// The authority section: the SOA of a negative answer (and its NSEC/NSEC3
-    /// proof with `--dnssec`).
-    pub fn authority(&self) -> &[Record] {
+    /// proof with `--dnssec`), or the proof that came with a wildcard answer.
+    pub fn authority(&self) -> Vec<Record> {
         match &self.answer {
-            Answer::Records(_) => &[],
-            Answer::NxDomain(soa) | Answer::NoData(soa) => soa,
+            Answer::Records(records) => records.iter().filter(|r| is_proof(r)).cloned().collect(),
+            Answer::NxDomain(soa) | Answer::NoData(soa) => soa.clone(),
         }
     }
 
@@ -95,7 +95,7 @@ impl Resolution {
         crate::dnssec::chain::Fetched {
             rcode: self.rcode(),
             answers: self.answers(),
-            authority: self.authority().to_vec(),
+            authority: self.authority(),
         }
     }
 
@@ -114,7 +114,7 @@ impl Resolution {
             ad: None,
             answers: records_out(&self.answers()),
             rejected: Vec::new(),
-            authority: records_out(self.authority()),
+            authority: records_out(&self.authority()),
             server: Some(self.server.addr.to_string()),
             source: if self.from_cache { "cache" } else { "network" },
             protocol: self.protocol,

@@ -329,7 +329,14 @@ impl Tracer {
             _ => ResponseCode::NoError,
         }));
         step.answers = match &class {
-            Class::Answer(records) | Class::Cname { records, .. } => records_out(records),
+            Class::Answer(records) | Class::Cname { records, .. } => {
+                let answers: Vec<Record> = records
+                    .iter()
+                    .filter(|r| !crate::classify::is_proof(r))
+                    .cloned()
+                    .collect();
+                records_out(&answers)
+            }
             _ => Vec::new(),
         };
         self.steps.push(step);

@@ -102,7 +102,12 @@ impl<'a> Validator<'a> {
         let mut verdict = Verdict::secure();
         for (owner, rtype) in &sets {
             let trust = self.zone_for(fetch, owner).await;
-            let checked = self.check_rrset(&trust, &reply.answers, owner, *rtype);
+            let mut checked = self.check_rrset(&trust, &reply.answers, owner, *rtype);
+            if checked.status == Status::Secure
+                && let Some(labels) = verify::expanded_from(&reply.answers, owner, *rtype)
+            {
+                checked = self.check_expansion(&trust, reply, owner, labels);
+            }
             verdict = verdict.worst(checked);
         }
         if !answered {
@@ -387,6 +392,29 @@ impl<'a> Validator<'a> {
         verdict
     }
 
+    /// The verdict on an answer synthesized from a wildcard: the reply must
+    /// prove, with signed NSEC or NSEC3 records, that `owner` itself does not
+    /// exist (else a signed wildcard answer could stand in for any name).
+    fn check_expansion(
+        &self,
+        trust: &ZoneTrust,
+        reply: &Fetched,
+        owner: &Name,
+        labels: u8,
+    ) -> Verdict {
+        let signed = self.check_authority(trust, &reply.authority);
+        if signed.status != Status::Secure {
+            return signed;
+        }
+        match denial::prove_expansion(&reply.authority, &trust.zone, owner, labels) {
+            Ok(()) => Verdict::secure(),
+            Err(why) => Verdict::because(
+                Status::Bogus,
+                format!("wildcard answer without proof that {owner} does not exist ({why})"),
+            ),
+        }
+    }
+
     /// The verdict on a negative reply for (`name`, `qtype`).
     fn check_denial(
         &self,
@@ -544,6 +572,22 @@ mod tests {
         let reason = out.verdict.reason.unwrap();
         assert!(
             reason.starts_with("denial proof does not cover the name"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_wildcard_answer_needs_its_proof() {
+        let name = "any.wild.glasscom.com.";
+        assert_eq!(
+            judge(name, RecordType::A, |_| {}).verdict,
+            Verdict::secure()
+        );
+        let out = judge(name, RecordType::A, |reply| reply.authority.clear());
+        assert_eq!(out.verdict.status, Status::Bogus);
+        let reason = out.verdict.reason.unwrap();
+        assert!(
+            reason.starts_with("wildcard answer without proof that any.wild.glasscom.com."),
             "{reason}"
         );
     }

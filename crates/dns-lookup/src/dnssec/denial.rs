@@ -39,17 +39,59 @@ pub fn prove(section: &[Record], zone: &Name, name: &Name) -> Result<Proof, Stri
     if !chain.records.is_empty() {
         return chain.prove(zone, name);
     }
-    let nsecs: Vec<(&Name, &NSEC)> = section
+    let nsecs = nsec_records(section);
+    if nsecs.is_empty() {
+        return Err(format!("no NSEC or NSEC3 records for {name}"));
+    }
+    prove_nsec(&nsecs, zone, name)
+}
+
+/// That `owner`, answered from a wildcard standing under its last `labels`
+/// labels, does not exist itself: an NSEC3 covers the next closer name (RFC
+/// 5155 §8.8), or an NSEC covers `owner` (RFC 4035 §5.3.4). `Err` says what
+/// is missing.
+pub fn prove_expansion(
+    section: &[Record],
+    zone: &Name,
+    owner: &Name,
+    labels: u8,
+) -> Result<(), String> {
+    let chain = Nsec3Chain::of(section, zone);
+    if !chain.records.is_empty() {
+        let next_closer = owner.trim_to(usize::from(labels) + 1);
+        return match chain.covering(&next_closer) {
+            Some(_) => Ok(()),
+            None => Err(format!("no NSEC3 covers {next_closer}")),
+        };
+    }
+    let nsecs = nsec_records(section);
+    match nsec_covering(&nsecs, zone, owner) {
+        Some(_) => Ok(()),
+        None => Err(format!("no NSEC covers {owner}")),
+    }
+}
+
+/// The NSEC records of `section`, with their owners.
+fn nsec_records(section: &[Record]) -> Vec<(&Name, &NSEC)> {
+    section
         .iter()
         .filter_map(|r| match &r.data {
             RData::DNSSEC(DNSSECRData::NSEC(nsec)) => Some((&r.name, nsec)),
             _ => None,
         })
-        .collect();
-    if nsecs.is_empty() {
-        return Err(format!("no NSEC or NSEC3 records for {name}"));
-    }
-    prove_nsec(&nsecs, zone, name)
+        .collect()
+}
+
+/// The NSEC of `nsecs` whose span holds `target` (the last one wraps to the zone's apex).
+fn nsec_covering<'a>(
+    nsecs: &[(&'a Name, &'a NSEC)],
+    zone: &Name,
+    target: &Name,
+) -> Option<(&'a Name, &'a NSEC)> {
+    nsecs.iter().copied().find(|(owner, nsec)| {
+        let next = nsec.next_domain_name();
+        *owner < target && (target < next || next == zone)
+    })
 }
 
 /// The NSEC3 records of one zone, by the hash in their owner names.
@@ -128,6 +170,11 @@ impl<'a> Nsec3Chain<'a> {
         let wildcard = encloser
             .prepend_label("*")
             .map_err(|e| format!("wildcard of {encloser}: {e}"))?;
+        // A matching wildcard: the name stands under it, without the type
+        // asked (a wildcard NODATA, RFC 5155 §8.7).
+        if let Some(nsec3) = self.matching(&wildcard) {
+            return Ok(Proof::Exists(nsec3.type_bit_maps().collect()));
+        }
         match self.covering(&wildcard) {
             Some(_) => Ok(Proof::NoName),
             None => Err(format!("no NSEC3 covers the wildcard {wildcard}")),
@@ -149,12 +196,7 @@ fn prove_nsec(nsecs: &[(&Name, &NSEC)], zone: &Name, name: &Name) -> Result<Proo
     if let Some((_, nsec)) = nsecs.iter().find(|(owner, _)| *owner == name) {
         return Ok(Proof::Exists(nsec.type_bit_maps().collect()));
     }
-    let covers = |target: &Name| {
-        nsecs.iter().find(|(owner, nsec)| {
-            let next = nsec.next_domain_name();
-            *owner < target && (target < next || next == zone)
-        })
-    };
+    let covers = |target: &Name| nsec_covering(nsecs, zone, target);
     let (owner, nsec) = covers(name).ok_or_else(|| format!("no NSEC covers {name}"))?;
     // The closest encloser is the longest ancestor shared with either end.
     let shared = |other: &Name| {
@@ -247,5 +289,10 @@ mod tests {
             Proof::Exists(vec![RecordType::A])
         );
         assert!(prove(&[], &zone, &n("b.example.")).is_err());
+        // A wildcard answer for b.example. needs the NSEC that covers it; one
+        // for a.example. (which exists) has none.
+        assert!(prove_expansion(&section, &zone, &n("b.example."), 1).is_ok());
+        let why = prove_expansion(&section, &zone, &n("a.example."), 1).unwrap_err();
+        assert_eq!(why, "no NSEC covers a.example.");
     }
 }

@@ -84,6 +84,20 @@ pub fn rrset(section: &[Record], owner: &Name, rtype: RecordType) -> Vec<Record>
         .collect()
 }
 
+/// When the RRset (`owner`, `rtype`) of `section` was synthesized from a
+/// wildcard, the number of labels of the name the wildcard stands under: its
+/// RRSIGs count fewer labels than the owner has (RFC 4035 §5.3.4).
+pub fn expanded_from(section: &[Record], owner: &Name, rtype: RecordType) -> Option<u8> {
+    section
+        .iter()
+        .filter(|r| r.name == *owner)
+        .filter_map(as_rrsig)
+        .filter(|s| s.input().type_covered == rtype)
+        .map(|s| s.input().num_labels)
+        .filter(|labels| *labels < owner.num_labels())
+        .min()
+}
+
 /// Check the RRset (`owner`, `rtype`) of `section` against the RRSIGs of
 /// `section` made by `zone` with one of `keys`, at the time `now` (seconds
 /// since 1970, as RRSIG times are).

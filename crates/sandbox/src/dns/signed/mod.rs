@@ -10,7 +10,10 @@
 //! - `unsigned.com.`: an unsigned child; `com.` proves it has no DS (insecure);
 //! - `badds.com.`: signed, but the DS in `com.` matches none of its keys;
 //! - in `glasscom.com.`: `expired.` (the RRSIG expired), `notyet.` (not yet
-//!   valid), `stripped.` (no RRSIG) and `tampered.` (signed over other data).
+//!   valid), `stripped.` (no RRSIG) and `tampered.` (signed over other data);
+//!   `*.wild.`, a wildcard: any name below `wild.glasscom.com.` is answered
+//!   from it, with the NSEC3 that proves the name itself does not exist (and
+//!   a wildcard NODATA for other types).
 //!
 //! Each zone has its own server; [`SignedHierarchy::resolver`] serves every zone
 //! at once (the closest zone answers, DS from the parent), standing in for a
@@ -354,6 +357,7 @@ ns1       IN A   127.54.3.1
 lab       IN NS  ns.lab.glasscom.com.
 ns.lab    IN A   127.54.3.3
 www       IN A   192.0.2.20
+*.wild    IN A   192.0.2.70
 ; signatures broken on purpose
 expired   IN A   192.0.2.50
 notyet    IN A   192.0.2.51
@@ -434,6 +438,26 @@ mod tests {
         );
         let stripped = all.answer(&name("stripped.glasscom.com."), RecordType::A, true);
         assert_eq!(types(&stripped.answers), [RecordType::A]);
+    }
+
+    #[test]
+    fn wildcards_answer_with_the_next_closer_proof() {
+        let (zones, _) = sign_all().unwrap();
+        let all = ZoneServer { zones };
+        let qname = name("any.wild.glasscom.com.");
+        let answer = all.answer(&qname, RecordType::A, true);
+        assert_eq!(answer.rcode, ResponseCode::NoError);
+        assert_eq!(types(&answer.answers), [RecordType::A, RecordType::RRSIG]);
+        assert!(answer.answers.iter().all(|r| r.name == qname));
+        assert_eq!(
+            types(&answer.authority),
+            [RecordType::NSEC3, RecordType::RRSIG]
+        );
+        let nodata = all.answer(&qname, RecordType::MX, true);
+        assert_eq!(nodata.rcode, ResponseCode::NoError);
+        assert!(nodata.answers.is_empty());
+        let missing = all.answer(&name("any.glasscom.com."), RecordType::A, true);
+        assert_eq!(missing.rcode, ResponseCode::NXDomain);
     }
 
     #[test]

@@ -134,8 +134,62 @@ impl SignedZone {
             }
             return out;
         }
-        self.negative(&qname, dnssec_ok, &mut out);
+        if !self.expand_wildcard(&qname, qtype, dnssec_ok, &mut out) {
+            self.negative(&qname, dnssec_ok, &mut out);
+        }
         out
+    }
+
+    /// Whether `name` exists in the zone (empty non-terminals included).
+    fn exists(&self, name: &Name) -> bool {
+        self.names.contains(name) || self.rrsets.keys().any(|(owner, _)| owner == name)
+    }
+
+    /// The closest encloser of a name that does not exist, and the next
+    /// closer name below it (RFC 5155 §7.2.1).
+    fn closest_encloser(&self, qname: &Name) -> (Name, Name) {
+        let mut encloser = qname.base_name();
+        let mut next_closer = qname.clone();
+        while !self.names.contains(&encloser) && encloser.num_labels() > self.origin.num_labels() {
+            next_closer = encloser.clone();
+            encloser = encloser.base_name();
+        }
+        (encloser, next_closer)
+    }
+
+    /// Answer a name that does not exist from the wildcard at its closest
+    /// encloser (RFC 4592), with the NSEC3 that covers the next closer name
+    /// (RFC 5155 §7.2.6); false when no wildcard has the type asked.
+    fn expand_wildcard(
+        &self,
+        qname: &Name,
+        qtype: RecordType,
+        dnssec_ok: bool,
+        out: &mut Answer,
+    ) -> bool {
+        if self.exists(qname) {
+            return false;
+        }
+        let (encloser, next_closer) = self.closest_encloser(qname);
+        let Ok(wildcard) = encloser.prepend_label("*") else {
+            return false;
+        };
+        let Some(records) = self.rrsets.get(&(wildcard.clone(), qtype)) else {
+            return false;
+        };
+        let renamed = |record: &Record| {
+            let mut record = record.clone();
+            record.name = qname.clone();
+            record
+        };
+        out.answers.extend(records.iter().map(renamed));
+        if dnssec_ok {
+            if let Some(sigs) = self.sigs.get(&(wildcard, qtype)) {
+                out.answers.extend(sigs.iter().map(renamed));
+            }
+            self.add_nsec3(&next_closer, false, &mut out.authority);
+        }
+        true
     }
 
     fn sign(&mut self, key: &ZoneKey, signing: &Signing<'_>) -> io::Result<()> {
@@ -303,11 +357,14 @@ impl SignedZone {
         }
     }
 
-    /// NODATA or NXDOMAIN, with the SOA and the NSEC3 proof.
+    /// NODATA or NXDOMAIN, with the SOA and the NSEC3 proof; a name under a
+    /// wildcard that lacks the type asked is a NODATA (RFC 5155 §7.2.5).
     fn negative(&self, qname: &Name, dnssec_ok: bool, out: &mut Answer) {
-        let exists =
-            self.names.contains(qname) || self.rrsets.keys().any(|(owner, _)| owner == qname);
-        if !exists {
+        let exists = self.exists(qname);
+        let (encloser, next_closer) = self.closest_encloser(qname);
+        let wildcard = encloser.prepend_label("*").ok();
+        let under_wildcard = wildcard.as_ref().is_some_and(|w| self.exists(w));
+        if !exists && !under_wildcard {
             out.rcode = ResponseCode::NXDomain;
         }
         if let Some(soa) = self.rrsets.get(&(self.origin.clone(), RecordType::SOA)) {
@@ -321,17 +378,12 @@ impl SignedZone {
             self.add_nsec3(qname, true, &mut out.authority);
             return;
         }
-        // RFC 5155 §7.2.2: the closest encloser, the next closer name, the wildcard.
-        let mut encloser = qname.base_name();
-        let mut next_closer = qname.clone();
-        while !self.names.contains(&encloser) && encloser.num_labels() > self.origin.num_labels() {
-            next_closer = encloser.clone();
-            encloser = encloser.base_name();
-        }
+        // RFC 5155 §7.2.2: the closest encloser, the next closer name, the
+        // wildcard (matched when the name stands under it, else covered).
         self.add_nsec3(&encloser, true, &mut out.authority);
         self.add_nsec3(&next_closer, false, &mut out.authority);
-        if let Ok(wildcard) = encloser.prepend_label("*") {
-            self.add_nsec3(&wildcard, false, &mut out.authority);
+        if let Some(wildcard) = wildcard {
+            self.add_nsec3(&wildcard, under_wildcard, &mut out.authority);
         }
     }
 
