@@ -8,12 +8,19 @@
 //! request code does not know it runs in parallel. Each input borrows the run's
 //! idle connection to its host, if any ([`Pool::lend`]), and gives back what
 //! it leaves open.
+//!
+//! A host that asks for fewer requests (429, or 503 with `Retry-After`) is
+//! backed off: no new request to it starts before its `Retry-After` (at most
+//! [`MOST_RETRY_AFTER`]) or, without one, core's [`Backoff`] (50 ms doubling
+//! with each refusal in a row, at most 5 s); an answer ends the doubling.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
+use netlens_core::bulk::Backoff;
 use netlens_core::ctx::Captured;
 use netlens_core::{Ctx, ExitCode, Pipeline, Progress};
 use tokio::sync::Semaphore;
@@ -22,10 +29,13 @@ use crate::config::Config;
 use crate::conn::Pool;
 use crate::cookies::Jar;
 use crate::error::Error;
+use crate::retry::Refusal;
 use crate::target::Target;
 
 /// Idle connections the run keeps open at most, over every host.
 const MOST_IDLE: usize = 256;
+/// The longest `Retry-After` a host is left alone for.
+const MOST_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// What one input left: its output, held until its turn, and its exit code.
 type Fetched = (Captured, Result<ExitCode, Error>);
@@ -81,8 +91,11 @@ async fn fetch(
     let slots = hosts.of(&host);
     // The semaphore is never closed, so acquiring cannot fail.
     let permit = slots.acquire().await.ok();
+    hosts.backed_off(&host).await;
+    let started = Instant::now();
+    let listener = |refusal| hosts.answered(&host, started, refusal);
     let mut pool = depot.borrow_mut().lend(&host);
-    let state = (&mut pool, jar);
+    let state = (&mut pool, jar, Some(&listener as _));
     let code = crate::fetch_one(config, &mut ctx, state, &url, output.as_ref()).await;
     depot.borrow_mut().take_back(pool, MOST_IDLE);
     drop(permit);
@@ -106,10 +119,34 @@ fn write_ready(
     Ok(worst)
 }
 
-/// `--per-host`: a semaphore of N slots for each host with inputs in flight.
+/// `--per-host`: a semaphore of N slots for each host with inputs in flight;
+/// and the hosts backed off.
 struct Hosts {
     per_host: usize,
     slots: RefCell<HashMap<String, Rc<Semaphore>>>,
+    paced: RefCell<HashMap<String, Pacing>>,
+}
+
+/// How a host that refused is backed off.
+#[derive(Default)]
+struct Pacing {
+    /// The doubling wait after refusals in a row.
+    backoff: Backoff,
+    /// When the last refusal that counted came: a request started before it
+    /// (in flight with the refused one) does not double the wait again.
+    last: Option<Instant>,
+    /// The end of the server's `Retry-After`.
+    until: Option<Instant>,
+}
+
+impl Pacing {
+    /// How long a request starting at `now` waits.
+    fn wait(&self, now: Instant) -> Duration {
+        let asked = self
+            .until
+            .map_or(Duration::ZERO, |until| until - now.min(until));
+        self.backoff.wait(now).max(asked)
+    }
 }
 
 impl Hosts {
@@ -117,6 +154,49 @@ impl Hosts {
         Hosts {
             per_host,
             slots: RefCell::new(HashMap::new()),
+            paced: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Wait while `host` is backed off (a refusal meanwhile makes it longer).
+    async fn backed_off(&self, host: &str) {
+        loop {
+            let now = Instant::now();
+            let wait = self
+                .paced
+                .borrow()
+                .get(host)
+                .map_or(Duration::ZERO, |p| p.wait(now));
+            if wait.is_zero() {
+                return;
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// `host` answered a request started at `started`: back it off after a
+    /// refusal; an answer ends the doubling, and the host is forgotten once
+    /// no wait is left.
+    fn answered(&self, host: &str, started: Instant, refusal: Option<Refusal>) {
+        let now = Instant::now();
+        let mut paced = self.paced.borrow_mut();
+        let Some(refusal) = refusal else {
+            if let Some(pacing) = paced.get_mut(host) {
+                pacing.backoff.answered();
+                if pacing.wait(now).is_zero() {
+                    paced.remove(host);
+                }
+            }
+            return;
+        };
+        let pacing = paced.entry(host.to_string()).or_default();
+        if pacing.last.is_none_or(|last| started >= last) {
+            pacing.backoff.refused(now);
+            pacing.last = Some(now);
+        }
+        if let Some(after) = refusal.retry_after {
+            let until = now + after.min(MOST_RETRY_AFTER);
+            pacing.until = pacing.until.max(Some(until));
         }
     }
 
@@ -136,5 +216,62 @@ impl Hosts {
         if idle {
             self.slots.borrow_mut().remove(host);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait(hosts: &Hosts, host: &str) -> Duration {
+        let now = Instant::now();
+        hosts
+            .paced
+            .borrow()
+            .get(host)
+            .map_or(Duration::ZERO, |p| p.wait(now))
+    }
+
+    #[test]
+    fn refusals_in_a_row_double_the_wait_once_each() {
+        let hosts = Hosts::new(6);
+        let early = Instant::now();
+        hosts.answered("a:80", early, Some(Refusal { retry_after: None }));
+        let first = wait(&hosts, "a:80");
+        assert!(first > Duration::from_millis(40) && first <= Duration::from_millis(50));
+        // In flight with the refused request: no doubling.
+        hosts.answered("a:80", early, Some(Refusal { retry_after: None }));
+        assert!(wait(&hosts, "a:80") <= Duration::from_millis(50));
+        hosts.answered("a:80", Instant::now(), Some(Refusal { retry_after: None }));
+        assert!(wait(&hosts, "a:80") > Duration::from_millis(90));
+        assert_eq!(wait(&hosts, "b:80"), Duration::ZERO);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_within_a_bound() {
+        let hosts = Hosts::new(6);
+        let hour = Some(Duration::from_secs(3600));
+        hosts.answered("a:80", Instant::now(), Some(Refusal { retry_after: hour }));
+        let waited = wait(&hosts, "a:80");
+        assert!(waited > Duration::from_secs(29) && waited <= MOST_RETRY_AFTER);
+        // An answer ends the doubling, not the server's own wait.
+        hosts.answered("a:80", Instant::now(), None);
+        assert!(wait(&hosts, "a:80") > Duration::from_secs(29));
+    }
+
+    #[test]
+    fn an_answer_forgets_a_host_with_no_wait_left() {
+        let hosts = Hosts::new(6);
+        let now = Instant::now();
+        hosts.answered(
+            "a:80",
+            now,
+            Some(Refusal {
+                retry_after: Some(Duration::ZERO),
+            }),
+        );
+        hosts.paced.borrow_mut().get_mut("a:80").unwrap().backoff = Backoff::default();
+        hosts.answered("a:80", now, None);
+        assert!(hosts.paced.borrow().is_empty());
     }
 }
