@@ -64,7 +64,14 @@ pub(crate) fn run(
         index += 1;
         let (child, held) = ctx.buffered();
         let shared = (depot, hosts, jar);
-        let job = fetch(config, shared, (child, held), url.to_string(), output);
+        // Boxed at once: the future is large, and the pipeline moves it around.
+        let job = Box::pin(fetch(
+            config,
+            shared,
+            (child, held),
+            url.to_string(),
+            output,
+        ));
         runtime.block_on(pipeline.push(job));
         write_ready(ctx, &mut pipeline, &mut progress)
     })?;

@@ -198,9 +198,13 @@ async fn deliver(
             listener,
         };
         let output = open_output(config, ctx, &target, path)?;
-        let running = session.run(ctx, pool, (target.clone(), spec.clone()), output);
         let deadline = config.max_time.map(|limit| (Instant::now() + limit, limit));
-        let result = session::within(deadline, running).await;
+        let result = {
+            // Pinned where it is: the future is large, and moving it costs.
+            let running = (target.clone(), spec.clone());
+            let running = std::pin::pin!(session.run(ctx, pool, running, output));
+            session::within(deadline, running).await
+        };
         let (status, why, wait) = match result {
             Ok(Outcome::Done { mut summary, code }) => {
                 attempts.record(Some(summary.status), None);

@@ -152,7 +152,11 @@ pub(crate) async fn run(
         };
         let request = (target.clone(), spec.clone());
         let output = Output::Discard(std::io::sink());
-        let result = session::within(deadline, session.run(ctx, pool, request, output)).await;
+        let result = {
+            // Pinned where it is: the future is large, and moving it costs.
+            let running = std::pin::pin!(session.run(ctx, pool, request, output));
+            session::within(deadline, running).await
+        };
         match result {
             Ok(Outcome::Done { summary, code }) => {
                 worst = worst.max(code);
