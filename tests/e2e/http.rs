@@ -1088,7 +1088,8 @@ fn max_time_bounds_a_whole_repeat_run() {
         .stderr_has("whole run (-m): timed out after 1 s");
     let stats = &run.json()["stats"];
     let count = stats["count"].as_u64().unwrap();
-    assert!((2..=7).contains(&count), "{count} requests in 1 s");
+    // The request cut short counts too; at most five fit in 1 s.
+    assert!((1..=6).contains(&count), "{count} requests in 1 s");
     assert_eq!(stats["failures"], 1, "{}", run.dump());
     assert!(took < Duration::from_secs(10), "took {took:?}");
     assert!(server.requests() < 10);

@@ -100,7 +100,7 @@ async fn fetch(
     let permit = slots.acquire().await.ok();
     hosts.backed_off(&host).await;
     let started = Instant::now();
-    let listener = |refusal| hosts.answered(&host, started, refusal);
+    let listener = |refusal| hosts.answered(&host, (started, Instant::now()), refusal);
     let mut pool = depot.borrow_mut().lend(&host);
     let state = (&mut pool, jar, Some(&listener as _));
     let code = crate::fetch_one(config, &mut ctx, state, &url, output.as_ref()).await;
@@ -168,12 +168,7 @@ impl Hosts {
     /// Wait while `host` is backed off (a refusal meanwhile makes it longer).
     async fn backed_off(&self, host: &str) {
         loop {
-            let now = Instant::now();
-            let wait = self
-                .paced
-                .borrow()
-                .get(host)
-                .map_or(Duration::ZERO, |p| p.wait(now));
+            let wait = self.wait(host, Instant::now());
             if wait.is_zero() {
                 return;
             }
@@ -181,11 +176,16 @@ impl Hosts {
         }
     }
 
-    /// `host` answered a request started at `started`: back it off after a
-    /// refusal; an answer ends the doubling, and the host is forgotten once
-    /// no wait is left.
-    fn answered(&self, host: &str, started: Instant, refusal: Option<Refusal>) {
-        let now = Instant::now();
+    /// How long a request to `host` starting at `now` waits.
+    fn wait(&self, host: &str, now: Instant) -> Duration {
+        let paced = self.paced.borrow();
+        paced.get(host).map_or(Duration::ZERO, |p| p.wait(now))
+    }
+
+    /// `host` answered at `now` a request started at `started`: back it off
+    /// after a refusal; an answer ends the doubling, and the host is forgotten
+    /// once no wait is left. Time is passed in, so it is pure.
+    fn answered(&self, host: &str, (started, now): (Instant, Instant), refusal: Option<Refusal>) {
         let mut paced = self.paced.borrow_mut();
         let Some(refusal) = refusal else {
             if let Some(pacing) = paced.get_mut(host) {
@@ -230,55 +230,49 @@ impl Hosts {
 mod tests {
     use super::*;
 
-    fn wait(hosts: &Hosts, host: &str) -> Duration {
-        let now = Instant::now();
-        hosts
-            .paced
-            .borrow()
-            .get(host)
-            .map_or(Duration::ZERO, |p| p.wait(now))
+    const NO_WAIT_SAID: Option<Refusal> = Some(Refusal { retry_after: None });
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
     }
 
     #[test]
     fn refusals_in_a_row_double_the_wait_once_each() {
         let hosts = Hosts::new(6);
-        let early = Instant::now();
-        hosts.answered("a:80", early, Some(Refusal { retry_after: None }));
-        let first = wait(&hosts, "a:80");
-        assert!(first > Duration::from_millis(40) && first <= Duration::from_millis(50));
-        // In flight with the refused request: no doubling.
-        hosts.answered("a:80", early, Some(Refusal { retry_after: None }));
-        assert!(wait(&hosts, "a:80") <= Duration::from_millis(50));
-        hosts.answered("a:80", Instant::now(), Some(Refusal { retry_after: None }));
-        assert!(wait(&hosts, "a:80") > Duration::from_millis(90));
-        assert_eq!(wait(&hosts, "b:80"), Duration::ZERO);
+        let t0 = Instant::now();
+        hosts.answered("a:80", (t0, t0 + ms(1)), NO_WAIT_SAID);
+        assert_eq!(hosts.wait("a:80", t0 + ms(1)), ms(50));
+        // Started before that refusal, in flight with it: no doubling.
+        hosts.answered("a:80", (t0, t0 + ms(2)), NO_WAIT_SAID);
+        assert_eq!(hosts.wait("a:80", t0 + ms(2)), ms(49));
+        // Started after it: the wait doubles.
+        hosts.answered("a:80", (t0 + ms(60), t0 + ms(61)), NO_WAIT_SAID);
+        assert_eq!(hosts.wait("a:80", t0 + ms(61)), ms(100));
+        assert_eq!(hosts.wait("b:80", t0), Duration::ZERO);
     }
 
     #[test]
     fn retry_after_is_honoured_within_a_bound() {
         let hosts = Hosts::new(6);
-        let hour = Some(Duration::from_secs(3600));
-        hosts.answered("a:80", Instant::now(), Some(Refusal { retry_after: hour }));
-        let waited = wait(&hosts, "a:80");
-        assert!(waited > Duration::from_secs(29) && waited <= MOST_RETRY_AFTER);
+        let t0 = Instant::now();
+        let hour = Some(Refusal {
+            retry_after: Some(Duration::from_secs(3600)),
+        });
+        hosts.answered("a:80", (t0, t0), hour);
+        assert_eq!(hosts.wait("a:80", t0), MOST_RETRY_AFTER);
         // An answer ends the doubling, not the server's own wait.
-        hosts.answered("a:80", Instant::now(), None);
-        assert!(wait(&hosts, "a:80") > Duration::from_secs(29));
+        hosts.answered("a:80", (t0, t0 + ms(10)), None);
+        assert_eq!(hosts.wait("a:80", t0 + ms(10)), MOST_RETRY_AFTER - ms(10));
     }
 
     #[test]
     fn an_answer_forgets_a_host_with_no_wait_left() {
         let hosts = Hosts::new(6);
-        let now = Instant::now();
-        hosts.answered(
-            "a:80",
-            now,
-            Some(Refusal {
-                retry_after: Some(Duration::ZERO),
-            }),
-        );
-        hosts.paced.borrow_mut().get_mut("a:80").unwrap().backoff = Backoff::default();
-        hosts.answered("a:80", now, None);
+        let t0 = Instant::now();
+        hosts.answered("a:80", (t0, t0), NO_WAIT_SAID);
+        hosts.answered("a:80", (t0, t0 + ms(10)), None);
+        assert_eq!(hosts.paced.borrow().len(), 1, "still waiting");
+        hosts.answered("a:80", (t0, t0 + ms(60)), None);
         assert!(hosts.paced.borrow().is_empty());
     }
 }
