@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use netlens_sandbox::dns::bulk::{BulkZone, address_of};
 use netlens_sandbox::web::counting::{Counting, serve_counting};
+use netlens_sandbox::web::{self, Server};
 
 use crate::util::{Cmd, shell, temp_dir, tool, tool_path};
 
@@ -312,5 +313,81 @@ fn http_get_bad_parallel_flags_exit_2() {
             .run();
         run.code(2);
         run.stderr_has(bad);
+    }
+}
+
+/// When each request under a `/throttle` key reached `server`, by its own
+/// clock (ms after the first), and the status it got.
+fn arrivals(server: &Server, key: &str) -> Vec<(f64, u16)> {
+    let run = tool("http-get")
+        .args([server.url(&format!("/throttle-log/{key}"))])
+        .run();
+    run.code(0);
+    run.out()
+        .lines()
+        .map(|line| {
+            let (ms, status) = line.split_once(' ').expect("MS STATUS");
+            (ms.parse().unwrap(), status.parse().unwrap())
+        })
+        .collect()
+}
+
+/// `count` URLs under `/throttle/REFUSALS/KEY`, each its own, with `query`.
+fn throttled(server: &Server, refusals: u32, key: &str, count: u32, query: &str) -> String {
+    (0..count)
+        .map(|n| {
+            format!(
+                "{}\n",
+                server.url(&format!("/throttle/{refusals}/{key}/{n}{query}"))
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn http_get_backs_off_a_host_that_answers_429() {
+    let server = web::serve([127, 0, 0, 1].into()).expect("serve");
+    // One request at a time to the host, so that each gap the server sees is
+    // the wait http-get kept.
+    let run = tool("http-get")
+        .args(["-P", "8", "--per-host", "1", "--json"])
+        .stdin(throttled(&server, 4, "doubling", 8, ""))
+        .limit(Duration::from_secs(120))
+        .run();
+    run.code(0);
+    let statuses: Vec<u64> = run
+        .json_lines()
+        .iter()
+        .map(|line| line["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [429, 429, 429, 429, 200, 200, 200, 200]);
+    let seen = arrivals(&server, "doubling");
+    assert_eq!(seen.len(), 8, "{seen:?}");
+    // 50 ms after the first refusal, doubling with each refusal in a row.
+    for (n, least) in [50.0, 100.0, 200.0, 400.0].into_iter().enumerate() {
+        let gap = seen[n + 1].0 - seen[n].0;
+        assert!(gap >= least, "gap {gap} ms after refusal {n}: {seen:?}");
+    }
+    // Answers end the backing off: the last three came without the 800 ms next wait.
+    let rest = seen[7].0 - seen[4].0;
+    assert!(
+        rest < 800.0,
+        "{rest} ms for three answered requests: {seen:?}"
+    );
+
+    // Retry-After is honoured (429, and 503 that carries it).
+    for (key, query) in [
+        ("after-429", "?retry-after=1"),
+        ("after-503", "?status=503&retry-after=1"),
+    ] {
+        let run = tool("http-get")
+            .args(["-P", "4", "--per-host", "1", "--json"])
+            .stdin(throttled(&server, 1, key, 3, query))
+            .limit(Duration::from_secs(120))
+            .run();
+        run.code(0);
+        let seen = arrivals(&server, key);
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert!(seen[1].0 - seen[0].0 >= 1000.0, "{key}: {seen:?}");
     }
 }

@@ -6,8 +6,9 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use netlens_sandbox::web::counting::serve_counting;
 use netlens_sandbox::web::{
     self, Server, pages, pki::Pki, proxy::Proxy, scripted, scripted::Script,
 };
@@ -1076,6 +1077,25 @@ fn repeat_gives_statistics_per_phase_the_first_apart() {
 }
 
 #[test]
+fn max_time_bounds_a_whole_repeat_run() {
+    // Each request takes 200 ms: 100 of them would take 20 s, -m 1 ends the run.
+    let server = serve_counting(ip("127.0.0.1"), Duration::from_millis(200)).expect("serve");
+    let url = server.url("/bytes/8");
+    let started = Instant::now();
+    let run = get().args(["-n", "100", "-m", "1", "--json", &url]).run();
+    let took = started.elapsed();
+    run.code(3)
+        .stderr_has("whole run (-m): timed out after 1 s");
+    let stats = &run.json()["stats"];
+    let count = stats["count"].as_u64().unwrap();
+    // The request cut short counts too; at most five fit in 1 s.
+    assert!((1..=6).contains(&count), "{count} requests in 1 s");
+    assert_eq!(stats["failures"], 1, "{}", run.dump());
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(server.requests() < 10);
+}
+
+#[test]
 fn retries_survive_transient_failures() {
     let s = sandbox();
     let dir = temp_dir();
@@ -1197,6 +1217,14 @@ fn bodies_urlencoded_multipart_and_uploaded() {
         .run();
     run.code(0);
     assert!(run.stdout == content, "uploaded body differs over h2");
+    // To a URL ending in `/`, the file's name is appended, percent-encoded (as curl does).
+    let spaced = dir.path().join("my note+1.txt");
+    std::fs::write(&spaced, "x").unwrap();
+    let run = get()
+        .args(["-T", spaced.to_str().unwrap(), &s.a.url("/echo/")])
+        .run();
+    run.code(0)
+        .stdout_has("PUT /echo/my%20note%2B1.txt HTTP/1.1");
     let binary = format!("@{}", big.display());
     let run = get().args(["--data-binary", &binary, &echo]).run();
     assert!(run.stdout == content);

@@ -51,7 +51,7 @@ pub struct Args {
           conflicts_with_all = ["data", "data_binary", "data_urlencode"])]
     pub form: Vec<FormPart>,
 
-    /// Send FILE as the body of a PUT, streamed, with its length
+    /// Send FILE as the body of a PUT, streamed, with its length (to a URL ending in /, as its name)
     #[arg(short = 'T', long = "upload-file", value_name = "FILE",
           conflicts_with_all = ["data", "data_binary", "data_urlencode", "form"])]
     pub upload_file: Option<PathBuf>,
@@ -118,7 +118,7 @@ pub struct Args {
     #[arg(long = "connect-timeout", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
     pub connect_timeout: Option<Duration>,
 
-    /// Most seconds for the whole run, redirects included
+    /// Most seconds for each URL's run, redirects included (with -n: for all N requests)
     #[arg(short = 'm', long = "max-time", value_name = "SECS", value_parser = netlens_core::args::parse_seconds)]
     pub max_time: Option<Duration>,
 

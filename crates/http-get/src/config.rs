@@ -61,8 +61,10 @@ pub(crate) struct Config {
     pub fail: Fail,
     /// `--offline`.
     pub offline: bool,
-    /// `-m`.
+    /// `-m`: the limit on one URL's run, or on the whole of `-n`.
     pub max_time: Option<Duration>,
+    /// The name of the `-T` file, appended to a URL ending in `/`.
+    pub upload_name: Option<String>,
     /// `-x`.
     pub proxy: Option<String>,
     /// `--max-filesize`.
@@ -145,6 +147,11 @@ impl Config {
             fail,
             offline: args.offline,
             max_time: args.max_time,
+            upload_name: args
+                .upload_file
+                .as_deref()
+                .and_then(|path| path.file_name())
+                .map(|name| name.to_string_lossy().into_owned()),
             proxy: args.proxy,
             max_filesize: args.max_filesize,
             silent: args.silent,

@@ -73,7 +73,7 @@ use crate::cookies::Jar;
 use crate::output::Output;
 use crate::payload::Payload;
 use crate::retry::Attempts;
-use crate::session::{Outcome, Session};
+use crate::session::{Listener, Outcome, Session};
 
 /// The `http-get` tool.
 pub struct HttpGet;
@@ -115,7 +115,7 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
         ctx.for_each_input(&urls, |ctx, url| {
             let output = config.outputs.get(index);
             index += 1;
-            let state = (&mut pool, jar.as_ref());
+            let state = (&mut pool, jar.as_ref(), None);
             runtime.block_on(fetch_one(&config, ctx, state, url, output))
         })
     };
@@ -126,11 +126,15 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     code
 }
 
+/// What one URL's run borrows from the whole run: the connections, the
+/// cookies, and who is told how the server answered (with `-P`).
+type State<'a> = (&'a mut Pool, Option<&'a RefCell<Jar>>, Option<Listener<'a>>);
+
 /// Fetch one URL (see [`fetch_url`]); a failure is reported in its place.
 async fn fetch_one(
     config: &Config,
     ctx: &mut Ctx,
-    state: (&mut Pool, Option<&RefCell<Jar>>),
+    state: State<'_>,
     url: &str,
     output: Option<&PathBuf>,
 ) -> Result<ExitCode, Error> {
@@ -149,11 +153,14 @@ async fn fetch_one(
 async fn fetch_url(
     config: &Config,
     ctx: &mut Ctx,
-    state: (&mut Pool, Option<&RefCell<Jar>>),
+    state: State<'_>,
     url: &str,
     output: Option<&PathBuf>,
 ) -> Result<ExitCode, Error> {
-    let target = Target::parse(url, None)?;
+    let mut target = Target::parse(url, None)?;
+    if let Some(name) = &config.upload_name {
+        target = target.upload_to(name);
+    }
     let spec = RequestSpec::new(&config.request, &target);
     if config.offline {
         let env = |name: &str| std::env::var(name).ok();
@@ -164,7 +171,8 @@ async fn fetch_url(
         return Ok(ExitCode::Success);
     }
     if config.repeat > 1 {
-        return repeat::run(config, ctx, state, (target, spec)).await;
+        let (pool, jar, _) = state;
+        return repeat::run(config, ctx, (pool, jar), (target, spec)).await;
     }
     deliver(config, ctx, state, (target, spec), output).await
 }
@@ -174,7 +182,7 @@ async fn fetch_url(
 async fn deliver(
     config: &Config,
     ctx: &mut Ctx,
-    (pool, jar): (&mut Pool, Option<&RefCell<Jar>>),
+    (pool, jar, listener): State<'_>,
     (target, spec): (Target, RequestSpec),
     path: Option<&PathBuf>,
 ) -> Result<ExitCode, Error> {
@@ -187,19 +195,15 @@ async fn deliver(
             attempts: (config.retry.retries > 0).then_some(&attempts),
             wrote_stdout: Cell::new(false),
             jar,
+            listener,
         };
         let output = open_output(config, ctx, &target, path)?;
-        let running = session.run(ctx, pool, (target.clone(), spec.clone()), output);
-        let result = match config.max_time {
-            Some(limit) => {
-                tokio::time::timeout(limit, running)
-                    .await
-                    .unwrap_or(Err(Error::Timeout {
-                        what: "whole run (-m)",
-                        secs: limit.as_secs_f64(),
-                    }))
-            }
-            None => running.await,
+        let deadline = config.max_time.map(|limit| (Instant::now() + limit, limit));
+        let result = {
+            // Pinned where it is: the future is large, and moving it costs.
+            let running = (target.clone(), spec.clone());
+            let running = std::pin::pin!(session.run(ctx, pool, running, output));
+            session::within(deadline, running).await
         };
         let (status, why, wait) = match result {
             Ok(Outcome::Done { mut summary, code }) => {

@@ -3,6 +3,9 @@
 //! median, 95th percentile, maximum and mean, the first request apart (it
 //! pays for resolving and connecting, the others usually do not).
 //!
+//! `-m` bounds the whole run: the request under way when it runs out counts
+//! as failed, and the statistics cover the requests made until then.
+//!
 //! Percentiles are nearest-rank: the p-th percentile of n sorted values is
 //! the value of rank ⌈p/100 × n⌉ (counting from 1), always a measured value.
 
@@ -20,7 +23,7 @@ use crate::error::Error;
 use crate::output::Output;
 use crate::render::{Phases, Summary};
 use crate::request::RequestSpec;
-use crate::session::{Outcome, Session};
+use crate::session::{self, Outcome, Session};
 use crate::target::Target;
 
 /// The spread of one phase over the repeated requests, in milliseconds.
@@ -135,6 +138,8 @@ pub(crate) async fn run(
     let mut last = None;
     let mut worst = ExitCode::Success;
     let started = Instant::now();
+    // `-m` bounds the whole run, as curl's bounds a whole transfer.
+    let deadline = config.max_time.map(|limit| (started + limit, limit));
     for _ in 0..config.repeat {
         let session = Session {
             config,
@@ -143,10 +148,16 @@ pub(crate) async fn run(
             attempts: None,
             wrote_stdout: Cell::new(false),
             jar,
+            listener: None,
         };
         let request = (target.clone(), spec.clone());
         let output = Output::Discard(std::io::sink());
-        match session.run(ctx, pool, request, output).await {
+        let result = {
+            // Pinned where it is: the future is large, and moving it costs.
+            let running = std::pin::pin!(session.run(ctx, pool, request, output));
+            session::within(deadline, running).await
+        };
+        match result {
             Ok(Outcome::Done { summary, code }) => {
                 worst = worst.max(code);
                 samples.push(Some(summary.timings_ms));
@@ -159,10 +170,13 @@ pub(crate) async fn run(
                 ctx.error_line(&error);
                 worst = worst.max(error.exit_code());
                 samples.push(None);
+                if deadline.is_some_and(|(end, _)| Instant::now() >= end) {
+                    break;
+                }
             }
         }
     }
-    let stats = Stats::of(&samples, config.repeat);
+    let stats = Stats::of(&samples, samples.len() as u32);
     if ctx.json() {
         let last = last.as_ref();
         ctx.emit_json(&Repeated {

@@ -103,6 +103,29 @@ pub(crate) fn transient_status(status: u16) -> bool {
     matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
+/// A response asking for fewer requests: 429 Too Many Requests, or 503
+/// Service Unavailable with a `Retry-After`.
+///
+/// See: RFC 6585 §4 (429), RFC 9110 §15.6.4 (503).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// The server's `Retry-After`, if it gave one.
+    pub retry_after: Option<Duration>,
+}
+
+/// The refusal in a response with `status` and `headers`, if it is one.
+pub(crate) fn refusal(status: u16, headers: &http::HeaderMap) -> Option<Refusal> {
+    let retry_after = headers
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(retry_after);
+    match status {
+        429 => Some(Refusal { retry_after }),
+        503 if retry_after.is_some() => Some(Refusal { retry_after }),
+        _ => None,
+    }
+}
+
 /// Whether a failure is worth retrying: a timeout, a connection refused or broken.
 pub(crate) fn transient_error(error: &Error) -> bool {
     matches!(
@@ -164,5 +187,20 @@ mod tests {
             reason: "refused".into()
         }));
         assert!(!transient_error(&Error::Protocol("bad".into())));
+    }
+
+    #[test]
+    fn refusals_are_429_and_503_with_retry_after() {
+        let mut headers = http::HeaderMap::new();
+        assert_eq!(refusal(429, &headers), Some(Refusal { retry_after: None }));
+        assert_eq!(refusal(503, &headers), None);
+        assert_eq!(refusal(500, &headers), None);
+        headers.insert(http::header::RETRY_AFTER, "2".parse().unwrap());
+        let two = Some(Refusal {
+            retry_after: Some(Duration::from_secs(2)),
+        });
+        assert_eq!(refusal(503, &headers), two);
+        assert_eq!(refusal(429, &headers), two);
+        assert_eq!(refusal(200, &headers), None);
     }
 }

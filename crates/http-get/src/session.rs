@@ -22,7 +22,7 @@ use crate::progress::Progress;
 use crate::proxy;
 use crate::render::{self, Printer, Redirect, Summary};
 use crate::request::RequestSpec;
-use crate::retry::{self, Attempts};
+use crate::retry::{self, Attempts, Refusal};
 use crate::tap;
 use crate::target::Target;
 
@@ -41,7 +41,12 @@ pub(crate) struct Session<'a> {
     pub wrote_stdout: Cell<bool>,
     /// The run's cookies, with `-b FILE` or `-c`.
     pub jar: Option<&'a RefCell<Jar>>,
+    /// Told whether each final response asked for fewer requests.
+    pub listener: Option<Listener<'a>>,
 }
+
+/// Told whether a final response asked for fewer requests (a [`Refusal`]).
+pub(crate) type Listener<'a> = &'a dyn Fn(Option<Refusal>);
 
 /// What one URL's run gave.
 pub(crate) enum Outcome {
@@ -88,6 +93,9 @@ impl Session<'_> {
         let config = self.config;
         let printer = &self.printer;
         let status = ex.head.status.as_u16();
+        if let Some(listener) = self.listener {
+            listener(retry::refusal(status, &ex.head.headers));
+        }
         if let Some(wait) = self.retry_wait(&ex) {
             let reason = ex.reason();
             ex.release(ctx, printer, pool).await;
@@ -281,6 +289,23 @@ impl Session<'_> {
         }
         Ok(written)
     }
+}
+
+/// Wait for `future` until `deadline`, the end of the `-m` limit (given
+/// too, for the message), if any.
+pub(crate) async fn within<T>(
+    deadline: Option<(Instant, Duration)>,
+    future: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let Some((deadline, limit)) = deadline else {
+        return future.await;
+    };
+    tokio::time::timeout_at(deadline.into(), future)
+        .await
+        .unwrap_or(Err(Error::Timeout {
+            what: "whole run (-m)",
+            secs: limit.as_secs_f64(),
+        }))
 }
 
 /// Whether `status` is a redirect that `-L` follows.

@@ -73,7 +73,8 @@ pub struct Seen {
     pub frames: Vec<(Dir, Frame)>,
     /// HTTP/2 frames seen but not kept in `frames`.
     pub frames_left_out: u64,
-    /// Every read and write in the connection's life (the first [`KEEP_CALLS`]).
+    /// Every read and write in the connection's life (the first
+    /// [`KEEP_CALLS`]); left empty by [`snapshot`].
     pub calls: Vec<Call>,
     /// Reads that completed (end of stream included), and writes.
     pub read_calls: u64,
@@ -152,9 +153,21 @@ fn note_frame(seen: &mut Seen, dir: Dir, frame: Frame) {
     }
 }
 
-/// A copy of what the tap has seen so far.
+/// A copy of what the tap has seen so far, but the reads and writes listed
+/// (see [`calls`]): those of a long-lived connection are many, and an
+/// exchange's printing needs none of them.
 pub fn snapshot(seen: &Mutex<Seen>) -> Seen {
-    seen.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    record(seen, |seen| {
+        let calls = std::mem::take(&mut seen.calls);
+        let copy = seen.clone();
+        seen.calls = calls;
+        copy
+    })
+}
+
+/// The reads and writes listed so far.
+pub fn calls(seen: &Mutex<Seen>) -> Vec<Call> {
+    record(seen, |seen| seen.calls.clone())
 }
 
 /// Start afresh for the next exchange on the same connection: what was

@@ -6,6 +6,7 @@ use std::fmt;
 
 use ada_url::{HostType, Url};
 use netlens_core::redact::{MASK, mask_url_password};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::error::Error;
 
@@ -174,6 +175,19 @@ impl Target {
         Some((percent_decode(user), percent_decode(self.url.password())))
     }
 
+    /// Where `-T` sends the file `name`: when the path ends in `/`, the name
+    /// is appended to it, percent-encoded, as curl does; else the URL as it is.
+    pub fn upload_to(mut self, name: &str) -> Target {
+        let path = self.url.pathname();
+        if !path.ends_with('/') {
+            return self;
+        }
+        let path = format!("{path}{}", utf8_percent_encode(name, FILE_NAME));
+        // A path of escaped characters is always a valid http(s) path.
+        let _ = self.url.set_pathname(Some(&path));
+        self
+    }
+
     /// The last path segment, decoded: the file name for `-O`.
     pub fn file_name(&self) -> Option<String> {
         let last = self.url.pathname().rsplit('/').next()?;
@@ -181,6 +195,16 @@ impl Target {
         (!name.is_empty() && name != "." && name != ".." && !name.contains('/')).then_some(name)
     }
 }
+
+/// What stays as it is in a file name put into a URL path: letters, digits
+/// and `-._~` (curl escapes every other byte).
+///
+/// See: RFC 3986 §2.3 (unreserved characters).
+const FILE_NAME: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Decode `%XX` escapes (invalid escapes are kept as they are).
 pub fn percent_decode(s: &str) -> String {
@@ -248,5 +272,16 @@ mod tests {
         let a = Target::parse("http://A.test:80/", None).unwrap();
         let b = Target::parse("http://a.test/other", None).unwrap();
         assert_eq!(a.origin(), b.origin());
+    }
+
+    #[test]
+    fn uploads_to_a_directory_name_the_file() {
+        let to = |url: &str| Target::parse(url, None).unwrap().upload_to("my file+1.txt");
+        assert_eq!(
+            to("http://h/up/?q=1").href(),
+            "http://h/up/my%20file%2B1.txt?q=1"
+        );
+        assert_eq!(to("http://h").href(), "http://h/my%20file%2B1.txt");
+        assert_eq!(to("http://h/up/name").href(), "http://h/up/name");
     }
 }

@@ -200,10 +200,9 @@ impl Visit {
                 closed_ms: None,
             };
         };
-        let seen = tap::snapshot(seen);
+        let (all, receive_buffer) = (tap::calls(seen), tap::snapshot(seen).receive_buffer);
         let calls = |dir: Dir| {
-            seen.calls
-                .iter()
+            all.iter()
                 .filter(|c| c.dir == dir)
                 .map(|c| SysCall {
                     bytes: c.bytes,
@@ -213,7 +212,7 @@ impl Visit {
         };
         socket.writes = calls(Dir::Sent);
         socket.reads = calls(Dir::Received);
-        socket.receive_buffer = seen.receive_buffer;
+        socket.receive_buffer = receive_buffer;
         if socket.closed_by.is_none() && closed_by.is_some() {
             socket.closed_by = closed_by;
             socket.closed_ms = Some(millis(start.elapsed()));

@@ -17,13 +17,15 @@
 //! | `/redirect-to?url=U&status=S` | S (default 302) to U |
 //! | `/loop/a`, `/loop/b` | 302 to each other |
 //! | `/basic-auth/USER/PASS` | 200 with those credentials, else 401 |
-//! | `/echo` | the request line, headers (as received, in order) and body size |
+//! | `/echo`, `/echo/ANYTHING` | the request line, headers (as received, in order) and body size |
 //! | `/cookies` | the request's `Cookie` header |
 //! | `/cookies/set/NAME/VALUE` | 302 to `/cookies`, setting the cookie (path `/`) |
 //! | `/cookies/require/NAME/VALUE` | 200 with that cookie, else 403 |
 //! | `/echo/body` | the request body as received, with the request's `Content-Type` |
 //! | `/status/N` | status N |
 //! | `/flaky/N/KEY?status=S&retry-after=R` | S (default 503; `Retry-After: R` if given) to the first N requests for KEY, then 200 |
+//! | `/throttle/N/KEY/...?status=S&retry-after=R` | S (default 429; `Retry-After: R` if given) to the first N requests under KEY, then 200; each arrival is logged |
+//! | `/throttle-log/KEY` | when each request under KEY arrived (ms after the first) and the status it got, one per line |
 //! | `/close/PATH` | PATH's answer with `Connection: close`: the server closes after it |
 
 use std::collections::HashMap;
@@ -32,6 +34,7 @@ use std::io::Write;
 use std::pin::Pin;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -221,8 +224,8 @@ async fn route_path(request: Request<Incoming>, segments: &[&str], query: &str) 
         ["loop", "a"] => redirect(302, "/loop/b"),
         ["loop", "b"] => redirect(302, "/loop/a"),
         ["basic-auth", user, pass] => basic_auth(&request, user, pass),
-        ["echo"] => echo(request).await,
         ["echo", "body"] => echo_body(request).await,
+        ["echo", ..] => echo(request).await,
         ["cookies"] => page(
             "text/plain",
             format!("cookie: {}\n", cookie_header(&request).unwrap_or("(none)")),
@@ -250,6 +253,11 @@ async fn route_path(request: Request<Incoming>, segments: &[&str], query: &str) 
             Ok(n) => flaky(n, key, query),
             Err(_) => not_found(),
         },
+        ["throttle", n, key, ..] => match n.parse() {
+            Ok(n) => throttle(n, key, query),
+            Err(_) => not_found(),
+        },
+        ["throttle-log", key] => page("text/plain", throttle_log(key)),
         ["status", n] => match n.parse() {
             Ok(code) => status_page(code),
             Err(_) => not_found(),
@@ -417,6 +425,54 @@ fn flaky(failures: u32, key: &str, query: &str) -> Response<Body> {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// Per `/throttle` key: when the first request arrived, and each arrival
+/// since (its offset and the status it got).
+type ThrottleLog = HashMap<String, (Instant, Vec<(f64, u16)>)>;
+
+fn throttle_logs() -> &'static Mutex<ThrottleLog> {
+    static LOGS: OnceLock<Mutex<ThrottleLog>> = OnceLock::new();
+    LOGS.get_or_init(Mutex::default)
+}
+
+/// A rate limiter that says no to the first `refusals` requests under `key`
+/// (429 unless the query names another status), then lets every request
+/// through; each arrival is logged with the server's own clock.
+fn throttle(refusals: usize, key: &str, query: &str) -> Response<Body> {
+    let now = Instant::now();
+    let mut logs = throttle_logs()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let (first, log) = logs.entry(key.to_string()).or_insert((now, Vec::new()));
+    let status = if log.len() < refusals {
+        query_value(query, "status")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(429)
+    } else {
+        200
+    };
+    let offset = now.duration_since(*first).as_secs_f64() * 1000.0;
+    log.push((offset, status));
+    let mut response = status_page(status);
+    if status != 200
+        && let Some(value) = query_value(query, "retry-after").and_then(|v| v.parse().ok())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// The arrivals under a `/throttle` key: `MS STATUS` per line, in order.
+fn throttle_log(key: &str) -> String {
+    let logs = throttle_logs()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let arrivals = logs.get(key).map_or(&[][..], |(_, log)| log.as_slice());
+    arrivals
+        .iter()
+        .map(|(ms, status)| format!("{ms:.3} {status}\n"))
+        .collect()
 }
 
 /// The request's `Cookie` header, if any.
