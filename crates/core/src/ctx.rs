@@ -34,6 +34,9 @@ pub struct Ctx {
     stderr_is_terminal: bool,
     stdin_is_terminal: bool,
     out: Box<dyn Write>,
+    /// One JSON line on its way to `out` (serde's many small writes land here,
+    /// not in the dynamic writer), reused from line to line.
+    json_line: Vec<u8>,
     err: Box<dyn Write>,
     stdin: Option<Box<dyn BufRead>>,
     out_closed: Rc<Cell<bool>>,
@@ -61,6 +64,7 @@ impl Ctx {
             stderr_is_terminal,
             stdin_is_terminal: io::stdin().is_terminal(),
             out: Box::new(out),
+            json_line: Vec::new(),
             err: Box::new(io::stderr()),
             stdin: Some(Box::new(BufReader::with_capacity(
                 STDOUT_BUFFER,
@@ -85,6 +89,7 @@ impl Ctx {
             stderr_is_terminal: false,
             stdin_is_terminal: false,
             out: Box::new(SharedBuf(Rc::clone(&captured.out))),
+            json_line: Vec::new(),
             err: Box::new(SharedBuf(Rc::clone(&captured.err))),
             stdin: Some(Box::new(io::Cursor::new(stdin.as_bytes().to_vec()))),
             out_closed: Rc::new(Cell::new(false)),
@@ -109,6 +114,7 @@ impl Ctx {
             stderr_is_terminal: false,
             stdin_is_terminal: true,
             out: Box::new(SharedBuf(Rc::clone(&captured.out))),
+            json_line: Vec::new(),
             err: Box::new(SharedBuf(Rc::clone(&captured.err))),
             stdin: None,
             out_closed: Rc::new(Cell::new(false)),
@@ -189,8 +195,10 @@ impl Ctx {
 
     /// Write one JSON object and a newline to stdout (one line of JSON Lines).
     pub fn emit_json<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, value).map_err(io::Error::from)?;
-        self.out.write_all(b"\n")
+        self.json_line.clear();
+        serde_json::to_writer(&mut self.json_line, value).map_err(io::Error::from)?;
+        self.json_line.push(b'\n');
+        self.out.write_all(&self.json_line)
     }
 
     /// Print `<tool>: <message>` on stderr.
