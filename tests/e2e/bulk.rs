@@ -286,6 +286,29 @@ fn http_get_unordered_and_failures_in_place() {
 }
 
 #[test]
+fn an_unreadable_input_field_keeps_its_place_under_p() {
+    // The server answers slowly, so the bad line is read while the first
+    // request still runs: its error object must still come second.
+    let slow = serve_counting([127, 0, 0, 1].into(), Duration::from_millis(300)).expect("start");
+    let stdin = format!(
+        "{{\"url\":\"{}\"}}\nnot json\n{{\"url\":\"{}\"}}\n",
+        slow.url("/bytes/5"),
+        slow.url("/bytes/7")
+    );
+    let run = tool("http-get")
+        .args(["-P", "4", "--json", "--input-field", "url"])
+        .stdin(stdin)
+        .run();
+    run.code(2);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 3, "{}", run.dump());
+    assert_eq!(lines[0]["body_bytes"], 5);
+    assert_eq!(lines[1]["input"], "not json");
+    assert_eq!(lines[1]["error"]["kind"], "input_field");
+    assert_eq!(lines[2]["body_bytes"], 7);
+}
+
+#[test]
 fn http_get_four_shards_equal_one_process() {
     let a = serve_counting([127, 0, 0, 1].into(), Duration::ZERO).expect("start a");
     let dir = temp_dir();

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::args::CommonArgs;
 use crate::exit::{ErrorOut, ExitCode, Failure};
 use crate::input;
-use crate::select::{Selected, Selection};
+use crate::select::{FieldError, Selected, Selection};
 
 /// Set to `1` to make the tools treat stdout and stderr as terminals (color in
 /// "auto" mode, progress bars), so that tests can see what a person would.
@@ -240,6 +240,23 @@ impl Ctx {
     where
         E: Failure + From<io::Error>,
     {
+        self.for_each_picked(args, |ctx, picked| match picked {
+            Picked::Input(input) => each(ctx, input),
+            Picked::Unreadable(bad) => Ok(bad.report(ctx)?),
+        })
+    }
+
+    /// Every input as [`Ctx::for_each_input`] finds them, but a line that
+    /// `--input-field` cannot read is handed to `each` too, to be reported in
+    /// its turn: what a parallel batch needs to keep such a line in its place.
+    pub fn for_each_picked<E>(
+        &mut self,
+        args: &[String],
+        mut each: impl FnMut(&mut Ctx, Picked<'_>) -> Result<ExitCode, E>,
+    ) -> Result<ExitCode, E>
+    where
+        E: Failure + From<io::Error>,
+    {
         let selection = self.selection.clone();
         let mut worst = ExitCode::Success;
         let mut run_one = |ctx: &mut Ctx, raw: &str, is_line: bool| -> Result<(), E> {
@@ -252,11 +269,15 @@ impl Ctx {
                 Selected::Take(input) => input,
                 Selected::Skip => return Ok(()),
                 Selected::Fail(error) => {
-                    worst = worst.max(ctx.report(raw, &error)?);
+                    let bad = Unreadable {
+                        raw: raw.to_string(),
+                        error,
+                    };
+                    worst = worst.max(each(ctx, Picked::Unreadable(bad))?);
                     return Ok(());
                 }
             };
-            match each(ctx, &input) {
+            match each(ctx, Picked::Input(&input)) {
                 Ok(code) => worst = worst.max(code),
                 Err(error) if ctx.output_closed() => return Err(error),
                 Err(error) => worst = worst.max(ctx.report(&input, &error)?),
@@ -448,6 +469,29 @@ impl<W: Write> Write for PipeWatch<W> {
     fn flush(&mut self) -> io::Result<()> {
         let result = self.inner.flush();
         self.watch(result)
+    }
+}
+
+/// One input of a batch, as [`Ctx::for_each_picked`] hands it out.
+pub enum Picked<'a> {
+    /// The input, to run.
+    Input(&'a str),
+    /// A line that `--input-field` cannot read.
+    Unreadable(Unreadable),
+}
+
+/// A line that `--input-field` cannot read, and why.
+#[derive(Debug)]
+pub struct Unreadable {
+    raw: String,
+    error: FieldError,
+}
+
+impl Unreadable {
+    /// Report it as [`Ctx::report`] does (error line; JSON error object in
+    /// its place); returns its exit code.
+    pub fn report(&self, ctx: &mut Ctx) -> io::Result<ExitCode> {
+        ctx.report(&self.raw, &self.error)
     }
 }
 

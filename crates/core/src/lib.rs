@@ -33,7 +33,7 @@ pub mod timing;
 
 pub use args::{ColorChoice, CommonArgs};
 pub use bulk::{ParallelArgs, Pipeline};
-pub use ctx::Ctx;
+pub use ctx::{Ctx, Picked};
 pub use entry::{Tool, execute, main};
 pub use exit::{EXIT_CODES_HELP, ErrorOut, ExitCode, Failure};
 pub use progress::Progress;

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use netlens_core::bulk::Backoff;
 use netlens_core::ctx::Captured;
-use netlens_core::{Ctx, ExitCode, Pipeline, Progress};
+use netlens_core::{Ctx, ExitCode, Picked, Pipeline, Progress};
 use tokio::sync::Semaphore;
 
 use crate::config::Config;
@@ -59,10 +59,19 @@ pub(crate) fn run(
     let mut pipeline = Pipeline::new(&config.parallel);
     let mut progress = Progress::new(ctx, config.urls.is_empty());
     let mut index = 0;
-    let mut worst = ctx.for_each_input(&config.urls, |ctx, url| {
+    let mut worst = ctx.for_each_picked(&config.urls, |ctx, picked| {
+        let (mut child, held) = ctx.buffered();
+        let url = match picked {
+            Picked::Input(url) => url,
+            Picked::Unreadable(bad) => {
+                // Reported now into its own buffer, written in its turn.
+                let code = bad.report(&mut child)?;
+                runtime.block_on(pipeline.push(std::future::ready((held, Ok(code)))));
+                return write_ready(ctx, &mut pipeline, &mut progress);
+            }
+        };
         let output = config.outputs.get(index).cloned();
         index += 1;
-        let (child, held) = ctx.buffered();
         let shared = (depot, hosts, jar);
         // Boxed at once: the future is large, and the pipeline moves it around.
         let job = Box::pin(fetch(
