@@ -45,7 +45,8 @@ pub(crate) fn run(
     let mut pipeline = Pipeline::new(&args.parallel);
     let mut progress = Progress::new(ctx, inputs.is_empty());
     let mut worst = ctx.for_each_input(inputs, |ctx, input| {
-        let job = ask_all(stub, args, plan, input.to_string());
+        // Boxed: the pipeline then moves a pointer, not the whole future.
+        let job = Box::pin(ask_all(stub, args, plan, input.to_string()));
         runtime.block_on(pipeline.push(job));
         write_ready(ctx, &mut pipeline, &mut progress, args)
     })?;

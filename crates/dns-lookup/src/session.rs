@@ -32,7 +32,7 @@ enum Mode {
     /// `--nssearch`: the zone's servers found from the root hints.
     NsSearch(Box<Tracer>),
     /// A named server, directly.
-    Direct(Direct),
+    Direct(Box<Direct>),
     /// The system resolver (built on first use: reading the configuration is
     /// not needed for bad input).
     System(Option<Box<System>>),
@@ -43,7 +43,11 @@ enum Mode {
 fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
     if !args.trace && !args.nssearch {
         return match plan.server {
-            Some(server) => Ok(Mode::Direct(Direct::new(transport, server))),
+            Some(server) => Ok(Mode::Direct(Box::new(Direct::new(
+                transport,
+                server,
+                args.parallel.parallel,
+            )))),
             // hickory-resolver keeps the RRSIGs to itself: validation needs our own queries.
             None if args.validate => Err(Error::Usage(
                 "--validate needs a named server (@SERVER or --server) or --trace".into(),
@@ -211,7 +215,7 @@ impl<'a> Asker<'a> {
                         let validating = async {
                             let validator = Validator::new(anchor);
                             let (name, rtype) = (&question.name, question.rtype);
-                            Ok(validator.validate(direct, name, rtype, &fetched).await)
+                            Ok(validator.validate(&mut **direct, name, rtype, &fetched).await)
                         };
                         Some(within(args.max_time, &question.name, validating).await?)
                     }

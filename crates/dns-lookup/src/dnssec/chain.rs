@@ -485,7 +485,7 @@ mod tests {
             shape: std::sync::Arc::new(shape),
             secure: None,
         };
-        Direct::new(transport, h.resolver())
+        Direct::new(transport, h.resolver(), 1)
     }
 
     fn name(s: &str) -> Name {
