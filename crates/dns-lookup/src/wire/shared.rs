@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use hickory_proto::op::{Message, Query};
@@ -31,7 +31,13 @@ type Delivery = Result<(Message, usize), WireError>;
 struct Waiter {
     queries: Vec<Query>,
     reply: oneshot::Sender<Delivery>,
+    /// Which registration this is: once answered, its ID may be taken again
+    /// by a new query, which the old registration must leave alone.
+    ticket: u64,
 }
+
+/// The next registration's ticket.
+static TICKETS: AtomicU64 = AtomicU64::new(0);
 
 /// The queries waiting on one socket, by ID.
 type Waiting = Mutex<HashMap<u16, Waiter>>;
@@ -91,6 +97,7 @@ impl SharedUdp {
 struct Registered<'w> {
     waiting: &'w Waiting,
     id: u16,
+    ticket: u64,
 }
 
 impl<'w> Registered<'w> {
@@ -103,19 +110,30 @@ impl<'w> Registered<'w> {
             request.metadata.id = rand::random();
         }
         let id = request.metadata.id;
+        let ticket = TICKETS.fetch_add(1, Ordering::Relaxed);
         let waiter = Waiter {
             queries: request.queries.clone(),
             reply: sender,
+            ticket,
         };
         map.insert(id, waiter);
-        (receiver, Registered { waiting, id })
+        (
+            receiver,
+            Registered {
+                waiting,
+                id,
+                ticket,
+            },
+        )
     }
 }
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
         let mut map = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        map.remove(&self.id);
+        if map.get(&self.id).is_some_and(|w| w.ticket == self.ticket) {
+            map.remove(&self.id);
+        }
     }
 }
 
@@ -250,6 +268,22 @@ mod tests {
         assert_ne!(first.metadata.id, second.metadata.id);
         drop(registered);
         assert_eq!(waiting.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn an_answered_query_leaves_its_id_to_the_next() {
+        let waiting = Waiting::default();
+        let mut first = build_query(&query(1), true, &Default::default());
+        let mut second = build_query(&query(2), true, &Default::default());
+        second.metadata.id = first.metadata.id;
+        let (mut answered, registered) = Registered::new(&waiting, &mut first);
+        dispatch(&waiting, &first.clone().into_response().to_vec().unwrap());
+        assert!(answered.try_recv().unwrap().is_ok());
+        let (mut next, _next) = Registered::new(&waiting, &mut second);
+        assert_eq!(second.metadata.id, first.metadata.id);
+        drop(registered);
+        dispatch(&waiting, &second.clone().into_response().to_vec().unwrap());
+        assert!(next.try_recv().unwrap().is_ok());
     }
 
     #[test]
