@@ -45,14 +45,14 @@ fn traces(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(4));
     group.bench_function("trace_cold", |b| {
         b.iter(|| {
-            let mut tracer = tracer();
+            let tracer = tracer();
             let traced = runtime.block_on(tracer.trace(&name, RecordType::A));
             assert!(traced.result.is_ok());
             black_box(traced.steps.len())
         })
     });
 
-    let mut warm = tracer();
+    let warm = tracer();
     group.bench_function("trace_warm", |b| {
         b.iter(|| {
             let traced = runtime.block_on(warm.trace(&name, RecordType::A));
@@ -61,7 +61,7 @@ fn traces(c: &mut Criterion) {
         })
     });
 
-    let mut referrals = tracer();
+    let referrals = tracer();
     let mut n = 0u64;
     group.bench_function("trace_warm_referrals", |b| {
         b.iter(|| {

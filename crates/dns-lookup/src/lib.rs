@@ -100,10 +100,8 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     };
     let mut session = Session::new(&args, &plan, transport)?;
     let Some(lone) = plan.lone.take() else {
-        if bulk::wanted(&args.parallel)
-            && let Some(code) = bulk::run(ctx, &mut session, &plan, &plan.inputs)?
-        {
-            return Ok(code);
+        if bulk::wanted(&args.parallel) {
+            return bulk::run(ctx, &mut session, &args, &plan, &plan.inputs);
         }
         return ctx.for_each_input(&plan.inputs, |ctx, input| session.ask(ctx, &plan, input));
     };

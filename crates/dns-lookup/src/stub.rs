@@ -124,7 +124,7 @@ impl Direct {
     }
 }
 
-impl Fetch for Direct {
+impl Fetch for &Direct {
     async fn fetch(&mut self, name: &Name, rtype: RecordType) -> Result<Fetched, Error> {
         let reply = self.ask(name, rtype).await?;
         Ok(Fetched {

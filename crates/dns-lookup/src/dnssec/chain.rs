@@ -511,7 +511,8 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let mut fetch = direct(h);
+        let direct = direct(h);
+        let mut fetch = &direct;
         runtime.block_on(async {
             let mut reply = fetch.fetch(&name(qname), qtype).await.unwrap();
             tamper(&mut reply);
