@@ -1,5 +1,7 @@
 //! Many inputs at once: `dns-lookup -P N` (with `--rate`, `--unordered`)
 //! against the sandbox's `bulk.test.` zone, which answers every name below it,
+//! and `dns-lookup --trace -P N` through the sandbox hierarchy (the same
+//! steps as one at a time, each referral asked once),
 //! and `http-get -P N --per-host M` against counting web servers (one host per
 //! loopback address); results in input order, every input once, the limits
 //! kept, bad flags refused.
@@ -7,7 +9,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use netlens_sandbox::dns::Hierarchy;
 use netlens_sandbox::dns::bulk::{BulkZone, address_of};
+use netlens_sandbox::dns::zones::{COM, GLASSCOM_1, GLASSCOM_2, LAB, ROOT};
 use netlens_sandbox::web::counting::{Counting, serve_counting};
 
 use crate::util::{Cmd, shell, temp_dir, tool, tool_path};
@@ -313,4 +317,74 @@ fn http_get_bad_parallel_flags_exit_2() {
         run.code(2);
         run.stderr_has(bad);
     }
+}
+
+/// `dns-lookup --trace` from `h`'s root hints.
+fn trace(h: &Hierarchy) -> Cmd {
+    tool("dns-lookup").args([
+        "--trace",
+        "--root-hints",
+        &h.root_hints().display().to_string(),
+        "--port",
+        &h.port().to_string(),
+        "--timeout",
+        "5",
+        "--retries",
+        "0",
+    ])
+}
+
+/// What two traces of one name must share: per step, its depth, source,
+/// kind, zone and question; then the rcode and the answers.
+fn trace_shape(line: &serde_json::Value) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = (line["steps"].as_array().into_iter().flatten())
+        .map(|step| {
+            serde_json::json!([
+                step["depth"],
+                step["source"],
+                step["kind"],
+                step["zone"],
+                step["query"]
+            ])
+        })
+        .collect();
+    serde_json::json!([line["query"], line["rcode"], line["answers"], steps])
+}
+
+#[test]
+fn trace_p32_shares_the_cache_and_each_referral_query() {
+    // 200 names of one zone; www twice, further apart than the names in flight.
+    let names: Vec<String> = (0..200)
+        .map(|n| match n {
+            10 | 190 => "www.lab.glasscom.com".to_string(),
+            n => format!("n{n}.lab.glasscom.com"),
+        })
+        .collect();
+    let stdin: String = names.iter().map(|name| format!("{name}\n")).collect();
+    let one_at_a_time = Hierarchy::start().expect("start the hierarchy");
+    let sequential = trace(&one_at_a_time)
+        .args(["--json"])
+        .stdin(stdin.clone())
+        .run();
+    let at_once = Hierarchy::start().expect("start the hierarchy");
+    let parallel = trace(&at_once)
+        .args(["-P", "32", "--json"])
+        .stdin(stdin)
+        .run();
+    // NXDOMAIN for all but www: exit 1 both ways.
+    sequential.code(1);
+    parallel.code(1);
+    let (sequential, parallel) = (sequential.json_lines(), parallel.json_lines());
+    assert_eq!(parallel.len(), 200);
+    for (n, (one, other)) in sequential.iter().zip(&parallel).enumerate() {
+        assert_eq!(trace_shape(one), trace_shape(other), "name {n}");
+    }
+    assert_eq!(parallel[10]["answers"][0]["data"], "192.0.2.10");
+    // One priming and one referral query at the root, one referral query
+    // at com. and at glasscom.com., then one question per name at the lab.
+    let asked =
+        |h: &Hierarchy| [ROOT, COM, GLASSCOM_1, GLASSCOM_2, LAB].map(|server| h.asked(server));
+    let (seq, par) = (asked(&one_at_a_time), asked(&at_once));
+    assert_eq!(seq, par, "sequential {seq:?}, -P 32 {par:?}");
+    assert_eq!([par[0], par[1], par[2] + par[3], par[4]], [2, 1, 1, 199]);
 }

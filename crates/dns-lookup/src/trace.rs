@@ -796,7 +796,7 @@ mod tests {
         Tracer::with_hints(transport(), h.port(), root, limits)
     }
 
-    fn run(tracer: &mut Tracer, name: &str) -> Traced {
+    fn run(tracer: &Tracer, name: &str) -> Traced {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -811,10 +811,10 @@ mod tests {
     #[test]
     fn a_warm_cache_answers_in_one_step() {
         let h = Hierarchy::start().unwrap();
-        let mut tracer = tracer(&h, limits());
-        let cold = run(&mut tracer, "www.lab.glasscom.com.");
+        let tracer = tracer(&h, limits());
+        let cold = run(&tracer, "www.lab.glasscom.com.");
         assert_eq!(cold.steps.len(), 5);
-        let warm = run(&mut tracer, "www.lab.glasscom.com.");
+        let warm = run(&tracer, "www.lab.glasscom.com.");
         assert_eq!(warm.steps.len(), 1);
         assert_eq!(warm.steps[0].source, Source::Cache);
         let resolution = warm.result.unwrap();
@@ -825,7 +825,7 @@ mod tests {
     #[test]
     fn a_resolution_reports_its_answer_and_steps() {
         let h = Hierarchy::start().unwrap();
-        let traced = run(&mut tracer(&h, limits()), "www.lab.glasscom.com.");
+        let traced = run(&tracer(&h, limits()), "www.lab.glasscom.com.");
         let name = Name::from_str("www.lab.glasscom.com.").unwrap();
         let query = QueryOut::new(&name, RecordType::A);
         let resolution = traced.result.unwrap();
@@ -849,7 +849,7 @@ mod tests {
             max_steps: 3,
             ..limits()
         };
-        let traced = run(&mut tracer(&h, tight), "www.lab.glasscom.com.");
+        let traced = run(&tracer(&h, tight), "www.lab.glasscom.com.");
         assert_eq!(traced.steps.len(), 3);
         assert!(matches!(traced.result, Err(Error::Limit { .. })));
     }
@@ -861,7 +861,7 @@ mod tests {
             max_depth: 0,
             ..limits()
         };
-        let traced = run(&mut tracer(&h, flat), "www.glueless.com.");
+        let traced = run(&tracer(&h, flat), "www.glueless.com.");
         assert!(
             matches!(traced.result, Err(Error::Limit { .. })),
             "{:?}",
@@ -878,7 +878,7 @@ mod tests {
             ..limits()
         };
         // The silent server never answers: the total bound ends the wait.
-        let traced = run(&mut tracer(&h, short), "www.silent.com.");
+        let traced = run(&tracer(&h, short), "www.silent.com.");
         assert!(
             matches!(traced.result, Err(Error::Timeout(_))),
             "{:?}",
@@ -905,6 +905,37 @@ mod tests {
             netlens_core::Failure::exit_code(&error),
             netlens_core::ExitCode::Network
         );
+    }
+
+    #[test]
+    fn a_refusing_server_is_asked_last_afterwards() {
+        use netlens_sandbox::dns::zones::{LAB, REFUSED};
+
+        let h = Hierarchy::start().unwrap();
+        let tracer = tracer(&h, limits());
+        assert!(run(&tracer, "www.lab.glasscom.com.").result.is_ok());
+        // The lab zone served by a refusing server beside its own.
+        let lab = tracer.zone_cut(&Name::from_str("www.lab.glasscom.com.").unwrap());
+        let mut lab = lab.unwrap();
+        let refusing = NameServer {
+            name: Name::from_str("ns.refused.com.").unwrap(),
+            addrs: vec![IpAddr::V4(REFUSED)],
+        };
+        lab.servers.insert(0, refusing);
+        tracer.cache().put_delegation(lab, Instant::now());
+        let refused = h.socket(REFUSED).to_string();
+        let mut asked_refusing = 0;
+        for n in 0..8 {
+            let traced = run(&tracer, &format!("n{n}.lab.glasscom.com."));
+            assert!(traced.result.is_ok(), "{:?}", traced.result.err());
+            let last = traced.steps.last().unwrap();
+            assert_eq!(last.address, Some(IpAddr::V4(LAB)));
+            asked_refusing += (traced.steps.iter())
+                .filter(|s| s.server.as_deref() == Some(refused.as_str()))
+                .count();
+        }
+        // Asked at most once (when first in the random order of the unknown).
+        assert!(asked_refusing <= 1, "{asked_refusing} questions to it");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::Query;
+use hickory_proto::op::{Query, ResponseCode};
 use hickory_proto::rr::Name;
 use netlens_core::timing::millis;
 use tokio::task::JoinSet;
@@ -221,10 +221,16 @@ impl Walk<'_> {
                 return Landed::Failed { no_route };
             }
         };
-        self.tracer
-            .cache()
-            .servers
-            .replied(server.addr, exchange.elapsed);
+        let penalty = self.tracer.transport.timeout;
+        let mut cache = self.tracer.cache();
+        if exchange.response.metadata.response_code == ResponseCode::Refused {
+            // A refusing server is ranked as slow as the timeout: the run's
+            // other names ask it last, not first.
+            cache.servers.failed(server.addr, penalty);
+        } else {
+            cache.servers.replied(server.addr, exchange.elapsed);
+        }
+        drop(cache);
         failures.replied = true;
         let (step, verdict) = judge(server, &exchange, failures);
         flight.step = Some(step);
