@@ -12,10 +12,11 @@
 //!
 //! Inside (every module private to the crate):
 //! - `plan`: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
-//! - `wire`: one exchange with one server (UDP, TCP on truncation);
+//! - `wire`: one exchange with one server (UDP, TCP on truncation), and the
+//!   UDP sockets query mode shares between the questions to its server;
 //! - `stub`: query mode, direct to a server or through hickory-resolver;
-//! - `bulk`: `-P`, `--rate`, `--unordered`: query mode's names asked N at a
-//!   time, their reports in input order;
+//! - `bulk`: `-P`, `--rate`, `--unordered`: names asked N at a time in every
+//!   mode, their reports in input order;
 //! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
 //!   iterative resolver and the steps it records;
 //! - `dnssec`: `--validate`, the chain of trust and the verdict;

@@ -9,6 +9,16 @@
 //! Loops (referrals back up, glueless cycles, CNAME cycles) end the resolution
 //! with an error, and so do the bounds on steps, nesting and total time.
 //!
+//! Under `-P` many names walk at once through one [`Tracer`]: each walk has
+//! its own steps and budget; the cache, the servers' RTTs and the table of
+//! questions in flight are shared (behind locks never held across an await,
+//! on the one current-thread runtime). A name about to ask a zone's servers
+//! for the same next label as a name already asking them waits for that
+//! question to land, then reads what it left in the cache: its steps are the
+//! cache steps a later name would show one at a time. Which of two names
+//! shows the network step and which the cached one may differ from a run one
+//! at a time; the answers do not.
+//!
 //! See: RFC 1034 §5.3.3 (the resolver algorithm), RFC 8109 (priming),
 //! RFC 2308 (negative caching), RFC 1034 §3.6.2 (CNAME chains).
 
