@@ -791,14 +791,7 @@ mod tests {
     use crate::model::QueryOut;
 
     fn transport() -> Transport {
-        Transport {
-            timeout: Duration::from_secs(5),
-            retries: 0,
-            tcp: false,
-            recursion_desired: true,
-            shape: Default::default(),
-            secure: None,
-        }
+        Transport::patient()
     }
 
     fn tracer(h: &Hierarchy, limits: Limits) -> Tracer {

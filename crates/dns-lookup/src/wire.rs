@@ -245,6 +245,21 @@ impl Transport {
     }
 }
 
+#[cfg(test)]
+impl Transport {
+    /// What the tests ask with: UDP, 5 s for each reply, no resend, RD set.
+    pub(crate) fn patient() -> Transport {
+        Transport {
+            timeout: Duration::from_secs(5),
+            retries: 0,
+            tcp: false,
+            recursion_desired: true,
+            shape: Default::default(),
+            secure: None,
+        }
+    }
+}
+
 /// Send `request` on a stream and read replies until ours comes (RFC 1035
 /// §4.2.2: each message after a two-byte length).
 pub(crate) async fn framed_exchange<S: AsyncRead + AsyncWrite + Unpin>(

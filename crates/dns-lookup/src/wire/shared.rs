@@ -199,22 +199,13 @@ fn io_copy(e: &std::io::Error) -> std::io::Error {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use hickory_proto::rr::{Name, RecordType};
 
     use super::*;
     use crate::wire::build_query;
 
     fn transport() -> Transport {
-        Transport {
-            timeout: Duration::from_secs(5),
-            retries: 0,
-            tcp: false,
-            recursion_desired: true,
-            shape: Default::default(),
-            secure: None,
-        }
+        Transport::patient()
     }
 
     fn query(n: usize) -> Query {
