@@ -49,6 +49,9 @@ pub mod fuzz;
 /// One RRset's signature check, for the criterion benches (not an API).
 #[doc(hidden)]
 pub use dnssec::verify::{unix_now, verify_rrset};
+/// Query mode's UDP exchanges, for the criterion benches (not an API).
+#[doc(hidden)]
+pub use wire::BenchAsker;
 
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 

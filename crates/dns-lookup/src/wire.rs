@@ -260,6 +260,43 @@ impl Transport {
     }
 }
 
+/// Query mode's UDP exchanges to one server, over shared sockets or a fresh
+/// socket each, for the criterion benches (not an API).
+#[doc(hidden)]
+pub struct BenchAsker {
+    transport: Transport,
+    server: SocketAddr,
+    shared: Option<SharedUdp>,
+}
+
+impl BenchAsker {
+    /// Ask `server` over `sockets` shared sockets, or a fresh socket per
+    /// query when `sockets` is 0.
+    pub fn new(server: SocketAddr, sockets: usize) -> BenchAsker {
+        BenchAsker {
+            transport: Transport {
+                timeout: Duration::from_secs(2),
+                retries: 1,
+                tcp: false,
+                recursion_desired: true,
+                shape: Default::default(),
+                secure: None,
+            },
+            server,
+            shared: (sockets > 0).then(|| SharedUdp::new(server, sockets)),
+        }
+    }
+
+    /// Ask `query`: whether a reply came.
+    pub async fn ask(&self, query: &Query) -> bool {
+        let exchange = match &self.shared {
+            Some(shared) => self.transport.exchange_shared(shared, query).await,
+            None => self.transport.exchange(self.server, query).await,
+        };
+        exchange.is_ok()
+    }
+}
+
 /// Send `request` on a stream and read replies until ours comes (RFC 1035
 /// §4.2.2: each message after a two-byte length).
 pub(crate) async fn framed_exchange<S: AsyncRead + AsyncWrite + Unpin>(
