@@ -41,7 +41,14 @@ pub(crate) fn run(
     let mut progress = Progress::new(ctx, inputs.is_empty());
     let mut worst = ctx.for_each_input(inputs, |ctx, input| {
         // Boxed: the pipeline then moves a pointer, not the whole future.
-        let job = Box::pin(ask_all(asker, plan, input.to_string()));
+        // Exempt from tokio's cooperative budget: the pipeline's futures
+        // outlive each `block_on` that polls them, and a future out of budget
+        // asks to be woken after the runtime's next look at its timers and
+        // sockets, a wake dropped when `block_on` returns first (the future
+        // then sleeps with no timer: a run stalled at its end). Never out of
+        // budget, a job is woken by its socket or its timer only.
+        let asking = ask_all(asker, plan, input.to_string());
+        let job = Box::pin(tokio::task::unconstrained(asking));
         runtime.block_on(pipeline.push(job));
         write_ready(ctx, &mut pipeline, &mut progress, args)
     })?;

@@ -148,7 +148,12 @@ async fn open(server: SocketAddr, transport: &Transport) -> Result<Slot, WireErr
     let waiting: Arc<Waiting> = Arc::default();
     let advertised = (transport.shape.edns.as_ref()).map_or(0, |e| usize::from(e.bufsize));
     let buffer = UDP_BUFFER.max(advertised);
-    tokio::spawn(read(Arc::clone(&socket), Arc::clone(&waiting), buffer));
+    // Unconstrained: a reader out of tokio's cooperative budget would ask to
+    // be woken later, and that wake is lost when the `block_on` driving the
+    // run returns first (see `crate::bulk`); it yields whenever its socket is
+    // empty.
+    let reader = read(Arc::clone(&socket), Arc::clone(&waiting), buffer);
+    tokio::spawn(tokio::task::unconstrained(reader));
     Ok(Slot { socket, waiting })
 }
 
