@@ -1,5 +1,7 @@
 //! Many inputs at once: `dns-lookup -P N` (with `--rate`, `--unordered`)
 //! against the sandbox's `bulk.test.` zone, which answers every name below it,
+//! and `dns-lookup --trace -P N` through the sandbox hierarchy (the same
+//! steps as one at a time, each referral asked once),
 //! and `http-get -P N --per-host M` against counting web servers (one host per
 //! loopback address); results in input order, every input once, the limits
 //! kept, bad flags refused.
@@ -7,7 +9,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use netlens_sandbox::dns::Hierarchy;
 use netlens_sandbox::dns::bulk::{BulkZone, address_of};
+use netlens_sandbox::dns::zones::{COM, GLASSCOM_1, GLASSCOM_2, LAB, ROOT};
 use netlens_sandbox::web::counting::{Counting, serve_counting};
 use netlens_sandbox::web::{self, Server};
 
@@ -79,6 +83,27 @@ fn hundred_thousand_names_through_p256_in_input_order() {
         .collect();
     assert_eq!(answers(&lines), expected(100_000));
     assert!(zone.answered() >= 100_000);
+}
+
+#[test]
+fn three_runs_at_once_ending_on_a_bad_name_all_finish() {
+    // Each run's last job is ready at once while hundreds are in flight: the
+    // case where a wake lost between two `block_on`s stalled a run for good.
+    let zone = BulkZone::start().expect("start bulk.test");
+    let dir = temp_dir();
+    let script = format!(
+        "for k in 1 2 3; do ((seq -f 'name%g.bulk.test' 1 20000; echo bad..name) | \
+         {} -P 256 --server 127.0.0.1 --port {} --timeout 5 --json > {dir}/out$k \
+         2>/dev/null; echo $? > {dir}/rc$k) & done; wait; \
+         for k in 1 2 3; do echo $(cat {dir}/rc$k) $(wc -l < {dir}/out$k); done",
+        tool_path("dns-lookup").display(),
+        zone.addr().port(),
+        dir = dir.path().display(),
+    );
+    let run = shell(&script).limit(Duration::from_secs(300)).run();
+    run.code(0);
+    // Exit 2 for the bad name, every line written.
+    assert_eq!(run.out(), "2 20001\n".repeat(3), "{}", run.dump());
 }
 
 #[test]
@@ -413,4 +438,77 @@ fn http_get_backs_off_a_host_that_answers_429() {
         assert_eq!(seen.len(), 3, "{seen:?}");
         assert!(seen[1].0 - seen[0].0 >= 1000.0, "{key}: {seen:?}");
     }
+}
+
+/// `dns-lookup --trace` from `h`'s root hints.
+fn trace(h: &Hierarchy) -> Cmd {
+    tool("dns-lookup").args([
+        "--trace",
+        "--root-hints",
+        &h.root_hints().display().to_string(),
+        "--port",
+        &h.port().to_string(),
+        "--timeout",
+        "5",
+        "--retries",
+        "0",
+    ])
+}
+
+/// What two traces of one name must share: per step, its depth, source,
+/// kind, zone and question; then the rcode and the answers.
+fn trace_shape(line: &serde_json::Value) -> serde_json::Value {
+    let steps: Vec<serde_json::Value> = (line["steps"].as_array().into_iter().flatten())
+        .map(|step| {
+            serde_json::json!([
+                step["depth"],
+                step["source"],
+                step["kind"],
+                step["zone"],
+                step["query"]
+            ])
+        })
+        .collect();
+    serde_json::json!([line["query"], line["rcode"], line["answers"], steps])
+}
+
+#[test]
+fn trace_p32_shares_the_cache_and_each_referral_query() {
+    // 200 names of one zone; www twice, further apart than the names in flight.
+    let names: Vec<String> = (0..200)
+        .map(|n| match n {
+            10 | 190 => "www.lab.glasscom.com".to_string(),
+            n => format!("n{n}.lab.glasscom.com"),
+        })
+        .collect();
+    let stdin: String = names.iter().map(|name| format!("{name}\n")).collect();
+    let one_at_a_time = Hierarchy::start().expect("start the hierarchy");
+    let sequential = trace(&one_at_a_time)
+        .args(["--json"])
+        .stdin(stdin.clone())
+        .run();
+    let at_once = Hierarchy::start().expect("start the hierarchy");
+    let parallel = trace(&at_once)
+        .args(["-P", "32", "--json"])
+        .stdin(stdin)
+        .run();
+    // NXDOMAIN for all but www: exit 1 both ways.
+    sequential.code(1);
+    parallel.code(1);
+    let (sequential, parallel) = (sequential.json_lines(), parallel.json_lines());
+    assert_eq!(parallel.len(), 200);
+    for (n, (one, other)) in sequential.iter().zip(&parallel).enumerate() {
+        assert_eq!(trace_shape(one), trace_shape(other), "name {n}");
+    }
+    assert_eq!(parallel[10]["answers"][0]["data"], "192.0.2.10");
+    // One priming and one referral query at the root, one referral query
+    // at com. and at glasscom.com. (either of its two servers), then one
+    // question per distinct name at the lab.
+    let asked = |h: &Hierarchy| {
+        let glasscom = h.asked(GLASSCOM_1) + h.asked(GLASSCOM_2);
+        [h.asked(ROOT), h.asked(COM), glasscom, h.asked(LAB)]
+    };
+    let (seq, par) = (asked(&one_at_a_time), asked(&at_once));
+    assert_eq!(seq, par, "sequential {seq:?}, -P 32 {par:?}");
+    assert_eq!(par, [2, 1, 1, 199]);
 }

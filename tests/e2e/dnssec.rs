@@ -443,3 +443,30 @@ fn a_dnskey_anchor_works_as_well_as_a_ds() {
         0
     );
 }
+
+#[test]
+fn validate_under_p8_keeps_each_verdict_in_its_place() {
+    let h = sandbox();
+    let kinds = [
+        ("www.lab.glasscom.com", "secure"),
+        ("expired.glasscom.com", "bogus"),
+        ("www.unsigned.com", "insecure"),
+        ("www.badds.com", "bogus"),
+        ("tampered.glasscom.com", "bogus"),
+    ];
+    // Each name three times, interleaved: 15 names, 8 in flight at once.
+    let names: Vec<(&str, &str)> = (0..3).flat_map(|_| kinds).collect();
+    let stdin: String = names.iter().map(|(name, _)| format!("{name}\n")).collect();
+    for cmd in [trace(&h), stub(&h)] {
+        let run = cmd.args(["-P", "8", "--json"]).stdin(stdin.clone()).run();
+        // A bogus answer anywhere: exit 5, the highest.
+        run.code(5);
+        let lines = run.json_lines();
+        assert_eq!(lines.len(), names.len(), "{}", run.dump());
+        for (line, (name, status)) in lines.iter().zip(&names) {
+            assert_eq!(line["query"]["name"], format!("{name}."));
+            assert_eq!(line["dnssec"]["status"], *status, "{name}: {}", run.dump());
+        }
+        assert_eq!(run.err().matches(": bogus: ").count(), 9, "{}", run.dump());
+    }
+}

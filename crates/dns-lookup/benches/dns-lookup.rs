@@ -6,6 +6,9 @@
 //! - `dns/trace_warm_referrals`: cached delegations, a fresh name each time
 //!   (one network question to the `lab.glasscom.com.` server);
 //! - `dns/message_encode_decode`: a referral with glue, to wire and back;
+//! - `dns/bulk_256_shared_sockets`, `dns/bulk_256_socket_per_query`: 256
+//!   questions at once to the sandbox's `bulk.test.` server, over query mode's
+//!   8 shared sockets, and over a fresh socket per question as before;
 //! - `dns/validate_rrset_rsa`, `dns/validate_rrset_ecdsa`: checking the RRSIG
 //!   over one A RRset with the zone's key (RSA/SHA-256 2048 bits, algorithm 8;
 //!   ECDSA P-256, algorithm 13), as `--validate` does for every RRset.
@@ -16,12 +19,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use dns_lookup::{TraceOptions, Tracer, unix_now, verify_rrset};
+use dns_lookup::{BenchAsker, TraceOptions, Tracer, unix_now, verify_rrset};
 use hickory_proto::dnssec::Algorithm;
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::rdata::{A, NS};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use netlens_sandbox::dns::Hierarchy;
+use netlens_sandbox::dns::bulk::BulkZone;
 use netlens_sandbox::dns::signed::keys::ZoneKey;
 use netlens_sandbox::dns::signed::zone::{SignedZone, Signing};
 
@@ -45,14 +49,14 @@ fn traces(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(4));
     group.bench_function("trace_cold", |b| {
         b.iter(|| {
-            let mut tracer = tracer();
+            let tracer = tracer();
             let traced = runtime.block_on(tracer.trace(&name, RecordType::A));
             assert!(traced.result.is_ok());
             black_box(traced.steps.len())
         })
     });
 
-    let mut warm = tracer();
+    let warm = tracer();
     group.bench_function("trace_warm", |b| {
         b.iter(|| {
             let traced = runtime.block_on(warm.trace(&name, RecordType::A));
@@ -61,7 +65,7 @@ fn traces(c: &mut Criterion) {
         })
     });
 
-    let mut referrals = tracer();
+    let referrals = tracer();
     let mut n = 0u64;
     group.bench_function("trace_warm_referrals", |b| {
         b.iter(|| {
@@ -108,6 +112,36 @@ fn encode_decode(c: &mut Criterion) {
     });
 }
 
+fn bulk(c: &mut Criterion) {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let queries: Vec<Query> = (0..256)
+        .map(|n| {
+            let name = Name::from_str(&format!("name{n}.bulk.test.")).expect("name");
+            Query::query(name, RecordType::A)
+        })
+        .collect();
+    let mut group = c.benchmark_group("dns");
+    group.measurement_time(Duration::from_secs(4));
+    for (id, sockets) in [
+        ("bulk_256_shared_sockets", 8),
+        ("bulk_256_socket_per_query", 0),
+    ] {
+        let asker = BenchAsker::new(zone.addr(), sockets);
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                let asked = queries.iter().map(|query| asker.ask(query));
+                let replies = runtime.block_on(futures_util::future::join_all(asked));
+                assert!(replies.iter().all(|ok| *ok));
+            })
+        });
+    }
+    group.finish();
+}
+
 /// A one-name zone, signed at start-up by the sandbox.
 const BENCH_ZONE: &str = "\
 $ORIGIN bench.test.
@@ -150,5 +184,5 @@ fn validation(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, traces, encode_decode, validation);
+criterion_group!(benches, traces, encode_decode, bulk, validation);
 criterion_main!(benches);

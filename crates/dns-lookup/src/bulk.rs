@@ -1,26 +1,24 @@
-//! `-P/--parallel N`, `--rate N` and `--unordered` in query mode: the inputs
-//! are read lazily and asked N at a time through core's [`Pipeline`] (a
-//! bounded set of futures in front of a reorder window), and each input's
-//! reports are written in input order by the same code as one at a time. The
-//! asking code ([`Stub`]) does not know it runs in parallel. A server that
-//! answers REFUSED is backed off: new queries wait (see core's `Backoff`).
+//! `-P/--parallel N`, `--rate N` and `--unordered`: the inputs are read
+//! lazily and asked N at a time through core's [`Pipeline`] (a bounded set of
+//! futures in front of a reorder window), and each input's reports are
+//! written in input order by the same code as one at a time. The asking code
+//! ([`Asker`]) does not know it runs in parallel: in query mode the stub's
+//! shared sockets and cache serve every name in flight; with `--trace`,
+//! `--nssearch` and `--validate` the names share the tracer's cache, RTTs and
+//! in-flight questions. A server that answers REFUSED in query mode is backed
+//! off: new queries wait (see core's `Backoff`).
 
-use std::time::{Duration, Instant};
-
-use hickory_proto::op::ResponseCode;
 use netlens_core::{Ctx, ExitCode, ParallelArgs, Pipeline, Progress};
 
 use crate::args::Args;
 use crate::error::Error;
-use crate::model::QueryOut;
 use crate::plan::Plan;
-use crate::session::{Session, Stub, finish_reply};
-use crate::stub::Reply;
+use crate::session::{Asker, Outcome, Session, write};
 
-/// What one input got: a reply per question, in order, until one failed.
+/// What one input got: an outcome per question, in order, until one failed.
 struct Answered {
     input: String,
-    replies: Vec<(QueryOut, Duration, Reply)>,
+    outcomes: Vec<Outcome>,
     error: Option<Error>,
 }
 
@@ -30,22 +28,27 @@ pub(crate) fn wanted(settings: &ParallelArgs) -> bool {
 }
 
 /// Ask every input of `inputs` (as [`Ctx::for_each_input`] finds them) in
-/// parallel and write their reports; `None` when the session does not ask in
-/// query mode (`--trace`, `--nssearch` and `--validate` go one name at a time).
+/// parallel and write their reports.
 pub(crate) fn run(
     ctx: &mut Ctx,
     session: &mut Session<'_>,
+    args: &Args,
     plan: &Plan,
     inputs: &[String],
-) -> Result<Option<ExitCode>, Error> {
-    let Some((runtime, stub, args)) = session.parallel()? else {
-        return Ok(None);
-    };
-    let stub = &stub;
+) -> Result<ExitCode, Error> {
+    let (runtime, asker) = session.parallel()?;
     let mut pipeline = Pipeline::new(&args.parallel);
     let mut progress = Progress::new(ctx, inputs.is_empty());
     let mut worst = ctx.for_each_input(inputs, |ctx, input| {
-        let job = ask_all(stub, args, plan, input.to_string());
+        // Boxed: the pipeline then moves a pointer, not the whole future.
+        // Exempt from tokio's cooperative budget: the pipeline's futures
+        // outlive each `block_on` that polls them, and a future out of budget
+        // asks to be woken after the runtime's next look at its timers and
+        // sockets, a wake dropped when `block_on` returns first (the future
+        // then sleeps with no timer: a run stalled at its end). Never out of
+        // budget, a job is woken by its socket or its timer only.
+        let asking = ask_all(asker, plan, input.to_string());
+        let job = Box::pin(tokio::task::unconstrained(asking));
         runtime.block_on(pipeline.push(job));
         write_ready(ctx, &mut pipeline, &mut progress, args)
     })?;
@@ -56,14 +59,14 @@ pub(crate) fn run(
         }
     }
     progress.finish();
-    Ok(Some(worst))
+    Ok(worst)
 }
 
 /// Ask the questions of one input line one after the other.
-async fn ask_all(stub: &Stub<'_>, args: &Args, plan: &Plan, input: String) -> Answered {
+async fn ask_all(asker: &Asker<'_>, plan: &Plan, input: String) -> Answered {
     let mut answered = Answered {
         input,
-        replies: Vec::new(),
+        outcomes: Vec::new(),
         error: None,
     };
     let questions = match plan.questions(&answered.input) {
@@ -74,12 +77,8 @@ async fn ask_all(stub: &Stub<'_>, args: &Args, plan: &Plan, input: String) -> An
         }
     };
     for question in questions {
-        let started = Instant::now();
-        match stub.ask(&question, args.max_time).await {
-            Ok(reply) => {
-                let query = QueryOut::new(&question.name, question.rtype);
-                answered.replies.push((query, started.elapsed(), reply));
-            }
+        match asker.answer(&answered.input, &question).await {
+            Ok(outcome) => answered.outcomes.push(outcome),
             Err(error) => {
                 answered.error = Some(error);
                 break;
@@ -98,16 +97,10 @@ fn write_ready(
 ) -> Result<ExitCode, Error> {
     let mut worst = ExitCode::Success;
     while let Some(answered) = pipeline.pop() {
-        let refused = answered
-            .replies
-            .iter()
-            .any(|(_, _, r)| r.rcode == ResponseCode::Refused);
-        pipeline.refused(refused);
+        pipeline.refused(answered.outcomes.iter().any(Outcome::refused));
         let mut code = ExitCode::Success;
-        for (query, elapsed, reply) in answered.replies {
-            code = code.max(finish_reply(
-                ctx, query, &reply, elapsed, None, args, args.short,
-            )?);
+        for outcome in answered.outcomes {
+            code = code.max(write(ctx, outcome, args)?);
         }
         if let Some(error) = answered.error {
             if ctx.output_closed() {

@@ -12,10 +12,11 @@
 //!
 //! Inside (every module private to the crate):
 //! - `plan`: positional arguments to questions (`NAME [TYPE]...`, `@SERVER`);
-//! - `wire`: one exchange with one server (UDP, TCP on truncation);
+//! - `wire`: one exchange with one server (UDP, TCP on truncation), and the
+//!   UDP sockets query mode shares between the questions to its server;
 //! - `stub`: query mode, direct to a server or through hickory-resolver;
-//! - `bulk`: `-P`, `--rate`, `--unordered`: query mode's names asked N at a
-//!   time, their reports in input order;
+//! - `bulk`: `-P`, `--rate`, `--unordered`: names asked N at a time in every
+//!   mode, their reports in input order;
 //! - `trace`, `resolution`, `classify`, `cache`, `hints`, `steps`: the
 //!   iterative resolver and the steps it records;
 //! - `dnssec`: `--validate`, the chain of trust and the verdict;
@@ -48,6 +49,9 @@ pub mod fuzz;
 /// One RRset's signature check, for the criterion benches (not an API).
 #[doc(hidden)]
 pub use dnssec::verify::{unix_now, verify_rrset};
+/// Query mode's UDP exchanges, for the criterion benches (not an API).
+#[doc(hidden)]
+pub use wire::BenchAsker;
 
 use netlens_core::{CommonArgs, Ctx, ExitCode, Tool};
 
@@ -100,10 +104,8 @@ pub fn run(args: Args, ctx: &mut Ctx) -> Result<ExitCode, Error> {
     };
     let mut session = Session::new(&args, &plan, transport)?;
     let Some(lone) = plan.lone.take() else {
-        if bulk::wanted(&args.parallel)
-            && let Some(code) = bulk::run(ctx, &mut session, &plan, &plan.inputs)?
-        {
-            return Ok(code);
+        if bulk::wanted(&args.parallel) {
+            return bulk::run(ctx, &mut session, &args, &plan, &plan.inputs);
         }
         return ctx.for_each_input(&plan.inputs, |ctx, input| session.ask(ctx, &plan, input));
     };

@@ -71,7 +71,7 @@ impl Search {
 }
 
 /// Find the zone of `name` and ask each of its servers for the SOA.
-pub(crate) async fn search(tracer: &mut Tracer, name: &Name) -> Result<Search, Error> {
+pub(crate) async fn search(tracer: &Tracer, name: &Name) -> Result<Search, Error> {
     // The trace leaves the delegations down to the name's zone in the cache.
     tracer.trace(name, RecordType::SOA).await.result?;
     let cut = tracer.zone_cut(name).ok_or_else(|| Error::Malformed {
@@ -96,7 +96,7 @@ pub(crate) async fn search(tracer: &mut Tracer, name: &Name) -> Result<Search, E
 }
 
 /// The IPv4 then IPv6 addresses of a server (none when it has none).
-async fn addresses(tracer: &mut Tracer, host: &Name) -> Vec<IpAddr> {
+async fn addresses(tracer: &Tracer, host: &Name) -> Vec<IpAddr> {
     let mut found = Vec::new();
     for rtype in [RecordType::A, RecordType::AAAA] {
         if let Ok(resolution) = tracer.trace(host, rtype).await.result {

@@ -17,7 +17,7 @@ use crate::dnssec::{self, DnssecOut, Status};
 use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::hints;
-use crate::model::{QueryOut, Report, records_out};
+use crate::model::{QueryOut, Report, Step, records_out};
 use crate::nssearch;
 use crate::plan::{self, DNS_PORT, Plan, Question};
 use crate::render;
@@ -32,7 +32,7 @@ enum Mode {
     /// `--nssearch`: the zone's servers found from the root hints.
     NsSearch(Box<Tracer>),
     /// A named server, directly.
-    Direct(Direct),
+    Direct(Box<Direct>),
     /// The system resolver (built on first use: reading the configuration is
     /// not needed for bad input).
     System(Option<Box<System>>),
@@ -43,7 +43,11 @@ enum Mode {
 fn mode(args: &Args, plan: &Plan, transport: Transport) -> Result<Mode, Error> {
     if !args.trace && !args.nssearch {
         return match plan.server {
-            Some(server) => Ok(Mode::Direct(Direct::new(transport, server))),
+            Some(server) => Ok(Mode::Direct(Box::new(Direct::new(
+                transport,
+                server,
+                args.parallel.parallel,
+            )))),
             // hickory-resolver keeps the RRSIGs to itself: validation needs our own queries.
             None if args.validate => Err(Error::Usage(
                 "--validate needs a named server (@SERVER or --server) or --trace".into(),
@@ -86,7 +90,7 @@ pub(crate) struct Session<'a> {
 }
 
 /// What asks: the mode and the settings.
-struct Asker<'a> {
+pub(crate) struct Asker<'a> {
     mode: Mode,
     transport: Transport,
     args: &'a Args,
@@ -113,118 +117,200 @@ impl<'a> Session<'a> {
         })
     }
 
-    /// The runtime, the stub asker and the arguments, for `-P` in query mode;
-    /// `None` for `--trace`, `--nssearch` and `--validate` (whose chain of
-    /// trust asks through the stub one question at a time).
-    pub fn parallel(
-        &mut self,
-    ) -> Result<Option<(&tokio::runtime::Runtime, Stub<'_>, &'a Args)>, Error> {
-        let args = self.asker.args;
-        if self.asker.anchor.is_some() {
-            return Ok(None);
-        }
-        Ok(self.asker.stub()?.map(|stub| (&self.runtime, stub, args)))
+    /// The runtime and the asker, for `-P`: every mode asks through `&self`,
+    /// so names may be in flight together (the system resolver is built first).
+    pub fn parallel(&mut self) -> Result<(&tokio::runtime::Runtime, &Asker<'a>), Error> {
+        self.asker.prepare()?;
+        Ok((&self.runtime, &self.asker))
     }
 
     /// Ask every question of one input line and write their reports.
     pub fn ask(&mut self, ctx: &mut Ctx, plan: &Plan, input: &str) -> Result<ExitCode, Error> {
+        self.asker.prepare()?;
         let mut worst = ExitCode::Success;
         for question in plan.questions(input)? {
-            let code = (self.runtime).block_on(self.asker.lookup(ctx, input, &question))?;
-            worst = worst.max(code);
+            let outcome = (self.runtime).block_on(self.asker.answer(input, &question))?;
+            worst = worst.max(write(ctx, outcome, self.asker.args)?);
         }
         Ok(worst)
     }
 }
 
+/// What one question got, ready to be written: the same whether names are
+/// asked one at a time or many at once.
+pub(crate) enum Outcome {
+    /// A reply in query mode, with its verdict under `--validate`.
+    Reply {
+        query: QueryOut,
+        reply: Box<Reply>,
+        elapsed: Duration,
+        verdict: Option<DnssecOut>,
+    },
+    /// A trace that found its answer.
+    Traced {
+        report: Box<Report>,
+        verdict: Option<DnssecOut>,
+        code: ExitCode,
+    },
+    /// A trace that failed: its steps, and why.
+    FailedTrace {
+        input: String,
+        query: QueryOut,
+        steps: Vec<Step>,
+        error: Error,
+    },
+    /// An `--nssearch`.
+    Search(Box<nssearch::Search>),
+}
+
+impl Outcome {
+    /// Whether a server answered REFUSED (query mode backs off then).
+    pub fn refused(&self) -> bool {
+        matches!(self, Outcome::Reply { reply, .. } if reply.rcode == ResponseCode::Refused)
+    }
+}
+
+/// Write `outcome`'s report (and the error line of a failure): its exit code.
+pub(crate) fn write(ctx: &mut Ctx, outcome: Outcome, args: &Args) -> Result<ExitCode, Error> {
+    let short = args.short;
+    match outcome {
+        Outcome::Reply {
+            query,
+            reply,
+            elapsed,
+            verdict,
+        } => finish_reply(ctx, query, &reply, elapsed, verdict, args, short),
+        Outcome::Traced {
+            mut report,
+            verdict,
+            code,
+        } => finish(ctx, &mut report, verdict, code, short),
+        Outcome::FailedTrace {
+            input,
+            query,
+            steps,
+            error,
+        } => {
+            let failed = render::FailedTrace {
+                input: &input,
+                query: &query,
+                error: ErrorOut::of(&error),
+                steps: &steps,
+            };
+            failed_trace(ctx, &failed, &error, short)
+        }
+        Outcome::Search(search) => finish_search(ctx, &search, short),
+    }
+}
+
 impl<'a> Asker<'a> {
-    /// The stub asker of query mode (the system resolver built on first use);
-    /// `None` for `--trace` and `--nssearch`.
-    fn stub(&mut self) -> Result<Option<Stub<'_>>, Error> {
-        Ok(match &mut self.mode {
-            Mode::Direct(direct) => Some(Stub::Direct(direct)),
-            Mode::System(system) => Some(Stub::System(built(system, &self.transport, self.args)?)),
-            Mode::Trace(_) | Mode::NsSearch(_) => None,
-        })
+    /// Build what asking needs before the first question: the system resolver.
+    fn prepare(&mut self) -> Result<(), Error> {
+        if let Mode::System(system) = &mut self.mode {
+            built(system, &self.transport, self.args)?;
+        }
+        Ok(())
     }
 
-    /// Look up one question and write its report.
-    async fn lookup(
-        &mut self,
-        ctx: &mut Ctx,
-        input: &str,
-        question: &Question,
-    ) -> Result<ExitCode, Error> {
+    /// Look up one question of `input` (after [`Asker::prepare`]).
+    pub async fn answer(&self, input: &str, question: &Question) -> Result<Outcome, Error> {
         let started = Instant::now();
         let query = QueryOut::new(&question.name, question.rtype);
-        let (args, short) = (self.args, self.args.short);
-        let reply = match &mut self.mode {
-            Mode::Trace(tracer) => {
-                let traced = tracer.trace(&question.name, question.rtype).await;
-                let resolution = match traced.result {
-                    Ok(resolution) => resolution,
-                    Err(error) => {
-                        let failed = render::FailedTrace {
-                            input,
-                            query: &query,
-                            error: ErrorOut::of(&error),
-                            steps: &traced.steps,
-                        };
-                        return failed_trace(ctx, &failed, &error, short);
-                    }
-                };
-                let mut steps = traced.steps;
-                let verdict = match &self.anchor {
-                    Some(anchor) => {
-                        let mut fetch = TraceFetch {
-                            tracer,
-                            steps: Vec::new(),
-                        };
-                        let (name, rtype) = (&question.name, question.rtype);
-                        let out = Validator::new(anchor)
-                            .validate(&mut fetch, name, rtype, &resolution.fetched())
-                            .await;
-                        steps.extend(fetch.steps);
-                        dnssec::steps::mark(&mut steps, &query, &out);
-                        Some(out)
-                    }
-                    None => None,
-                };
-                let mut report = resolution.report(query, steps, started.elapsed());
-                let code = exit_code(resolution.rcode(), report.answers.is_empty());
-                return finish(ctx, &mut report, verdict, code, short);
-            }
+        let args = self.args;
+        let (reply, verdict) = match &self.mode {
+            Mode::Trace(tracer) => return Ok(self.traced(tracer, input, question).await),
             Mode::NsSearch(tracer) => {
                 let searching = nssearch::search(tracer, &question.name);
                 let search = within(args.max_time, &question.name, searching).await?;
-                return finish_search(ctx, &search, short);
+                return Ok(Outcome::Search(Box::new(search)));
             }
             Mode::Direct(direct) => {
                 let reply = Stub::Direct(direct).ask(question, args.max_time).await?;
-                let verdict = match &self.anchor {
-                    Some(anchor) => {
-                        let fetched = Fetched {
-                            rcode: reply.rcode,
-                            answers: reply.answers.clone(),
-                            authority: reply.authority.clone(),
-                        };
-                        let validating = async {
-                            let validator = Validator::new(anchor);
-                            let (name, rtype) = (&question.name, question.rtype);
-                            Ok(validator.validate(direct, name, rtype, &fetched).await)
-                        };
-                        Some(within(args.max_time, &question.name, validating).await?)
-                    }
-                    None => None,
-                };
-                return finish_reply(ctx, query, &reply, started.elapsed(), verdict, args, short);
+                let verdict = self.validated(direct, question, &reply).await?;
+                (reply, verdict)
             }
             Mode::System(system) => {
-                let system = built(system, &self.transport, args)?;
-                Stub::System(system).ask(question, args.max_time).await?
+                let system = system.as_deref().ok_or_else(|| {
+                    Error::SystemConfig("the system resolver was not set up".into())
+                })?;
+                (
+                    Stub::System(system).ask(question, args.max_time).await?,
+                    None,
+                )
             }
         };
-        finish_reply(ctx, query, &reply, started.elapsed(), None, args, short)
+        Ok(Outcome::Reply {
+            query,
+            reply: Box::new(reply),
+            elapsed: started.elapsed(),
+            verdict,
+        })
+    }
+
+    /// The trace of `question`, validated under `--validate`.
+    async fn traced(&self, tracer: &Tracer, input: &str, question: &Question) -> Outcome {
+        let started = Instant::now();
+        let query = QueryOut::new(&question.name, question.rtype);
+        let traced = tracer.trace(&question.name, question.rtype).await;
+        let resolution = match traced.result {
+            Ok(resolution) => resolution,
+            Err(error) => {
+                return Outcome::FailedTrace {
+                    input: input.to_string(),
+                    query,
+                    steps: traced.steps,
+                    error,
+                };
+            }
+        };
+        let mut steps = traced.steps;
+        let verdict = match &self.anchor {
+            Some(anchor) => {
+                let mut fetch = TraceFetch {
+                    tracer,
+                    steps: Vec::new(),
+                };
+                let (name, rtype) = (&question.name, question.rtype);
+                let out = Validator::new(anchor)
+                    .validate(&mut fetch, name, rtype, &resolution.fetched())
+                    .await;
+                steps.extend(fetch.steps);
+                dnssec::steps::mark(&mut steps, &query, &out);
+                Some(out)
+            }
+            None => None,
+        };
+        let report = resolution.report(query, steps, started.elapsed());
+        let code = exit_code(resolution.rcode(), report.answers.is_empty());
+        Outcome::Traced {
+            report: Box::new(report),
+            verdict,
+            code,
+        }
+    }
+
+    /// Under `--validate`, the verdict on a reply from the named server.
+    async fn validated(
+        &self,
+        direct: &Direct,
+        question: &Question,
+        reply: &Reply,
+    ) -> Result<Option<DnssecOut>, Error> {
+        let Some(anchor) = &self.anchor else {
+            return Ok(None);
+        };
+        let (name, rtype) = (&question.name, question.rtype);
+        let fetched = Fetched {
+            rcode: reply.rcode,
+            answers: reply.answers.clone(),
+            authority: reply.authority.clone(),
+        };
+        let validating = async {
+            let mut fetch = direct;
+            let validator = Validator::new(anchor);
+            Ok(validator.validate(&mut fetch, name, rtype, &fetched).await)
+        };
+        Ok(Some(within(self.args.max_time, name, validating).await?))
     }
 }
 

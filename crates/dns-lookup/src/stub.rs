@@ -23,7 +23,7 @@ use crate::edns::EdnsOut;
 use crate::error::Error;
 use crate::recent::Recent;
 use crate::secure::TlsInfo;
-use crate::wire::{Exchange, Transport, WireError};
+use crate::wire::{Exchange, SharedUdp, Transport, WireError};
 
 /// A reply as query mode reports it.
 #[derive(Clone, Debug)]
@@ -58,19 +58,22 @@ const CACHE_ENTRIES: usize = 4096;
 type Cached = (Exchange, u32, Instant);
 
 /// Asks one named server directly, caching replies for the run (a bounded
-/// cache, shared by the questions in flight at once).
+/// cache, shared by the questions in flight at once), over a few UDP sockets
+/// shared by those questions (see [`SharedUdp`]).
 pub struct Direct {
     transport: Transport,
     server: SocketAddr,
+    sockets: SharedUdp,
     cache: RefCell<Recent<(Name, RecordType), Cached>>,
 }
 
 impl Direct {
-    /// A stub that asks `server`.
-    pub fn new(transport: Transport, server: SocketAddr) -> Direct {
+    /// A stub that asks `server`, up to `parallel` questions at once.
+    pub fn new(transport: Transport, server: SocketAddr, parallel: usize) -> Direct {
         Direct {
             transport,
             server,
+            sockets: SharedUdp::new(server, sockets_for(parallel)),
             cache: RefCell::new(Recent::new(CACHE_ENTRIES)),
         }
     }
@@ -93,7 +96,7 @@ impl Direct {
         let query = hickory_proto::op::Query::query(name.clone(), rtype);
         let exchange = self
             .transport
-            .exchange(self.server, &query)
+            .exchange_shared(&self.sockets, &query)
             .await
             .map_err(|e| wire_error(&self.server.to_string(), e))?;
         let reply = self.reply(&exchange);
@@ -121,7 +124,7 @@ impl Direct {
     }
 }
 
-impl Fetch for Direct {
+impl Fetch for &Direct {
     async fn fetch(&mut self, name: &Name, rtype: RecordType) -> Result<Fetched, Error> {
         let reply = self.ask(name, rtype).await?;
         Ok(Fetched {
@@ -130,6 +133,13 @@ impl Fetch for Direct {
             authority: reply.authority,
         })
     }
+}
+
+/// How many shared sockets `parallel` questions at once use: one per 32, at
+/// most 8 (a socket's reader keeps up with far more; a few spread the kernel's
+/// per-socket work).
+fn sockets_for(parallel: usize) -> usize {
+    parallel.div_ceil(32).clamp(1, 8)
 }
 
 /// How long a reply may be reused: its smallest answer TTL, the negative TTL

@@ -9,15 +9,28 @@
 //! Loops (referrals back up, glueless cycles, CNAME cycles) end the resolution
 //! with an error, and so do the bounds on steps, nesting and total time.
 //!
+//! Under `-P` many names walk at once through one [`Tracer`]: each walk has
+//! its own steps and budget; the cache, the servers' RTTs and the table of
+//! questions in flight are shared (behind locks never held across an await,
+//! on the one current-thread runtime). A name about to ask a zone's servers
+//! for the same next label as a name already asking them waits for that
+//! question to land, then reads what it left in the cache: its steps are the
+//! cache steps a later name would show one at a time. Which of two names
+//! shows the network step and which the cached one may differ from a run one
+//! at a time; the answers do not.
+//!
 //! See: RFC 1034 §5.3.3 (the resolver algorithm), RFC 8109 (priming),
 //! RFC 2308 (negative caching), RFC 1034 §3.6.2 (CNAME chains).
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use hickory_proto::op::{Query, ResponseCode};
 use hickory_proto::rr::{Name, Record, RecordType};
+use tokio::sync::watch;
 
 use crate::cache::{Answer, Cache, Delegation, NameServer, Origin, ServerRef};
 use crate::classify::{Class, classify, delegation_from, rcode_text, root_servers};
@@ -76,13 +89,27 @@ pub struct TraceOptions {
 }
 
 /// An iterative resolver with the run's cache: every name traced through one
-/// `Tracer` reuses what the earlier ones learnt.
+/// `Tracer` reuses what the earlier ones learnt. Names may be traced at once
+/// (`-P`): they share the cache and the servers' RTTs, and a question to a
+/// zone's servers is in flight for one name at a time; the others wait for
+/// it and then take what it left in the cache (see [`Walk::wait_for`]).
 pub struct Tracer {
     transport: Transport,
     port: u16,
     hints: Vec<NameServer>,
-    cache: Cache,
+    cache: Mutex<Cache>,
     limits: Limits,
+    /// The zone questions in flight, by zone and the label below it.
+    flying: Mutex<HashMap<FlightKey, watch::Receiver<()>>>,
+}
+
+/// A question in flight to a zone's servers: the zone, and the name one label
+/// below it on the way to the name asked (the name itself at the zone's apex).
+type FlightKey = (Name, Name);
+
+/// One name's resolution through a [`Tracer`]: its budget and its steps.
+struct Walk<'t> {
+    tracer: &'t Tracer,
     deadline: Instant,
     /// The name being traced (nested lookups aside).
     traced: Name,
@@ -130,12 +157,9 @@ impl Tracer {
             },
             port,
             hints,
-            cache: Cache::default(),
+            cache: Mutex::default(),
             limits,
-            deadline: Instant::now(),
-            traced: Name::root(),
-            steps: Vec::new(),
-            in_progress: Vec::new(),
+            flying: Mutex::default(),
         }
     }
 
@@ -151,28 +175,93 @@ impl Tracer {
 
     /// The deepest delegation the cache knows towards `name`: after a trace
     /// of `name`, the zone it lies in and that zone's servers.
-    pub(crate) fn zone_cut(&mut self, name: &Name) -> Option<Delegation> {
+    pub(crate) fn zone_cut(&self, name: &Name) -> Option<Delegation> {
         let now = Instant::now();
-        let (mut current, _) = self.cache.root(now)?;
-        while let Some((next, _)) = self.cache.delegation_below(&current.zone, name, now) {
+        let mut cache = self.cache();
+        let (mut current, _) = cache.root(now)?;
+        while let Some((next, _)) = cache.delegation_below(&current.zone, name, now) {
             current = next;
         }
         Some(current)
     }
 
     /// Resolve (`name`, `rtype`) from the root, recording every step.
-    pub async fn trace(&mut self, name: &Name, rtype: RecordType) -> Traced {
-        self.steps.clear();
-        self.in_progress.clear();
-        self.deadline = Instant::now() + self.limits.total;
-        self.traced = name.clone();
-        let result = self.resolve(name, rtype, 0).await;
+    pub async fn trace(&self, name: &Name, rtype: RecordType) -> Traced {
+        let mut walk = Walk {
+            tracer: self,
+            deadline: Instant::now() + self.limits.total,
+            traced: name.clone(),
+            steps: Vec::new(),
+            in_progress: Vec::new(),
+        };
+        let result = walk.resolve(name, rtype, 0).await;
         Traced {
-            steps: std::mem::take(&mut self.steps),
+            steps: walk.steps,
             result,
         }
     }
 
+    /// The run's cache (never held across an await).
+    fn cache(&self) -> MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn flying(&self) -> MutexGuard<'_, HashMap<FlightKey, watch::Receiver<()>>> {
+        self.flying.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Say that a question for `key` is in flight, until the guard is
+    /// dropped; `None` when one already is (a nested look-up asks anyway).
+    fn take_off(&self, key: FlightKey) -> Option<Flying<'_>> {
+        let mut flying = self.flying();
+        if flying.contains_key(&key) {
+            return None;
+        }
+        let (landed, waiting) = watch::channel(());
+        flying.insert(key.clone(), waiting);
+        Some(Flying {
+            tracer: self,
+            key,
+            _landed: landed,
+        })
+    }
+}
+
+/// A question in flight for one name; dropping it wakes the names waiting.
+struct Flying<'t> {
+    tracer: &'t Tracer,
+    key: FlightKey,
+    _landed: watch::Sender<()>,
+}
+
+impl Drop for Flying<'_> {
+    fn drop(&mut self) {
+        self.tracer.flying().remove(&self.key);
+    }
+}
+
+/// The key of a question to `zone`'s servers on the way to `target`.
+fn flight_key(zone: &Name, target: &Name) -> FlightKey {
+    let below_zone = usize::from(zone.num_labels()) + 1;
+    let child = if usize::from(target.num_labels()) >= below_zone {
+        target.trim_to(below_zone)
+    } else {
+        target.clone()
+    };
+    (zone.to_lowercase(), child.to_lowercase())
+}
+
+/// Where the answer to (`name`, `rtype`) lives: DS records in the parent,
+/// above the cut (RFC 4035 §3.1.4.1), everything else at the name.
+fn below(name: &Name, rtype: RecordType) -> Name {
+    if rtype == RecordType::DS && !name.is_root() {
+        name.base_name()
+    } else {
+        name.clone()
+    }
+}
+
+impl Walk<'_> {
     /// Resolve at nesting `depth`, following CNAMEs; detects glueless cycles.
     async fn resolve(
         &mut self,
@@ -180,10 +269,13 @@ impl Tracer {
         rtype: RecordType,
         depth: usize,
     ) -> Result<Resolution, Error> {
-        if depth > self.limits.max_depth {
+        if depth > self.tracer.limits.max_depth {
             return Err(Error::Limit {
                 name: name.to_string(),
-                why: format!("{} levels of nested server lookups", self.limits.max_depth),
+                why: format!(
+                    "{} levels of nested server lookups",
+                    self.tracer.limits.max_depth
+                ),
             });
         }
         let key = (name.to_lowercase(), rtype);
@@ -222,10 +314,10 @@ impl Tracer {
                             why: join_names(&seen),
                         });
                     }
-                    if seen.len() > self.limits.max_cnames {
+                    if seen.len() > self.tracer.limits.max_cnames {
                         return Err(Error::CnameLoop {
                             name: name.to_string(),
-                            why: format!("more than {} CNAMEs", self.limits.max_cnames),
+                            why: format!("more than {} CNAMEs", self.tracer.limits.max_cnames),
                         });
                     }
                     current = target;
@@ -266,18 +358,34 @@ impl Tracer {
         let mut delegation = self.start(name, rtype, depth).await?;
         let mut referrals = 0;
         loop {
+            let key = flight_key(&delegation.zone, &below(name, rtype));
+            if self.wait_for(&key, depth).await? {
+                // Another name asked this zone on the same way down: what it
+                // learnt is in the cache, shown as cache steps.
+                if let Some(hit) = self.cached(name, rtype, depth) {
+                    return Ok(hit);
+                }
+                delegation = self.descend(delegation, name, rtype, depth)?;
+                continue;
+            }
+            let _flight = self.tracer.take_off(key);
             let result = self.ask_zone(&delegation, name, rtype, depth).await?;
             let answer = match &result.class {
                 Class::Referral(referral) => {
                     referrals += 1;
-                    if referrals > self.limits.max_referrals {
+                    if referrals > self.tracer.limits.max_referrals {
                         return Err(Error::ReferralLoop {
                             zone: referral.zone.to_string(),
-                            why: format!("more than {} referrals", self.limits.max_referrals),
+                            why: format!(
+                                "more than {} referrals",
+                                self.tracer.limits.max_referrals
+                            ),
                         });
                     }
                     let next = delegation_from(referral, &delegation.zone, result.server);
-                    self.cache.put_delegation(next.clone(), Instant::now());
+                    self.tracer
+                        .cache()
+                        .put_delegation(next.clone(), Instant::now());
                     delegation = next;
                     continue;
                 }
@@ -298,7 +406,8 @@ impl Tracer {
                 from: result.server.clone(),
                 authoritative: result.authoritative,
             };
-            self.cache
+            self.tracer
+                .cache()
                 .put_answer(name, rtype, answer, origin, Instant::now());
             return Ok(result);
         }
@@ -307,7 +416,7 @@ impl Tracer {
     /// The cached answer for (`name`, `rtype`), recorded as a cache step.
     fn cached(&mut self, name: &Name, rtype: RecordType, depth: usize) -> Option<NameResult> {
         let now = Instant::now();
-        let hit = self.cache.answer(name, rtype, now)?;
+        let hit = self.tracer.cache().answer(name, rtype, now)?;
         let class = match hit.aged(now) {
             Answer::Records(records) => crate::classify::class_of_records(&records, name, rtype),
             Answer::NxDomain(soa) => Class::NxDomain(soa),
@@ -357,30 +466,67 @@ impl Tracer {
         rtype: RecordType,
         depth: usize,
     ) -> Result<Delegation, Error> {
-        let now = Instant::now();
-        let mut current = match self.cache.root(now) {
-            Some((root, left)) => {
+        let root = loop {
+            let cached = self.tracer.cache().root(Instant::now());
+            if let Some((root, left)) = cached {
                 let mut step =
                     steps::cached_referral(depth, &Name::root(), RecordType::NS, &root, left);
                 step.authoritative = true;
                 self.steps.push(step);
-                root
+                break root;
             }
-            None => self.prime(depth).await?,
+            let key = (Name::root(), Name::root());
+            if self.wait_for(&key, depth).await? {
+                continue;
+            }
+            let _flight = self.tracer.take_off(key);
+            break self.prime(depth).await?;
         };
-        // See: RFC 4035 §3.1.4.1: the DS RRset lives in the parent, above the cut.
-        let below = if rtype == RecordType::DS && !name.is_root() {
-            name.base_name()
-        } else {
-            name.clone()
-        };
-        while let Some((next, left)) = self.cache.delegation_below(&current.zone, &below, now) {
+        self.descend(root, name, rtype, depth)
+    }
+
+    /// The cached delegations below `current` towards `name`, each shown as a
+    /// step: the deepest one.
+    fn descend(
+        &mut self,
+        mut current: Delegation,
+        name: &Name,
+        rtype: RecordType,
+        depth: usize,
+    ) -> Result<Delegation, Error> {
+        let below = below(name, rtype);
+        let now = Instant::now();
+        loop {
+            let next = self
+                .tracer
+                .cache()
+                .delegation_below(&current.zone, &below, now);
+            let Some((next, left)) = next else {
+                return Ok(current);
+            };
             self.budget(name)?;
             self.steps
                 .push(steps::cached_referral(depth, name, rtype, &next, left));
             current = next;
         }
-        Ok(current)
+    }
+
+    /// Wait while another name's question for `key` is in flight: `true`
+    /// once it landed (what it learnt is in the cache), `false` when none is.
+    /// Nested look-ups never wait: a name waits only while it holds no flight
+    /// of its own, so no two names can wait for each other.
+    async fn wait_for(&self, key: &FlightKey, depth: usize) -> Result<bool, Error> {
+        if depth > 0 {
+            return Ok(false);
+        }
+        let Some(mut landed) = self.tracer.flying().get(key).cloned() else {
+            return Ok(false);
+        };
+        // The sender is dropped when the flight lands: `changed` then ends.
+        match tokio::time::timeout_at(self.deadline.into(), landed.changed()).await {
+            Ok(_) => Ok(true),
+            Err(_) => Err(self.time_up()),
+        }
     }
 
     /// Ask the hinted root servers for the root NS set (RFC 8109).
@@ -392,7 +538,7 @@ impl Tracer {
             zone: &root,
             depth,
         };
-        let hints = self.hints.clone();
+        let hints = self.tracer.hints.clone();
         let servers = hints
             .iter()
             .flat_map(|hint| self.refs(hint))
@@ -407,7 +553,9 @@ impl Tracer {
         let Some(delegation) = delegation else {
             return Err(failures.into_error(&root));
         };
-        self.cache.put_root(delegation.clone(), Instant::now());
+        self.tracer
+            .cache()
+            .put_root(delegation.clone(), Instant::now());
         Ok(delegation)
     }
 
@@ -460,7 +608,7 @@ impl Tracer {
             .iter()
             .map(|addr| ServerRef {
                 name: Some(ns.name.clone()),
-                addr: SocketAddr::new(*addr, self.port),
+                addr: SocketAddr::new(*addr, self.tracer.port),
             })
             .collect()
     }
@@ -502,10 +650,10 @@ impl Tracer {
 
     /// [`Tracer::budget`], with `pending` steps not recorded yet.
     fn budget_with(&self, name: &Name, pending: usize) -> Result<(), Error> {
-        if self.steps.len() + pending >= self.limits.max_steps {
+        if self.steps.len() + pending >= self.tracer.limits.max_steps {
             return Err(Error::Limit {
                 name: name.to_string(),
-                why: format!("{} steps", self.limits.max_steps),
+                why: format!("{} steps", self.tracer.limits.max_steps),
             });
         }
         if Instant::now() >= self.deadline {
@@ -516,7 +664,7 @@ impl Tracer {
 
     /// The error of a resolution that ran out of time.
     fn time_up(&self) -> Error {
-        Error::time_limit(&self.traced, self.limits.total)
+        Error::time_limit(&self.traced, self.tracer.limits.total)
     }
 }
 
@@ -650,14 +798,7 @@ mod tests {
     use crate::model::QueryOut;
 
     fn transport() -> Transport {
-        Transport {
-            timeout: Duration::from_secs(5),
-            retries: 0,
-            tcp: false,
-            recursion_desired: true,
-            shape: Default::default(),
-            secure: None,
-        }
+        Transport::patient()
     }
 
     fn tracer(h: &Hierarchy, limits: Limits) -> Tracer {
@@ -665,7 +806,7 @@ mod tests {
         Tracer::with_hints(transport(), h.port(), root, limits)
     }
 
-    fn run(tracer: &mut Tracer, name: &str) -> Traced {
+    fn run(tracer: &Tracer, name: &str) -> Traced {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -680,10 +821,10 @@ mod tests {
     #[test]
     fn a_warm_cache_answers_in_one_step() {
         let h = Hierarchy::start().unwrap();
-        let mut tracer = tracer(&h, limits());
-        let cold = run(&mut tracer, "www.lab.glasscom.com.");
+        let tracer = tracer(&h, limits());
+        let cold = run(&tracer, "www.lab.glasscom.com.");
         assert_eq!(cold.steps.len(), 5);
-        let warm = run(&mut tracer, "www.lab.glasscom.com.");
+        let warm = run(&tracer, "www.lab.glasscom.com.");
         assert_eq!(warm.steps.len(), 1);
         assert_eq!(warm.steps[0].source, Source::Cache);
         let resolution = warm.result.unwrap();
@@ -694,7 +835,7 @@ mod tests {
     #[test]
     fn a_resolution_reports_its_answer_and_steps() {
         let h = Hierarchy::start().unwrap();
-        let traced = run(&mut tracer(&h, limits()), "www.lab.glasscom.com.");
+        let traced = run(&tracer(&h, limits()), "www.lab.glasscom.com.");
         let name = Name::from_str("www.lab.glasscom.com.").unwrap();
         let query = QueryOut::new(&name, RecordType::A);
         let resolution = traced.result.unwrap();
@@ -718,7 +859,7 @@ mod tests {
             max_steps: 3,
             ..limits()
         };
-        let traced = run(&mut tracer(&h, tight), "www.lab.glasscom.com.");
+        let traced = run(&tracer(&h, tight), "www.lab.glasscom.com.");
         assert_eq!(traced.steps.len(), 3);
         assert!(matches!(traced.result, Err(Error::Limit { .. })));
     }
@@ -730,7 +871,7 @@ mod tests {
             max_depth: 0,
             ..limits()
         };
-        let traced = run(&mut tracer(&h, flat), "www.glueless.com.");
+        let traced = run(&tracer(&h, flat), "www.glueless.com.");
         assert!(
             matches!(traced.result, Err(Error::Limit { .. })),
             "{:?}",
@@ -747,7 +888,7 @@ mod tests {
             ..limits()
         };
         // The silent server never answers: the total bound ends the wait.
-        let traced = run(&mut tracer(&h, short), "www.silent.com.");
+        let traced = run(&tracer(&h, short), "www.silent.com.");
         assert!(
             matches!(traced.result, Err(Error::Timeout(_))),
             "{:?}",
@@ -767,13 +908,44 @@ mod tests {
             name: Name::from_str("dead.root.").unwrap(),
             addrs: vec![std::net::IpAddr::from([127, 53, 6, 10])],
         }];
-        let mut tracer = Tracer::with_hints(transport(), h.port(), dead, limits());
+        let tracer = Tracer::with_hints(transport(), h.port(), dead, limits());
         let traced = runtime.block_on(tracer.trace(&Name::from_str("x.").unwrap(), RecordType::A));
         let error = traced.result.unwrap_err();
         assert_eq!(
             netlens_core::Failure::exit_code(&error),
             netlens_core::ExitCode::Network
         );
+    }
+
+    #[test]
+    fn a_refusing_server_is_asked_last_afterwards() {
+        use netlens_sandbox::dns::zones::{LAB, REFUSED};
+
+        let h = Hierarchy::start().unwrap();
+        let tracer = tracer(&h, limits());
+        assert!(run(&tracer, "www.lab.glasscom.com.").result.is_ok());
+        // The lab zone served by a refusing server beside its own.
+        let lab = tracer.zone_cut(&Name::from_str("www.lab.glasscom.com.").unwrap());
+        let mut lab = lab.unwrap();
+        let refusing = NameServer {
+            name: Name::from_str("ns.refused.com.").unwrap(),
+            addrs: vec![IpAddr::V4(REFUSED)],
+        };
+        lab.servers.insert(0, refusing);
+        tracer.cache().put_delegation(lab, Instant::now());
+        let refused = h.socket(REFUSED).to_string();
+        let mut asked_refusing = 0;
+        for n in 0..8 {
+            let traced = run(&tracer, &format!("n{n}.lab.glasscom.com."));
+            assert!(traced.result.is_ok(), "{:?}", traced.result.err());
+            let last = traced.steps.last().unwrap();
+            assert_eq!(last.address, Some(IpAddr::V4(LAB)));
+            asked_refusing += (traced.steps.iter())
+                .filter(|s| s.server.as_deref() == Some(refused.as_str()))
+                .count();
+        }
+        // Asked at most once (when first in the random order of the unknown).
+        assert!(asked_refusing <= 1, "{asked_refusing} questions to it");
     }
 
     #[test]

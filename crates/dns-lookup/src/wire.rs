@@ -4,7 +4,9 @@
 //! own (hickory-proto), a random ID, EDNS(0) with a 1232-byte buffer, a fresh
 //! socket on a random source port, and a reply accepted only when it comes from
 //! the server asked, carries our ID and repeats our question; anything else
-//! arriving on the socket is dropped while we keep waiting.
+//! arriving on the socket is dropped while we keep waiting. Query mode's stub
+//! shares a few sockets between its queries to its one server instead
+//! ([`SharedUdp`]), with the same checks.
 //!
 //! See: RFC 1035 §4.2 (UDP and TCP framing), RFC 5452 §9.1 (ID, port and
 //! question checks), RFC 6891 (EDNS(0)), RFC 7766 §6.2 (TCP when TC is set),
@@ -23,6 +25,10 @@ use tokio::net::{TcpStream, UdpSocket};
 use crate::edns::Shape;
 use crate::secure::Secure;
 use crate::secure::TlsInfo;
+
+mod shared;
+
+pub(crate) use shared::SharedUdp;
 
 /// The EDNS(0) UDP payload size we advertise.
 pub const EDNS_PAYLOAD: u16 = 1232;
@@ -123,6 +129,26 @@ impl Transport {
     /// Ask `server` the `query`: UDP first (unless `tcp`), TCP when the UDP
     /// reply has TC set.
     pub async fn exchange(&self, server: SocketAddr, query: &Query) -> Result<Exchange, WireError> {
+        self.exchange_over(server, None, query).await
+    }
+
+    /// [`Transport::exchange`] with `shared`'s server, over its shared UDP
+    /// sockets rather than a fresh one.
+    pub(crate) async fn exchange_shared(
+        &self,
+        shared: &SharedUdp,
+        query: &Query,
+    ) -> Result<Exchange, WireError> {
+        self.exchange_over(shared.server(), Some(shared), query)
+            .await
+    }
+
+    async fn exchange_over(
+        &self,
+        server: SocketAddr,
+        shared: Option<&SharedUdp>,
+        query: &Query,
+    ) -> Result<Exchange, WireError> {
         let started = Instant::now();
         let done = |(response, bytes): (Message, usize), protocol, retried_tcp| Exchange {
             response,
@@ -132,9 +158,11 @@ impl Transport {
             elapsed: started.elapsed(),
             tls: None,
         };
-        let request = build_query(query, self.recursion_desired, &self.shape);
+        let mut request = build_query(query, self.recursion_desired, &self.shape);
         if let Some(secure) = &self.secure {
-            let asked = secure.exchange(server, &request);
+            // Boxed, as the TCP exchanges below: the UDP path's future stays
+            // small, which matters with thousands of queries in flight.
+            let asked = Box::pin(secure.exchange(server, &request));
             let (reply, tls) = tokio::time::timeout(self.timeout, asked)
                 .await
                 .unwrap_or(Err(WireError::Timeout))?;
@@ -143,16 +171,19 @@ impl Transport {
             return Ok(exchange);
         }
         if self.tcp {
-            let reply = self.tcp_exchange(server, &request).await?;
+            let reply = Box::pin(self.tcp_exchange(server, &request)).await?;
             return Ok(done(reply, Protocol::Tcp, false));
         }
-        let reply = self.udp_exchange(server, &request).await?;
+        let reply = match shared {
+            Some(shared) => shared.exchange(self, &mut request).await?,
+            None => self.udp_exchange(server, &request).await?,
+        };
         if !reply.0.metadata.truncation {
             return Ok(done(reply, Protocol::Udp, false));
         }
         // See: RFC 7766 §6.2: a truncated reply is retried over TCP, with a new ID.
         let request = build_query(query, self.recursion_desired, &self.shape);
-        let reply = self.tcp_exchange(server, &request).await?;
+        let reply = Box::pin(self.tcp_exchange(server, &request)).await?;
         Ok(done(reply, Protocol::Tcp, true))
     }
 
@@ -214,6 +245,58 @@ impl Transport {
     }
 }
 
+#[cfg(test)]
+impl Transport {
+    /// What the tests ask with: UDP, 5 s for each reply, no resend, RD set.
+    pub(crate) fn patient() -> Transport {
+        Transport {
+            timeout: Duration::from_secs(5),
+            retries: 0,
+            tcp: false,
+            recursion_desired: true,
+            shape: Default::default(),
+            secure: None,
+        }
+    }
+}
+
+/// Query mode's UDP exchanges to one server, over shared sockets or a fresh
+/// socket each, for the criterion benches (not an API).
+#[doc(hidden)]
+pub struct BenchAsker {
+    transport: Transport,
+    server: SocketAddr,
+    shared: Option<SharedUdp>,
+}
+
+impl BenchAsker {
+    /// Ask `server` over `sockets` shared sockets, or a fresh socket per
+    /// query when `sockets` is 0.
+    pub fn new(server: SocketAddr, sockets: usize) -> BenchAsker {
+        BenchAsker {
+            transport: Transport {
+                timeout: Duration::from_secs(2),
+                retries: 1,
+                tcp: false,
+                recursion_desired: true,
+                shape: Default::default(),
+                secure: None,
+            },
+            server,
+            shared: (sockets > 0).then(|| SharedUdp::new(server, sockets)),
+        }
+    }
+
+    /// Ask `query`: whether a reply came.
+    pub async fn ask(&self, query: &Query) -> bool {
+        let exchange = match &self.shared {
+            Some(shared) => self.transport.exchange_shared(shared, query).await,
+            None => self.transport.exchange(self.server, query).await,
+        };
+        exchange.is_ok()
+    }
+}
+
 /// Send `request` on a stream and read replies until ours comes (RFC 1035
 /// §4.2.2: each message after a two-byte length).
 pub(crate) async fn framed_exchange<S: AsyncRead + AsyncWrite + Unpin>(
@@ -265,21 +348,24 @@ pub(crate) enum Reject {
 
 /// Check that `bytes` is the reply to `request`: same ID, a response, same question.
 pub(crate) fn accept(request: &Message, bytes: &[u8]) -> Result<Message, Reject> {
+    check(request.metadata.id, &request.queries, bytes)
+}
+
+/// Check that `bytes` is the reply to the query of `id` asking `queries`.
+pub(crate) fn check(id: u16, queries: &[Query], bytes: &[u8]) -> Result<Message, Reject> {
     // An undecodable datagram might not be from the server at all: ignore it,
     // unless its header carries our ID (then the server really sent garbage).
     let message = match Message::from_vec(bytes) {
         Ok(message) => message,
-        Err(e) if bytes.len() >= 2 && bytes[..2] == request.metadata.id.to_be_bytes() => {
+        Err(e) if bytes.len() >= 2 && bytes[..2] == id.to_be_bytes() => {
             return Err(Reject::Bad(e.to_string()));
         }
         Err(_) => return Err(Reject::NotOurs),
     };
-    if message.metadata.id != request.metadata.id
-        || message.metadata.message_type != MessageType::Response
-    {
+    if message.metadata.id != id || message.metadata.message_type != MessageType::Response {
         return Err(Reject::NotOurs);
     }
-    if message.queries != request.queries {
+    if message.queries != queries {
         return Err(Reject::NotOurs);
     }
     Ok(message)

@@ -513,7 +513,7 @@ mod tests {
             shape: std::sync::Arc::new(shape),
             secure: None,
         };
-        Direct::new(transport, h.resolver())
+        Direct::new(transport, h.resolver(), 1)
     }
 
     fn name(s: &str) -> Name {
@@ -539,7 +539,8 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let mut fetch = direct(h);
+        let direct = direct(h);
+        let mut fetch = &direct;
         runtime.block_on(async {
             let mut reply = fetch.fetch(&name(qname), qtype).await.unwrap();
             tamper(&mut reply);

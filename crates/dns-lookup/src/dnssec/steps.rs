@@ -13,7 +13,7 @@ use crate::trace::Tracer;
 /// Fetches through a tracer, keeping the steps of every look-up.
 pub struct TraceFetch<'t> {
     /// The run's tracer.
-    pub tracer: &'t mut Tracer,
+    pub tracer: &'t Tracer,
     /// The steps of the look-ups so far.
     pub steps: Vec<Step>,
 }

@@ -8,12 +8,12 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use hickory_proto::op::Query;
+use hickory_proto::op::{Query, ResponseCode};
 use hickory_proto::rr::Name;
 use netlens_core::timing::millis;
 use tokio::task::JoinSet;
 
-use super::{Asked, Tracer};
+use super::{Asked, Walk};
 use crate::cache::ServerRef;
 use crate::error::Error;
 use crate::model::{Kind, Source, Step};
@@ -102,7 +102,7 @@ enum Landed {
 /// A query's result, with the index of its flight.
 type Outcome = (usize, Result<Exchange, WireError>);
 
-impl Tracer {
+impl Walk<'_> {
     /// Race `servers` for `asked`: the winner and its reply, or `None` when
     /// every server failed (the reasons in `failures`).
     pub(super) async fn race(
@@ -112,7 +112,7 @@ impl Tracer {
         failures: &mut Failures,
         judge: &Judge<'_>,
     ) -> Result<Option<(ServerRef, Exchange)>, Error> {
-        let mut queue: VecDeque<ServerRef> = self.cache.servers.order(servers).into();
+        let mut queue: VecDeque<ServerRef> = self.tracer.cache().servers.order(servers).into();
         let mut flights: Vec<Flight> = Vec::new();
         let mut flying: JoinSet<Outcome> = JoinSet::new();
         let mut next_at = Instant::now();
@@ -128,7 +128,12 @@ impl Tracer {
                 let Some(server) = queue.pop_front() else {
                     continue;
                 };
-                next_at = now + self.cache.servers.wait(server.addr, self.transport.timeout);
+                next_at = now
+                    + self
+                        .tracer
+                        .cache()
+                        .servers
+                        .wait(server.addr, self.tracer.transport.timeout);
                 self.launch(&mut flying, flights.len(), server.addr, asked.query);
                 flights.push(Flight {
                     server,
@@ -159,8 +164,8 @@ impl Tracer {
                 }
                 Landed::Failed { no_route } => {
                     if no_route {
-                        let stats = &self.cache.servers;
-                        queue.retain(|s| stats.routable(s.addr.ip()));
+                        let cache = self.tracer.cache();
+                        queue.retain(|s| cache.servers.routable(s.addr.ip()));
                     }
                     next_at = Instant::now();
                 }
@@ -181,7 +186,7 @@ impl Tracer {
 
     /// Send `query` to `addr` in the background.
     fn launch(&self, flying: &mut JoinSet<Outcome>, index: usize, addr: SocketAddr, query: &Query) {
-        let transport = self.transport.clone();
+        let transport = self.tracer.transport.clone();
         let query = query.clone();
         flying.spawn(async move { (index, transport.exchange(addr, &query).await) });
     }
@@ -201,22 +206,31 @@ impl Tracer {
             Err(e) => {
                 let base = self.base_step(asked, server);
                 let waited = flight.started.elapsed();
-                flight.step = Some(steps::failed(base, self.transport.tcp, &e, waited));
+                flight.step = Some(steps::failed(base, self.tracer.transport.tcp, &e, waited));
                 failures.last = format!("{}: {e}", server.addr);
                 failures
                     .silent
                     .push(format!("{}: {e}", server_text(server)));
                 let no_route = matches!(e, WireError::NoRoute(_));
                 if no_route {
-                    self.cache.servers.no_route(server.addr.ip());
+                    self.tracer.cache().servers.no_route(server.addr.ip());
                 } else {
-                    let penalty = self.transport.timeout;
-                    self.cache.servers.failed(server.addr, penalty);
+                    let penalty = self.tracer.transport.timeout;
+                    self.tracer.cache().servers.failed(server.addr, penalty);
                 }
                 return Landed::Failed { no_route };
             }
         };
-        self.cache.servers.replied(server.addr, exchange.elapsed);
+        let penalty = self.tracer.transport.timeout;
+        let mut cache = self.tracer.cache();
+        if exchange.response.metadata.response_code == ResponseCode::Refused {
+            // A refusing server is ranked as slow as the timeout: the run's
+            // other names ask it last, not first.
+            cache.servers.failed(server.addr, penalty);
+        } else {
+            cache.servers.replied(server.addr, exchange.elapsed);
+        }
+        drop(cache);
         failures.replied = true;
         let (step, verdict) = judge(server, &exchange, failures);
         flight.step = Some(step);
@@ -234,10 +248,17 @@ impl Tracer {
                 Some(step) => step,
                 None => {
                     let waited = flight.started.elapsed();
-                    self.cache.servers.failed(flight.server.addr, waited);
+                    self.tracer
+                        .cache()
+                        .servers
+                        .failed(flight.server.addr, waited);
                     let mut step = self.base_step(asked, &flight.server);
                     step.kind = Kind::Error;
-                    step.protocol = Some(if self.transport.tcp { "tcp" } else { "udp" });
+                    step.protocol = Some(if self.tracer.transport.tcp {
+                        "tcp"
+                    } else {
+                        "udp"
+                    });
                     step.elapsed_ms = millis(waited);
                     step.note = Some(match flight.successor_after {
                         Some(after) => {

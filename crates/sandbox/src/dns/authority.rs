@@ -6,7 +6,11 @@
 //! referral is not authoritative (RFC 1034 §4.3.2 step 3b; RFC 1035 §4.1.1:
 //! AA marks "an authority for the domain name in question section"), so this
 //! wrapper clears the bit when the question lies at or below one of the
-//! server's delegation points, as BIND and NSD do.
+//! server's delegation points, as BIND and NSD do. It also counts the
+//! questions it was asked, so that tests can tell how often a resolver came.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use hickory_proto::rr::{LowerName, Record, RecordType};
 use hickory_server::net::NetError;
@@ -27,12 +31,22 @@ pub struct Cuts {
 pub struct Authority {
     catalog: Catalog,
     cuts: Vec<Cuts>,
+    asked: Arc<AtomicU64>,
 }
 
 impl Authority {
     /// Serve `catalog`, whose zones have these `cuts`.
     pub fn new(catalog: Catalog, cuts: Vec<Cuts>) -> Authority {
-        Authority { catalog, cuts }
+        Authority {
+            catalog,
+            cuts,
+            asked: Arc::default(),
+        }
+    }
+
+    /// The count of requests this server received, kept up to date.
+    pub fn asked(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.asked)
     }
 
     /// Whether the answer to (`name`, `rtype`) is a referral from this server.
@@ -59,6 +73,7 @@ impl RequestHandler for Authority {
         request: &Request,
         response_handle: R,
     ) -> ResponseInfo {
+        self.asked.fetch_add(1, Ordering::Relaxed);
         let referral = request
             .request_info()
             .is_ok_and(|info| self.is_referral(info.query.name(), info.query.query_type()));

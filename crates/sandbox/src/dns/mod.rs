@@ -26,6 +26,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -49,6 +50,8 @@ const TCP_IDLE: Duration = Duration::from_secs(5);
 pub struct Hierarchy {
     servers: Servers,
     hints: PathBuf,
+    /// Each authoritative server's address and count of requests.
+    asked: Vec<(Ipv4Addr, Arc<AtomicU64>)>,
 }
 
 /// Servers on one shared port, served from a background thread until dropped,
@@ -78,10 +81,27 @@ impl Hierarchy {
             .chain([&SILENT_SERVER, &resolver::RESOLVER_SERVER])
             .map(|s| s.addr)
             .collect();
+        let asked = SERVERS
+            .iter()
+            .zip(&catalogs)
+            .map(|(spec, catalog)| (spec.addr, catalog.asked()))
+            .collect();
         let servers = Servers::start("dns", &addrs, catalogs)?;
         let hints = servers.dir.join("root.hints");
         std::fs::write(&hints, zones::ROOT_HINTS)?;
-        Ok(Hierarchy { servers, hints })
+        Ok(Hierarchy {
+            servers,
+            hints,
+            asked,
+        })
+    }
+
+    /// How many requests (UDP and TCP) the server on `addr` received so far.
+    pub fn asked(&self, addr: Ipv4Addr) -> u64 {
+        self.asked
+            .iter()
+            .find(|(server, _)| *server == addr)
+            .map_or(0, |(_, asked)| asked.load(Ordering::Relaxed))
     }
 
     /// The port every server listens on (UDP and TCP).
@@ -301,6 +321,7 @@ mod tests {
             hierarchy.server_for("lab.glasscom.com."),
             Some(hierarchy.socket(zones::LAB))
         );
+        assert_eq!(hierarchy.asked(zones::ROOT), 0);
         let dir = hierarchy.servers.dir.clone();
         drop(hierarchy);
         assert!(!dir.exists());
