@@ -141,6 +141,23 @@ fn failures_stay_in_their_place() {
 }
 
 #[test]
+fn an_unreadable_input_field_keeps_its_place_in_dns_lookup_p() {
+    let zone = BulkZone::start().expect("start bulk.test");
+    let stdin = "{\"name\":\"a.bulk.test\"}\nnot json\n{\"other\":1}\n{\"name\":\"b.bulk.test\"}\n";
+    let run = lookup(&zone, &["-P", "8", "--json", "--input-field", "name"])
+        .stdin(stdin)
+        .run();
+    run.code(2);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 4, "{}", run.dump());
+    assert_eq!(lines[0]["query"]["name"], "a.bulk.test.");
+    assert_eq!(lines[1]["input"], "not json");
+    assert_eq!(lines[1]["error"]["kind"], "input_field");
+    assert_eq!(lines[2]["error"]["kind"], "input_field");
+    assert_eq!(lines[3]["query"]["name"], "b.bulk.test.");
+}
+
+#[test]
 fn rate_caps_queries_per_second() {
     let zone = BulkZone::start().expect("start bulk.test");
     let started = Instant::now();

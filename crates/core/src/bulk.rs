@@ -256,12 +256,19 @@ impl<'a, T: 'a> Pipeline<'a, T> {
             None => Duration::ZERO,
         };
         let delay = turn.max(self.backoff.wait(now));
-        self.running.push(Box::pin(async move {
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-            (seq, job.await)
-        }));
+        // Exempt from tokio's cooperative budget: the pipeline's futures
+        // outlive each `block_on` that polls them, and a future out of budget
+        // asks to be woken after the runtime's next look at its timers and
+        // sockets, a wake dropped when `block_on` returns first (the future
+        // then sleeps with no timer: a run stalled at its end). Never out of
+        // budget, a job is woken by its socket or its timer only.
+        self.running
+            .push(Box::pin(tokio::task::unconstrained(async move {
+                if !delay.is_zero() {
+                    tokio::time::sleep(delay).await;
+                }
+                (seq, job.await)
+            })));
     }
 
     /// Wait for one running future to finish and put its result in the

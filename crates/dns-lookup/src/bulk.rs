@@ -8,7 +8,8 @@
 //! in-flight questions. A server that answers REFUSED in query mode is backed
 //! off: new queries wait (see core's `Backoff`).
 
-use netlens_core::{Ctx, ExitCode, ParallelArgs, Pipeline, Progress};
+use netlens_core::ctx::Unreadable;
+use netlens_core::{Ctx, ExitCode, ParallelArgs, Picked, Pipeline, Progress};
 
 use crate::args::Args;
 use crate::error::Error;
@@ -16,6 +17,14 @@ use crate::plan::Plan;
 use crate::session::{Asker, Outcome, Session, write};
 
 /// What one input got: an outcome per question, in order, until one failed.
+/// What the pipeline hands out for one input line, in its turn.
+enum Turn {
+    /// Its questions were asked.
+    Asked(Answered),
+    /// A line that `--input-field` cannot read: reported in its place.
+    Unreadable(Unreadable),
+}
+
 struct Answered {
     input: String,
     outcomes: Vec<Outcome>,
@@ -39,17 +48,18 @@ pub(crate) fn run(
     let (runtime, asker) = session.parallel()?;
     let mut pipeline = Pipeline::new(&args.parallel);
     let mut progress = Progress::new(ctx, inputs.is_empty());
-    let mut worst = ctx.for_each_input(inputs, |ctx, input| {
-        // Boxed: the pipeline then moves a pointer, not the whole future.
-        // Exempt from tokio's cooperative budget: the pipeline's futures
-        // outlive each `block_on` that polls them, and a future out of budget
-        // asks to be woken after the runtime's next look at its timers and
-        // sockets, a wake dropped when `block_on` returns first (the future
-        // then sleeps with no timer: a run stalled at its end). Never out of
-        // budget, a job is woken by its socket or its timer only.
-        let asking = ask_all(asker, plan, input.to_string());
-        let job = Box::pin(tokio::task::unconstrained(asking));
-        runtime.block_on(pipeline.push(job));
+    let mut worst = ctx.for_each_picked(inputs, |ctx, picked| {
+        match picked {
+            Picked::Input(input) => {
+                // Boxed: the pipeline then moves a pointer, not the whole future.
+                let job = Box::pin(ask_all(asker, plan, input.to_string()));
+                runtime.block_on(pipeline.push(job));
+            }
+            Picked::Unreadable(bad) => {
+                let turn = Turn::Unreadable(bad);
+                runtime.block_on(pipeline.push(std::future::ready(turn)));
+            }
+        }
         write_ready(ctx, &mut pipeline, &mut progress, args)
     })?;
     loop {
@@ -63,7 +73,7 @@ pub(crate) fn run(
 }
 
 /// Ask the questions of one input line one after the other.
-async fn ask_all(asker: &Asker<'_>, plan: &Plan, input: String) -> Answered {
+async fn ask_all(asker: &Asker<'_>, plan: &Plan, input: String) -> Turn {
     let mut answered = Answered {
         input,
         outcomes: Vec::new(),
@@ -73,7 +83,7 @@ async fn ask_all(asker: &Asker<'_>, plan: &Plan, input: String) -> Answered {
         Ok(questions) => questions,
         Err(error) => {
             answered.error = Some(error);
-            return answered;
+            return Turn::Asked(answered);
         }
     };
     for question in questions {
@@ -85,18 +95,27 @@ async fn ask_all(asker: &Asker<'_>, plan: &Plan, input: String) -> Answered {
             }
         }
     }
-    answered
+    Turn::Asked(answered)
 }
 
 /// Write every result the pipeline hands out now, in its input's place.
 fn write_ready(
     ctx: &mut Ctx,
-    pipeline: &mut Pipeline<'_, Answered>,
+    pipeline: &mut Pipeline<'_, Turn>,
     progress: &mut Progress,
     args: &Args,
 ) -> Result<ExitCode, Error> {
     let mut worst = ExitCode::Success;
-    while let Some(answered) = pipeline.pop() {
+    while let Some(turn) = pipeline.pop() {
+        let answered = match turn {
+            Turn::Asked(answered) => answered,
+            Turn::Unreadable(bad) => {
+                let code = bad.report(ctx)?;
+                progress.record(code);
+                worst = worst.max(code);
+                continue;
+            }
+        };
         pipeline.refused(answered.outcomes.iter().any(Outcome::refused));
         let mut code = ExitCode::Success;
         for outcome in answered.outcomes {
