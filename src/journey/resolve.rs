@@ -63,14 +63,14 @@ pub async fn resolve(
         // Two tries per server, for a dozen servers, at least the usual 10 s.
         max_time: (timeout * 24).clamp(Duration::from_secs(10), Duration::from_secs(120)),
     };
-    let mut tracer = match Tracer::new(&options) {
+    let tracer = match Tracer::new(&options) {
         Ok(tracer) => tracer,
         Err(error) => return (Vec::new(), Err(error.into())),
     };
     let mut traces = Vec::new();
     let mut addresses = Vec::new();
     for rtype in [RecordType::A, RecordType::AAAA] {
-        let (trace, outcome) = one(&mut tracer, &name, rtype).await;
+        let (trace, outcome) = one(&tracer, &name, rtype).await;
         traces.push(trace);
         match outcome {
             Outcome::Addresses(found) => addresses.extend(found),
@@ -98,7 +98,7 @@ enum Outcome {
 }
 
 /// Trace one question.
-async fn one(tracer: &mut Tracer, name: &Name, rtype: RecordType) -> (Trace, Outcome) {
+async fn one(tracer: &Tracer, name: &Name, rtype: RecordType) -> (Trace, Outcome) {
     let started = Instant::now();
     let query = QueryOut::new(name, rtype);
     let traced = tracer.trace(name, rtype).await;
