@@ -112,7 +112,10 @@ impl Bench {
             .context("the server's URL")?;
         let base = base.trim_end_matches('/').to_string();
         let count = 10_000;
-        let urls = self.generate("urls-10000.txt", count, |rng, line| {
+        // The server's port is part of every URL: one input file per port.
+        let port = base.rsplit(':').next().unwrap_or_default();
+        let name = format!("urls-10000-{port}.txt");
+        let urls = self.generate(&name, count, |rng, line| {
             let _ = write!(line, "{base}/bytes/{}", 100 + rng.next() % 900);
         })?;
         let text = std::fs::read_to_string(&urls)?;
