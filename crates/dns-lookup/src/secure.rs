@@ -104,6 +104,9 @@ impl Secure {
         request: &Message,
     ) -> Result<((Message, usize), TlsInfo), WireError> {
         let tcp = TcpStream::connect(server).await.map_err(unreachable)?;
+        // A question is written in pieces (TLS records, HTTP/2 frames): without
+        // this, Nagle holds the last one back until the server's delayed ACK.
+        let _ = tcp.set_nodelay(true);
         let (mut stream, info) = http_get::tls_handshake(Arc::clone(&self.config), &self.name, tcp)
             .await
             .map_err(|e| match e {

@@ -237,6 +237,7 @@ impl Transport {
     ) -> Result<(Message, usize), WireError> {
         let exchange = async {
             let mut stream = TcpStream::connect(server).await.map_err(unreachable)?;
+            let _ = stream.set_nodelay(true);
             framed_exchange(&mut stream, request).await
         };
         tokio::time::timeout(self.timeout, exchange)

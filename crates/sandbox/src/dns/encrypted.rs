@@ -103,6 +103,7 @@ fn bind() -> io::Result<std::net::TcpListener> {
 /// DNS over TLS: length-prefixed messages (RFC 1035 §4.2.2) on each session.
 async fn serve_dot(listener: TcpListener, acceptor: TlsAcceptor, backend: SocketAddr) {
     while let Ok((stream, _)) = listener.accept().await {
+        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             // A client that rejects the certificate ends the handshake: not an error here.
@@ -137,6 +138,7 @@ async fn serve_dot(listener: TcpListener, acceptor: TlsAcceptor, backend: Socket
 /// DNS over HTTPS: HTTP/2, POST `application/dns-message` to [`DOH_PATH`].
 async fn serve_doh(listener: TcpListener, acceptor: TlsAcceptor, backend: SocketAddr) {
     while let Ok((stream, _)) = listener.accept().await {
+        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         tokio::spawn(async move {
             let Ok(tls) = acceptor.accept(stream).await else {
