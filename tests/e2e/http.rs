@@ -1084,8 +1084,9 @@ fn max_time_bounds_a_whole_repeat_run() {
     let started = Instant::now();
     let run = get().args(["-n", "100", "-m", "1", "--json", &url]).run();
     let took = started.elapsed();
-    run.code(3)
-        .stderr_has("whole run (-m): timed out after 1 s");
+    run.code(3).stderr_has(&format!(
+        "http-get: {url}: whole run (-m): timed out after 1 s"
+    ));
     let stats = &run.json()["stats"];
     let count = stats["count"].as_u64().unwrap();
     // The request cut short counts too; at most five fit in 1 s.

@@ -167,7 +167,7 @@ pub(crate) async fn run(
             Ok(Outcome::Retry { .. }) => samples.push(None),
             Err(error) if ctx.output_closed() => return Err(error),
             Err(error) => {
-                ctx.error_line(&error);
+                ctx.error_line(&format_args!("{}: {error}", target.display()));
                 worst = worst.max(error.exit_code());
                 samples.push(None);
                 if deadline.is_some_and(|(end, _)| Instant::now() >= end) {
