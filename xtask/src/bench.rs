@@ -15,6 +15,7 @@ use anyhow::{Context, Result, bail};
 use crate::{run_cmd, target_dir};
 
 mod bulk;
+mod loopback;
 mod validated;
 
 /// The comparisons, in the order `all` runs them.
@@ -228,12 +229,8 @@ impl Bench {
     /// A question to one server, and a trace from the root, on the loopback
     /// hierarchy, against dig.
     fn dns(&self) -> Result<()> {
-        let hierarchy = netlens_sandbox::dns::Hierarchy::start()?;
-        let port = hierarchy.port();
-        let hints = hierarchy.root_hints().display().to_string();
-        let lab = hierarchy
-            .server_for("lab.glasscom.com.")
-            .context("the hierarchy serves lab.glasscom.com.")?;
+        let net = loopback::Loopback::start(&self.dir)?;
+        let (port, hints, lab) = (net.port, &net.hints, net.lab);
         let name = "www.lab.glasscom.com";
         let query = [
             (
@@ -256,13 +253,8 @@ impl Bench {
         // the sandbox servers: nothing leaves the machine.
         let hosts = self.dir.join("sandbox.hosts");
         let mut text = String::from("127.0.0.1 localhost\n");
-        for server in hierarchy.servers() {
-            let _ = writeln!(
-                text,
-                "{} {}",
-                server.addr,
-                server.name.trim_end_matches('.')
-            );
+        for (addr, name) in &net.servers {
+            let _ = writeln!(text, "{addr} {}", name.trim_end_matches('.'));
         }
         std::fs::write(&hosts, text)?;
         let trace = [
@@ -304,24 +296,21 @@ impl Bench {
                 (dig - alone) / (ours - alone)
             );
         }
-        self.dns_encrypted(lab, name)?;
+        self.dns_encrypted(&net, name)?;
         self.dns_validated()
     }
 
     /// One question over TLS and over HTTPS (HTTP/2), against kdig, through
     /// the sandbox's front ends for the `lab.glasscom.com.` server.
-    fn dns_encrypted(&self, lab: std::net::SocketAddr, name: &str) -> Result<()> {
+    fn dns_encrypted(&self, net: &loopback::Loopback, name: &str) -> Result<()> {
         if !available("kdig") {
             println!("\nskipping DoT and DoH: kdig is needed (apt-get install knot-dnsutils)");
             return Ok(());
         }
-        let front = netlens_sandbox::dns::encrypted::Encrypted::start(lab)?;
-        let ca = self.dir.join("dns-ca.pem");
-        std::fs::write(&ca, front.ca_pem())?;
-        let ca = ca.display();
+        let ca = &net.cacert;
         let tls = "+tls-hostname=dns.sandbox.test";
         let tool = self.tool("dns-lookup");
-        let (dot, doh) = (front.dot().port(), front.doh().port());
+        let (dot, doh) = (net.dot.port(), net.doh.port());
         let cases = [
             ("DoT", "+tls", "--tls", dot),
             ("DoH", "+https=/dns-query", "--https", doh),

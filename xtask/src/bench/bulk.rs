@@ -174,7 +174,7 @@ impl Bench {
 
 /// A sandbox example, built in release, serving in a process of its own
 /// until dropped.
-struct Served {
+pub(super) struct Served {
     child: Child,
     /// The first line it printed that starts with what was awaited.
     line: String,
@@ -183,7 +183,12 @@ struct Served {
 impl Served {
     /// Build and start example `name` with `args` in `dir`; wait for the line
     /// starting with `ready`.
-    fn start(dir: &std::path::Path, name: &str, args: &[&str], ready: &str) -> Result<Served> {
+    pub(super) fn start(
+        dir: &std::path::Path,
+        name: &str,
+        args: &[&str],
+        ready: &str,
+    ) -> Result<Served> {
         let build = [
             "build",
             "--release",
