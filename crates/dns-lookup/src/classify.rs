@@ -164,6 +164,12 @@ pub fn is_proof(record: &Record) -> bool {
     matches!(covered, RecordType::NSEC | RecordType::NSEC3)
 }
 
+/// The records of an answer without the wildcard proof that may travel with
+/// it ([`is_proof`]).
+pub fn without_proof(records: &[Record]) -> impl Iterator<Item = &Record> {
+    records.iter().filter(|r| !is_proof(r))
+}
+
 /// The NSEC/NSEC3 records (and their RRSIGs) of `reply`'s authority section
 /// when the answer `records` was synthesized from a wildcard (an RRSIG counts
 /// fewer labels than its owner has): the proof that the name itself does not

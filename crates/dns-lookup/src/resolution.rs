@@ -9,7 +9,7 @@ use hickory_proto::rr::{RData, Record};
 use netlens_core::timing::millis;
 
 use crate::cache::{Answer, ServerRef};
-use crate::classify::{is_proof, rcode_text};
+use crate::classify::{is_proof, rcode_text, without_proof};
 use crate::error::Error;
 use crate::model::{QueryOut, Report, Step, records_out};
 
@@ -76,7 +76,7 @@ impl Resolution {
     pub fn answers(&self) -> Vec<Record> {
         let mut all = self.cnames.clone();
         if let Answer::Records(records) = &self.answer {
-            all.extend(records.iter().filter(|r| !is_proof(r)).cloned());
+            all.extend(without_proof(records).cloned());
         }
         all
     }

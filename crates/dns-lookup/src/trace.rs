@@ -439,11 +439,8 @@ impl Walk<'_> {
         }));
         step.answers = match &class {
             Class::Answer(records) | Class::Cname { records, .. } => {
-                let answers: Vec<Record> = records
-                    .iter()
-                    .filter(|r| !crate::classify::is_proof(r))
-                    .cloned()
-                    .collect();
+                let answers: Vec<Record> =
+                    crate::classify::without_proof(records).cloned().collect();
                 records_out(&answers)
             }
             _ => Vec::new(),
